@@ -1,0 +1,318 @@
+/*
+ * chanenc.h - CE1 media channel encryption, reference implementation.
+ *
+ * The wire format is specified in docs/spec.md (CE1). Section numbers in
+ * comments ("spec 5") refer to that document.
+ *
+ * Conventions (as in libsrtp v3):
+ *  - every exported name starts with ce_ / CE_;
+ *  - every function that can fail returns a ce_status; CE_OK is 0 and every
+ *    failure is a distinct negative value;
+ *  - packet buffers are (buf, *len, cap): *len bytes of input on entry, the
+ *    buffer may hold cap bytes; on success *len is the output length;
+ *  - on ANY failure the caller's buffer and *len are exactly as they were;
+ *  - nothing aborts the process, nothing sets errno;
+ *  - contexts are opaque, made with _new and released with _free;
+ *    _free(NULL) is a no-op.
+ *
+ * Thread safety: a ce_ctx is not thread-safe (it owns OpenSSL cipher
+ * contexts that are reused per packet). Use one context per thread, or
+ * serialise calls. Different contexts may be used concurrently. All
+ * functions without a context argument are thread-safe.
+ */
+#ifndef CHANENC_H
+#define CHANENC_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(_WIN32)
+#define CE_API __declspec(dllexport)
+#elif defined(__GNUC__)
+#define CE_API __attribute__((visibility("default")))
+#else
+#define CE_API
+#endif
+
+/* ------------------------------------------------------------------ */
+/* Status codes                                                        */
+/* ------------------------------------------------------------------ */
+
+/*
+ * One value per outcome. The first six failures are the unprotect outcomes
+ * of spec section 5; the values are fixed and are also the status codes of
+ * the shared-library adapter ABI (conformance.md section 3).
+ */
+typedef enum ce_status {
+  CE_OK = 0,
+  CE_ERR_MALFORMED = -1,        /* frame length or S flag impossible      */
+  CE_ERR_BAD_VERSION = -2,      /* version bits are not 001               */
+  CE_ERR_MODE_MISMATCH = -3,    /* frame made with another mode           */
+  CE_ERR_KEY_MISMATCH = -4,     /* check byte differs: other key or salt  */
+  CE_ERR_BAD_PADDING = -5,      /* ECB PKCS#7 or XTS short-block padding  */
+  CE_ERR_AUTH_FAILED = -6,      /* GCM tag did not verify                 */
+  CE_ERR_INVALID_ARGUMENT = -7, /* NULL, empty key, bad mode, zero salt.. */
+  CE_ERR_NOT_SUPPORTED = -8,    /* OpenSSL lacks the cipher (e.g. SM4)    */
+  CE_ERR_BUFFER_TOO_SMALL = -9, /* cap smaller than the output            */
+  CE_ERR_TOO_LARGE = -10,       /* payload over CE_MAX_PAYLOAD            */
+  CE_ERR_INTERNAL = -11,        /* OpenSSL failed unexpectedly            */
+  CE_ERR_OBSERVER = -12,        /* packet observer returned a bad packet  */
+  /* Not a failure: a packet observer dropped the packet (channel only). */
+  CE_DROPPED = 1
+} ce_status;
+
+/* Short description, e.g. "GCM tag did not verify". Never NULL. */
+CE_API const char *ce_status_str(int status);
+/* Spec name, e.g. "AUTH_FAILED", "OK", "DROPPED"; "UNKNOWN" otherwise. */
+CE_API const char *ce_status_name(int status);
+/* Inverse of ce_status_name. Returns 1 and sets *status when known,
+   0 otherwise (then *status is untouched). */
+CE_API int ce_status_from_name(const char *name, int *status);
+
+/* ------------------------------------------------------------------ */
+/* Modes (spec 1)                                                      */
+/* ------------------------------------------------------------------ */
+
+typedef enum ce_mode {
+  CE_MODE_AES_128_XTS = 1,
+  CE_MODE_AES_128_ECB = 2,
+  CE_MODE_AES_256_XTS = 3,
+  CE_MODE_SM4_128_ECB = 4,
+  CE_MODE_AES_128_GCM = 5,
+  CE_MODE_AES_256_GCM = 6,
+  CE_MODE_AES_128_GCM2 = 7, /* default of a fresh config */
+  CE_MODE_AES_256_GCM2 = 8
+} ce_mode;
+
+typedef enum ce_family {
+  CE_FAMILY_NONE = 0,
+  CE_FAMILY_ECB = 1,
+  CE_FAMILY_XTS = 2,
+  CE_FAMILY_GCM = 3
+} ce_family;
+
+#define CE_SALT_LEN 32
+#define CE_MAX_PAYLOAD 65535u
+/* Largest frame of any mode (GCM: 10 + 65535 + 16). */
+#define CE_MAX_FRAME 65561u
+/* Largest expansion of any mode and length (GCM 26; XTS 26 at length 0). */
+#define CE_MAX_OVERHEAD 26u
+#define CE_MAX_KEY_BYTES 64u
+#define CE_IV_BASE_LEN 12u
+#define CE_PBKDF2_ITERATIONS 100000u
+
+/* "AES_128_GCM2" for 7; NULL for an invalid id. */
+CE_API const char *ce_mode_name(int mode);
+/* "aes-128-gcm-2" for 7 (the string bound into the key schedule);
+   NULL for an invalid id. */
+CE_API const char *ce_mode_string(int mode);
+/* Accepts a mode name ("AES_128_GCM2"), a mode string ("aes-128-gcm-2")
+   or a decimal id ("7"). Returns the id, or 0 when unknown. */
+CE_API int ce_mode_from_name(const char *name);
+/* Family of a mode; CE_FAMILY_NONE for an invalid id. */
+CE_API ce_family ce_mode_family(int mode);
+/* enc_key length of a mode (16, 32 or 64); 0 for an invalid id. */
+CE_API size_t ce_mode_key_bytes(int mode);
+/* Header length: 2 (ECB) or 10 (XTS, GCM); 0 for an invalid id. */
+CE_API size_t ce_mode_header_len(int mode);
+/* CE_OK when the linked OpenSSL provides the mode's cipher;
+   CE_ERR_NOT_SUPPORTED when it does not; CE_ERR_INVALID_ARGUMENT for an
+   invalid id. */
+CE_API ce_status ce_mode_supported(int mode);
+
+/* Bytes a frame adds to a payload of payload_len bytes in this mode
+   (spec 4.5): ECB 2 + (1..16), XTS 10 (or 26 - len below 16), GCM 26.
+   Returns 0 for an invalid mode. Size buffers as payload_len + overhead,
+   or payload_len + CE_MAX_OVERHEAD for any mode. */
+CE_API size_t ce_overhead(int mode, size_t payload_len);
+
+/* ------------------------------------------------------------------ */
+/* Configuration (spec 2)                                              */
+/* ------------------------------------------------------------------ */
+
+typedef struct ce_config {
+  int mode;           /* 1..8, see ce_mode */
+  const uint8_t *key; /* raw key bytes; borrowed, copied by ce_ctx_new */
+  size_t key_len;     /* 1 or more */
+  uint8_t salt[CE_SALT_LEN]; /* modes 7, 8 only; must not be all zero */
+  int datastream_encryption_enabled; /* channel: protect data streams */
+} ce_config;
+
+/* Fills a fresh config: mode AES_128_GCM2, no key, zero salt,
+   data-stream encryption off. Does nothing when cfg is NULL. */
+CE_API void ce_config_init(ce_config *cfg);
+/* Points cfg->key at the bytes of the C string key (not hex-decoded; the
+   string is borrowed and must outlive ce_ctx_new).
+   CE_ERR_INVALID_ARGUMENT: cfg or key NULL, or key empty. */
+CE_API ce_status ce_config_set_key_str(ce_config *cfg, const char *key);
+/* Sets the salt from standard base64 (RFC 4648, '=' padding optional,
+   surrounding whitespace ignored) that must decode to exactly 32 bytes.
+   CE_ERR_INVALID_ARGUMENT: NULL, invalid base64, or not 32 bytes; the
+   salt is then unchanged. */
+CE_API ce_status ce_config_set_salt_base64(ce_config *cfg, const char *b64);
+/* Validates a config without deriving keys.
+   CE_OK; CE_ERR_INVALID_ARGUMENT (NULL cfg, NULL/empty key, mode outside
+   1..8, GCM2 with an all-zero salt); CE_ERR_NOT_SUPPORTED (cipher missing
+   from the linked OpenSSL). */
+CE_API ce_status ce_config_check(const ce_config *cfg);
+
+/* ------------------------------------------------------------------ */
+/* Key schedule (spec 3)                                               */
+/* ------------------------------------------------------------------ */
+
+typedef struct ce_derived {
+  uint8_t enc_key[CE_MAX_KEY_BYTES]; /* K1 || K2 for XTS */
+  size_t enc_key_len;
+  uint8_t iv_base[CE_IV_BASE_LEN]; /* GCM family only */
+  int has_iv_base;                 /* 1 for GCM family, else 0 */
+  uint8_t check;
+} ce_derived;
+
+/* Runs the key schedule of spec 3 for cfg. For modes 7 and 8 this costs
+   CE_PBKDF2_ITERATIONS HMAC iterations (tens of milliseconds).
+   Statuses: as ce_config_check, plus CE_ERR_INTERNAL. *out is untouched
+   on failure. Wipe *out with ce_wipe when done. */
+CE_API ce_status ce_derive(const ce_config *cfg, ce_derived *out);
+
+/* Wipes len bytes at p in a way the compiler cannot elide. */
+CE_API void ce_wipe(void *p, size_t len);
+
+/* ------------------------------------------------------------------ */
+/* Context and packet protection (spec 4, 5)                           */
+/* ------------------------------------------------------------------ */
+
+typedef struct ce_ctx ce_ctx;
+
+/* Creates a context: validates cfg, runs the key schedule, sets up the
+   cipher contexts and draws the first packet number from the CSPRNG.
+   All key derivation happens here, never per packet. The key bytes are
+   copied; cfg may be discarded afterwards.
+   Statuses: CE_OK; CE_ERR_INVALID_ARGUMENT (NULL out or cfg, or as
+   ce_config_check); CE_ERR_NOT_SUPPORTED; CE_ERR_INTERNAL (OpenSSL or
+   memory failure). On failure *out is set to NULL (when out is not
+   NULL). */
+CE_API ce_status ce_ctx_new(const ce_config *cfg, ce_ctx **out);
+/* Wipes all key material and frees. NULL is a no-op. */
+CE_API void ce_ctx_free(ce_ctx *ctx);
+/* Mode of the context, 0 for NULL. */
+CE_API int ce_ctx_mode(const ce_ctx *ctx);
+/* The check byte of the context's key schedule (spec 3); 0 for NULL. */
+CE_API uint8_t ce_ctx_check(const ce_ctx *ctx);
+/* Packet number the next ce_protect will use (XTS and GCM families). */
+CE_API uint64_t ce_ctx_next_pn(const ce_ctx *ctx);
+
+/* Protects the payload in buf[0..*len) in place into a frame; on success
+   *len is the frame length (payload + ce_overhead). XTS and GCM frames
+   take the context's next packet number, which then advances by 1.
+   Statuses: CE_OK; CE_ERR_INVALID_ARGUMENT (NULL ctx, buf or len);
+   CE_ERR_TOO_LARGE (*len > CE_MAX_PAYLOAD); CE_ERR_BUFFER_TOO_SMALL
+   (cap < frame length); CE_ERR_INTERNAL. Nothing is written and the packet
+   number does not advance unless CE_OK is returned. */
+CE_API ce_status ce_protect(ce_ctx *ctx, uint8_t *buf, size_t *len,
+                            size_t cap);
+/* As ce_protect, with an explicit packet number (for vectors and
+   conformance tests). Ignored by ECB modes. Does not read or advance the
+   context's own counter. Reusing a packet number with one key breaks GCM
+   and weakens XTS: never use this for live traffic. */
+CE_API ce_status ce_protect_pn(ce_ctx *ctx, uint64_t pn, uint8_t *buf,
+                               size_t *len, size_t cap);
+/* Unprotects the frame in buf[0..*len) in place; on success the payload
+   is at buf[0..*len). Checks run in the order of spec 5 and the first
+   failure is returned.
+   Statuses: CE_OK; CE_ERR_MALFORMED; CE_ERR_BAD_VERSION;
+   CE_ERR_MODE_MISMATCH; CE_ERR_KEY_MISMATCH; CE_ERR_BAD_PADDING;
+   CE_ERR_AUTH_FAILED; CE_ERR_INVALID_ARGUMENT (NULL ctx, buf or len);
+   CE_ERR_INTERNAL. On failure buf and *len are exactly as they were
+   (a failed GCM frame is re-encrypted in place before returning). */
+CE_API ce_status ce_unprotect(ce_ctx *ctx, uint8_t *buf, size_t *len);
+
+/* Out-of-place forms. *out_len is the capacity of out on entry and the
+   bytes written on success. in and out may be the same pointer; they must
+   not otherwise overlap. On failure in, out and *out_len are unchanged
+   (nothing is written to out unless CE_OK is returned).
+   Statuses: as the in-place forms, with CE_ERR_INVALID_ARGUMENT also for
+   partly overlapping in and out. */
+CE_API ce_status ce_protect_into(ce_ctx *ctx, const uint8_t *in,
+                                 size_t in_len, uint8_t *out,
+                                 size_t *out_len);
+CE_API ce_status ce_protect_pn_into(ce_ctx *ctx, uint64_t pn,
+                                    const uint8_t *in, size_t in_len,
+                                    uint8_t *out, size_t *out_len);
+CE_API ce_status ce_unprotect_into(ce_ctx *ctx, const uint8_t *in,
+                                   size_t in_len, uint8_t *out,
+                                   size_t *out_len);
+
+/* ------------------------------------------------------------------ */
+/* Primitive layer (for standard known-answer vectors)                 */
+/* ------------------------------------------------------------------ */
+/* All primitives are one-shot, allocate an OpenSSL context per call,
+   and accept in == out. They are not on the packet path. Statuses common
+   to all: CE_ERR_INVALID_ARGUMENT (NULL pointer with nonzero length, bad
+   key or length), CE_ERR_TOO_LARGE (a length over INT_MAX),
+   CE_ERR_NOT_SUPPORTED, CE_ERR_INTERNAL. On failure out is unchanged. */
+
+typedef enum ce_block_cipher { CE_BLOCK_AES = 1, CE_BLOCK_SM4 = 2 } ce_block_cipher;
+
+/* ECB without padding. len must be a multiple of 16. Key length: AES 16,
+   24 or 32; SM4 16. */
+CE_API ce_status ce_ecb_crypt(ce_block_cipher bc, int encrypt,
+                              const uint8_t *key, size_t key_len,
+                              const uint8_t *in, size_t len, uint8_t *out);
+
+/* XTS-AES (IEEE 1619 / SP 800-38E). key is Key1 || Key2, 32 or 64 bytes;
+   tweak is the 16-byte tweak; len >= 16 bytes, any byte length
+   (ciphertext stealing for a partial last block). OpenSSL refuses
+   Key1 == Key2 for encryption (SP 800-38E): CE_ERR_INVALID_ARGUMENT. */
+CE_API ce_status ce_xts_crypt(int encrypt, const uint8_t *key, size_t key_len,
+                              const uint8_t tweak[16], const uint8_t *in,
+                              size_t len, uint8_t *out);
+
+/* AES-GCM with key of 16, 24 or 32 bytes, an IV of 1 byte or more, any
+   AAD (may be NULL when aad_len is 0) and a tag of 1..16 bytes. */
+CE_API ce_status ce_gcm_encrypt(const uint8_t *key, size_t key_len,
+                                const uint8_t *iv, size_t iv_len,
+                                const uint8_t *aad, size_t aad_len,
+                                const uint8_t *in, size_t len, uint8_t *out,
+                                uint8_t *tag, size_t tag_len);
+/* Verifies the tag before writing anything: CE_ERR_AUTH_FAILED leaves out
+   unchanged. */
+CE_API ce_status ce_gcm_decrypt(const uint8_t *key, size_t key_len,
+                                const uint8_t *iv, size_t iv_len,
+                                const uint8_t *aad, size_t aad_len,
+                                const uint8_t *in, size_t len,
+                                const uint8_t *tag, size_t tag_len,
+                                uint8_t *out);
+
+/* HKDF-SHA256 (RFC 5869). salt may be NULL/0 (then HashLen zeros);
+   okm_len 1..8160. */
+CE_API ce_status ce_hkdf_sha256(const uint8_t *salt, size_t salt_len,
+                                const uint8_t *ikm, size_t ikm_len,
+                                const uint8_t *info, size_t info_len,
+                                uint8_t *okm, size_t okm_len);
+/* HKDF-Extract alone: prk gets 32 bytes. */
+CE_API ce_status ce_hkdf_sha256_extract(const uint8_t *salt, size_t salt_len,
+                                        const uint8_t *ikm, size_t ikm_len,
+                                        uint8_t prk[32]);
+/* HKDF-Expand alone: prk_len >= 32, okm_len 1..8160. */
+CE_API ce_status ce_hkdf_sha256_expand(const uint8_t *prk, size_t prk_len,
+                                       const uint8_t *info, size_t info_len,
+                                       uint8_t *okm, size_t okm_len);
+/* PBKDF2-HMAC-SHA256 (RFC 8018). Empty password and salt are allowed;
+   iterations >= 1; out_len >= 1. */
+CE_API ce_status ce_pbkdf2_sha256(const uint8_t *pass, size_t pass_len,
+                                  const uint8_t *salt, size_t salt_len,
+                                  uint32_t iterations, uint8_t *out,
+                                  size_t out_len);
+
+/* Library version string, e.g. "chanenc 0.1.0 (OpenSSL 3.0.x)". */
+CE_API const char *ce_version(void);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* CHANENC_H */
