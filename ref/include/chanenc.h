@@ -10,7 +10,10 @@
  *    failure is a distinct negative value;
  *  - packet buffers are (buf, *len, cap): *len bytes of input on entry, the
  *    buffer may hold cap bytes; on success *len is the output length;
- *  - on ANY failure the caller's buffer and *len are exactly as they were;
+ *  - on any failure the caller's buffer and *len are exactly as they were
+ *    (the one exception is CE_ERR_INTERNAL, an OpenSSL call failing with
+ *    valid input; the library then wipes what it wrote rather than leave
+ *    partial plaintext or ciphertext behind);
  *  - nothing aborts the process, nothing sets errno;
  *  - contexts are opaque, made with _new and released with _free;
  *    _free(NULL) is a no-op.
@@ -135,9 +138,9 @@ CE_API size_t ce_overhead(int mode, size_t payload_len);
 /* ------------------------------------------------------------------ */
 
 typedef struct ce_config {
-  int mode;           /* 1..8, see ce_mode */
-  const uint8_t *key; /* raw key bytes; borrowed, copied by ce_ctx_new */
-  size_t key_len;     /* 1 or more */
+  int mode;                  /* 1..8, see ce_mode */
+  const uint8_t *key;        /* raw key bytes; borrowed, copied by ce_ctx_new */
+  size_t key_len;            /* 1 or more */
   uint8_t salt[CE_SALT_LEN]; /* modes 7, 8 only; must not be all zero */
   int datastream_encryption_enabled; /* channel: protect data streams */
 } ce_config;
@@ -212,8 +215,7 @@ CE_API uint64_t ce_ctx_next_pn(const ce_ctx *ctx);
    CE_ERR_TOO_LARGE (*len > CE_MAX_PAYLOAD); CE_ERR_BUFFER_TOO_SMALL
    (cap < frame length); CE_ERR_INTERNAL. Nothing is written and the packet
    number does not advance unless CE_OK is returned. */
-CE_API ce_status ce_protect(ce_ctx *ctx, uint8_t *buf, size_t *len,
-                            size_t cap);
+CE_API ce_status ce_protect(ce_ctx *ctx, uint8_t *buf, size_t *len, size_t cap);
 /* As ce_protect, with an explicit packet number (for vectors and
    conformance tests). Ignored by ECB modes. Does not read or advance the
    context's own counter. Reusing a packet number with one key breaks GCM
@@ -233,15 +235,15 @@ CE_API ce_status ce_unprotect(ce_ctx *ctx, uint8_t *buf, size_t *len);
 /* Out-of-place forms. *out_len is the capacity of out on entry and the
    bytes written on success. in and out may be the same pointer; they must
    not otherwise overlap. On failure in, out and *out_len are unchanged
-   (nothing is written to out unless CE_OK is returned).
+   (nothing is written to out unless CE_OK is returned, CE_ERR_INTERNAL
+   aside).
    Statuses: as the in-place forms, with CE_ERR_INVALID_ARGUMENT also for
    partly overlapping in and out. */
-CE_API ce_status ce_protect_into(ce_ctx *ctx, const uint8_t *in,
-                                 size_t in_len, uint8_t *out,
-                                 size_t *out_len);
-CE_API ce_status ce_protect_pn_into(ce_ctx *ctx, uint64_t pn,
-                                    const uint8_t *in, size_t in_len,
-                                    uint8_t *out, size_t *out_len);
+CE_API ce_status ce_protect_into(ce_ctx *ctx, const uint8_t *in, size_t in_len,
+                                 uint8_t *out, size_t *out_len);
+CE_API ce_status ce_protect_pn_into(ce_ctx *ctx, uint64_t pn, const uint8_t *in,
+                                    size_t in_len, uint8_t *out,
+                                    size_t *out_len);
 CE_API ce_status ce_unprotect_into(ce_ctx *ctx, const uint8_t *in,
                                    size_t in_len, uint8_t *out,
                                    size_t *out_len);
@@ -253,9 +255,13 @@ CE_API ce_status ce_unprotect_into(ce_ctx *ctx, const uint8_t *in,
    and accept in == out. They are not on the packet path. Statuses common
    to all: CE_ERR_INVALID_ARGUMENT (NULL pointer with nonzero length, bad
    key or length), CE_ERR_TOO_LARGE (a length over INT_MAX),
-   CE_ERR_NOT_SUPPORTED, CE_ERR_INTERNAL. On failure out is unchanged. */
+   CE_ERR_NOT_SUPPORTED, CE_ERR_INTERNAL. On a failure other than
+   CE_ERR_INTERNAL (OpenSSL itself failed), out is unchanged. */
 
-typedef enum ce_block_cipher { CE_BLOCK_AES = 1, CE_BLOCK_SM4 = 2 } ce_block_cipher;
+typedef enum ce_block_cipher {
+  CE_BLOCK_AES = 1,
+  CE_BLOCK_SM4 = 2
+} ce_block_cipher;
 
 /* ECB without padding. len must be a multiple of 16. Key length: AES 16,
    24 or 32; SM4 16. */

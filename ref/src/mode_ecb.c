@@ -1,0 +1,79 @@
+/*
+ * mode_ecb.c - the ECB family, AES_128_ECB and SM4_128_ECB (spec 4.1):
+ *   frame = header(2) || ECB-Encrypt(enc_key, PKCS7-Pad16(payload)).
+ * ECB is deterministic and leaks equal blocks; it exists for compatibility.
+ */
+#include "internal.h"
+
+#include <string.h>
+
+ce_status ce__ecb_seal(ce_ctx *ctx, uint8_t *buf, size_t n) {
+  /* PKCS#7 always pads, 1..16 bytes, so the body is 16 * (n / 16 + 1). */
+  size_t pad = CE__BLOCK - n % CE__BLOCK;
+  size_t body = n + pad;
+  int outl = 0;
+  memmove(buf + CE__HDR_ECB, buf, n);
+  memset(buf + CE__HDR_ECB + n, (int)pad, pad);
+  ce__write_header(ctx, buf, 0, 0);
+  /* body <= 65536 (spec 4.5), far inside int. */
+  if (EVP_EncryptUpdate(ctx->enc, buf + CE__HDR_ECB, &outl, buf + CE__HDR_ECB,
+                        (int)body) != 1 ||
+      (size_t)outl != body) {
+    ce_wipe(buf, CE__HDR_ECB + body);
+    return CE_ERR_INTERNAL;
+  }
+  return CE_OK;
+}
+
+/* Decrypts count bytes of whole blocks; count may be 0. */
+static int ce__ecb_blocks(EVP_CIPHER_CTX *dec, const uint8_t *in, size_t count,
+                          uint8_t *out) {
+  int outl = 0;
+  if (count == 0)
+    return 1;
+  return EVP_DecryptUpdate(dec, out, &outl, in, (int)count) == 1 &&
+         (size_t)outl == count;
+}
+
+ce_status ce__ecb_open(ce_ctx *ctx, const uint8_t *frame, size_t n,
+                       uint8_t *out, size_t *out_len) {
+  size_t body = n - CE__HDR_ECB; /* >= 16 by spec 5 step 1 */
+  if (body % CE__BLOCK != 0)
+    return CE_ERR_MALFORMED; /* spec 5 step 6 */
+
+  /* Spec 5 step 7, checked before anything is written: the last block is
+     decrypted into a stack block and its padding validated there. ECB
+     blocks are independent, so the rest can be decrypted afterwards. */
+  uint8_t last[CE__BLOCK];
+  if (!ce__ecb_blocks(ctx->dec, frame + n - CE__BLOCK, CE__BLOCK, last))
+    return CE_ERR_INTERNAL;
+  unsigned pad = last[CE__BLOCK - 1];
+  unsigned bad = (pad < 1u) | (pad > CE__BLOCK);
+  for (unsigned i = 0; i < CE__BLOCK; i++)
+    bad |= (i >= CE__BLOCK - pad) & (last[i] != pad);
+  if (bad) {
+    ce_wipe(last, sizeof last);
+    return CE_ERR_BAD_PADDING;
+  }
+
+  size_t plen = body - pad;
+  int in_place = out == frame;
+  if (!in_place && *out_len < plen) {
+    ce_wipe(last, sizeof last);
+    return CE_ERR_BUFFER_TOO_SMALL;
+  }
+  /* In place, decrypt where the body is and move it down afterwards. */
+  uint8_t *dst = in_place ? out + CE__HDR_ECB : out;
+  size_t head = body - CE__BLOCK;
+  if (!ce__ecb_blocks(ctx->dec, frame + CE__HDR_ECB, head, dst)) {
+    ce_wipe(last, sizeof last);
+    ce_wipe(dst, head); /* CE_ERR_INTERNAL: leave no partial plaintext */
+    return CE_ERR_INTERNAL;
+  }
+  memcpy(dst + head, last, CE__BLOCK - pad);
+  if (in_place)
+    memmove(out, dst, plen);
+  *out_len = plen;
+  ce_wipe(last, sizeof last);
+  return CE_OK;
+}

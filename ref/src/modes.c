@@ -1,0 +1,103 @@
+/*
+ * modes.c - the mode table (spec section 1) and the queries on it.
+ */
+#include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/evp.h>
+
+/* Ids, SDK names and mode strings are fixed by spec 1; the mode string is
+   bound into every key-schedule label (spec 3). */
+static const ce__mode_info ce__modes[] = {
+    {1, "AES_128_XTS", "aes-128-xts", CE_FAMILY_XTS, 32, "AES-128-XTS", 0},
+    {2, "AES_128_ECB", "aes-128-ecb", CE_FAMILY_ECB, 16, "AES-128-ECB", 0},
+    {3, "AES_256_XTS", "aes-256-xts", CE_FAMILY_XTS, 64, "AES-256-XTS", 0},
+    {4, "SM4_128_ECB", "sm4-128-ecb", CE_FAMILY_ECB, 16, "SM4-ECB", 0},
+    {5, "AES_128_GCM", "aes-128-gcm", CE_FAMILY_GCM, 16, "AES-128-GCM", 0},
+    {6, "AES_256_GCM", "aes-256-gcm", CE_FAMILY_GCM, 32, "AES-256-GCM", 0},
+    {7, "AES_128_GCM2", "aes-128-gcm-2", CE_FAMILY_GCM, 16, "AES-128-GCM", 1},
+    {8, "AES_256_GCM2", "aes-256-gcm-2", CE_FAMILY_GCM, 32, "AES-256-GCM", 1},
+};
+
+const ce__mode_info *ce__mode(int mode) {
+  if (mode < 1 || mode > 8)
+    return NULL;
+  return &ce__modes[mode - 1];
+}
+
+const char *ce_mode_name(int mode) {
+  const ce__mode_info *mi = ce__mode(mode);
+  return mi ? mi->name : NULL;
+}
+
+const char *ce_mode_string(int mode) {
+  const ce__mode_info *mi = ce__mode(mode);
+  return mi ? mi->string : NULL;
+}
+
+int ce_mode_from_name(const char *name) {
+  if (name == NULL || *name == '\0')
+    return 0;
+  for (int i = 1; i <= 8; i++) {
+    const ce__mode_info *mi = ce__mode(i);
+    if (strcmp(name, mi->name) == 0 || strcmp(name, mi->string) == 0)
+      return i;
+  }
+  /* A decimal id: exactly one digit 1..8 (no sign, no leading zeros). */
+  if (name[0] >= '1' && name[0] <= '8' && name[1] == '\0')
+    return name[0] - '0';
+  return 0;
+}
+
+ce_family ce_mode_family(int mode) {
+  const ce__mode_info *mi = ce__mode(mode);
+  return mi ? mi->family : CE_FAMILY_NONE;
+}
+
+size_t ce_mode_key_bytes(int mode) {
+  const ce__mode_info *mi = ce__mode(mode);
+  return mi ? mi->key_bytes : 0;
+}
+
+size_t ce_mode_header_len(int mode) {
+  const ce__mode_info *mi = ce__mode(mode);
+  if (mi == NULL)
+    return 0;
+  return mi->family == CE_FAMILY_ECB ? CE__HDR_ECB : CE__HDR_LONG;
+}
+
+EVP_CIPHER *ce__fetch_cipher(const char *name) {
+  return EVP_CIPHER_fetch(NULL, name, NULL);
+}
+
+ce_status ce_mode_supported(int mode) {
+  const ce__mode_info *mi = ce__mode(mode);
+  if (mi == NULL)
+    return CE_ERR_INVALID_ARGUMENT;
+  EVP_CIPHER *c = ce__fetch_cipher(mi->cipher);
+  if (c == NULL)
+    return CE_ERR_NOT_SUPPORTED;
+  EVP_CIPHER_free(c);
+  return CE_OK;
+}
+
+/* Spec 4.5: ECB pads 1..16 bytes (always), XTS pads short payloads up to
+   one block, GCM adds the 16-byte tag. */
+size_t ce_overhead(int mode, size_t payload_len) {
+  const ce__mode_info *mi = ce__mode(mode);
+  if (mi == NULL)
+    return 0;
+  switch (mi->family) {
+  case CE_FAMILY_ECB:
+    return CE__HDR_ECB + (CE__BLOCK - payload_len % CE__BLOCK);
+  case CE_FAMILY_XTS:
+    return CE__HDR_LONG +
+           (payload_len < CE__BLOCK ? CE__BLOCK - payload_len : 0);
+  case CE_FAMILY_GCM:
+    return CE__HDR_LONG + CE__TAG_LEN;
+  default:
+    return 0;
+  }
+}

@@ -1,0 +1,81 @@
+/*
+ * status.c - names and descriptions of ce_status values. The names are the
+ * status names of spec section 5 and conformance.md section 2.
+ */
+#include "internal.h"
+
+#include <string.h>
+
+#include <openssl/opensslv.h>
+
+typedef struct {
+  int status;
+  const char *name;
+  const char *text;
+} ce__status_row;
+
+static const ce__status_row ce__statuses[] = {
+    {CE_OK, "OK", "success"},
+    {CE_ERR_MALFORMED, "MALFORMED",
+     "malformed frame (length out of range for the mode, or S flag where "
+     "it cannot be)"},
+    {CE_ERR_BAD_VERSION, "BAD_VERSION", "frame version is not CE1"},
+    {CE_ERR_MODE_MISMATCH, "MODE_MISMATCH",
+     "frame was made with a different encryption mode"},
+    {CE_ERR_KEY_MISMATCH, "KEY_MISMATCH",
+     "check byte differs: the sender uses a different key or salt"},
+    {CE_ERR_BAD_PADDING, "BAD_PADDING",
+     "padding is invalid (wrong key, or the frame was altered)"},
+    {CE_ERR_AUTH_FAILED, "AUTH_FAILED",
+     "GCM tag did not verify (wrong key, or the frame was altered)"},
+    {CE_ERR_INVALID_ARGUMENT, "INVALID_ARGUMENT",
+     "invalid argument (NULL pointer, empty key, mode outside 1..8, "
+     "all-zero GCM2 salt, or bad length)"},
+    {CE_ERR_NOT_SUPPORTED, "NOT_SUPPORTED",
+     "cipher not supported by the linked OpenSSL"},
+    {CE_ERR_BUFFER_TOO_SMALL, "BUFFER_TOO_SMALL",
+     "buffer capacity is smaller than the output"},
+    {CE_ERR_TOO_LARGE, "TOO_LARGE", "payload is larger than 65535 bytes"},
+    {CE_ERR_INTERNAL, "INTERNAL", "internal error (OpenSSL call failed)"},
+    {CE_ERR_OBSERVER, "OBSERVER",
+     "packet observer returned an invalid packet (NULL buffer with a "
+     "nonzero size, or it failed)"},
+    {CE_DROPPED, "DROPPED", "packet dropped by the packet observer"},
+};
+
+#define CE__NSTATUS (sizeof ce__statuses / sizeof ce__statuses[0])
+
+static const ce__status_row *ce__status_row_of(int status) {
+  for (size_t i = 0; i < CE__NSTATUS; i++)
+    if (ce__statuses[i].status == status)
+      return &ce__statuses[i];
+  return NULL;
+}
+
+const char *ce_status_str(int status) {
+  const ce__status_row *r = ce__status_row_of(status);
+  return r ? r->text : "unknown status";
+}
+
+const char *ce_status_name(int status) {
+  const ce__status_row *r = ce__status_row_of(status);
+  return r ? r->name : "UNKNOWN";
+}
+
+int ce_status_from_name(const char *name, int *status) {
+  if (name == NULL || status == NULL)
+    return 0;
+  for (size_t i = 0; i < CE__NSTATUS; i++) {
+    if (strcmp(ce__statuses[i].name, name) == 0) {
+      *status = ce__statuses[i].status;
+      return 1;
+    }
+  }
+  return 0;
+}
+
+const char *ce_version(void) {
+  static const char v[] =
+      "chanenc " CE_VERSION_STRING " (" OPENSSL_VERSION_TEXT ")";
+  return v;
+}
