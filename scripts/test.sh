@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# scripts/test.sh - runs ALL of chanenc's tests. Installs the Debian
+# packages it needs when they are missing, then:
+#   1. release build (gcc): every CTest test - C unit tests, standard and
+#      CE1 vectors, pytest suites (bindings, adapter, conformance runner),
+#      fuzz corpus replay, benchmark smoke run;
+#   2. ASan + UBSan build (gcc): the C tests and the corpus replay;
+#   3. ThreadSanitizer build: the channel threading test (label tsan);
+#   4. libFuzzer build (clang): each harness for a short bounded time and
+#      the differential harness catching the broken library (fuzz-short).
+# Usage: scripts/test.sh [--quick]   (--quick: stage 1 only)
+# Build trees go to build-test/ (override with CE_TEST_BUILD_DIR).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+. scripts/deps.sh
+
+quick=0
+case "${1:-}" in
+--quick) quick=1 ;;
+-h | --help)
+  sed -n '2,13p' "$0" | sed 's/^# \{0,1\}//'
+  exit 0
+  ;;
+"") ;;
+*)
+  echo "usage: scripts/test.sh [--quick]" >&2
+  exit 2
+  ;;
+esac
+
+ce_need_packages "${CE_BUILD_PACKAGES[@]}" "${CE_TEST_PACKAGES[@]}"
+
+root="${CE_TEST_BUILD_DIR:-build-test}"
+jobs="$(nproc)"
+common=(-G Ninja -DPython3_EXECUTABLE="$CE_PYTHON" -DCMAKE_BUILD_TYPE=RelWithDebInfo)
+failed=()
+
+stage() { # name, build dir, ctest args..., -- cmake args...
+  local name="$1" dir="$2"
+  shift 2
+  local ctest_args=()
+  while [ "$1" != "--" ]; do
+    ctest_args+=("$1")
+    shift
+  done
+  shift
+  echo "=== $name ==="
+  if cmake -S . -B "$dir" "${common[@]}" "$@" >"$dir.configure.log" 2>&1 &&
+    cmake --build "$dir" -j "$jobs" >"$dir.build.log" 2>&1; then
+    (cd "$dir" && ctest --output-on-failure --no-tests=error -j "$jobs" "${ctest_args[@]}") ||
+      failed+=("$name")
+  else
+    echo "chanenc: $name: configure/build failed; log:" >&2
+    tail -n 40 "$dir.configure.log" "$dir.build.log" >&2 || true
+    failed+=("$name (build)")
+  fi
+}
+
+mkdir -p "$root"
+stage "release build: all tests" "$root/release" -- \
+  -DCE_BUILD_FUZZ_REPLAY=ON -DCE_BUILD_BENCH=ON -DCE_BUILD_PYTHON=ON
+
+if [ "$quick" = 0 ]; then
+  stage "ASan+UBSan build: C tests and corpus replay" "$root/asan" \
+    -E '^py_|bench' -- -DCE_SANITIZE=ON -DCE_BUILD_PYTHON=OFF -DCE_BUILD_BENCH=OFF
+  stage "ThreadSanitizer build: channel threads" "$root/tsan" -L tsan -- \
+    -DCE_TSAN=ON -DCE_BUILD_PYTHON=OFF -DCE_BUILD_BENCH=OFF -DCE_BUILD_FUZZ_REPLAY=OFF
+  stage "libFuzzer build (clang): short fuzz runs" "$root/fuzz" -L fuzz-short -- \
+    -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DCE_BUILD_FUZZ=ON \
+    -DCE_BUILD_FUZZ_REPLAY=OFF -DCE_BUILD_PYTHON=OFF -DCE_BUILD_BENCH=OFF -DCE_BUILD_TESTS=OFF
+fi
+
+if [ ${#failed[@]} -ne 0 ]; then
+  printf 'chanenc tests FAILED in: %s\n' "${failed[@]}" >&2
+  exit 1
+fi
+echo "chanenc: all test stages passed"
