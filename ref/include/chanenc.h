@@ -271,8 +271,10 @@ CE_API ce_status ce_ecb_crypt(ce_block_cipher bc, int encrypt,
 
 /* XTS-AES (IEEE 1619 / SP 800-38E). key is Key1 || Key2, 32 or 64 bytes;
    tweak is the 16-byte tweak; len >= 16 bytes, any byte length
-   (ciphertext stealing for a partial last block). OpenSSL refuses
-   Key1 == Key2 for encryption (SP 800-38E): CE_ERR_INVALID_ARGUMENT. */
+   (ciphertext stealing for a partial last block). Key1 == Key2 is
+   refused in both directions with CE_ERR_INVALID_ARGUMENT (SP 800-38E;
+   OpenSSL refuses it for encryption, and one answer for both directions
+   is clearer). */
 CE_API ce_status ce_xts_crypt(int encrypt, const uint8_t *key, size_t key_len,
                               const uint8_t tweak[16], const uint8_t *in,
                               size_t len, uint8_t *out);

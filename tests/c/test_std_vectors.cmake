@@ -1,0 +1,1 @@
+target_sources(${name} PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/c/stdvec.c)
