@@ -1,0 +1,365 @@
+/*
+ * ce1-adapter - the JSON-lines process adapter of conformance.md section 2
+ * over the chanenc reference implementation.
+ *
+ * One JSON object per input line, one JSON object per output line, in
+ * order, flushed after each line so a runner can drive it interactively.
+ * Exits 0 when standard input closes. See usage() for the protocol.
+ *
+ * A fuzz harness may #include this file with CE1_ADAPTER_NO_MAIN defined
+ * and call handle_line() directly: it parses one request line (any bytes,
+ * not NUL terminated) and writes exactly one answer line to `out`.
+ */
+#ifndef _POSIX_C_SOURCE
+#define _POSIX_C_SOURCE 200809L /* getline */
+#endif
+
+#include "chanenc.h"
+#include "ce_ctxcache.h"
+#include "ce_hex.h"
+#include "ce_json.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/types.h>
+
+/* Answer for an unknown "op"; not a library status (conformance.md 2). */
+#define CE1_UNSUPPORTED_OP "UNSUPPORTED_OP"
+
+typedef struct {
+  unsigned long line_no;
+  int verbose;
+} ce1_session;
+
+/* An error answer; the reason goes to stderr when verbose. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static const char *
+reject(const ce1_session *s, const char *status, const char *fmt, ...) {
+  if (s->verbose) {
+    va_list ap;
+    va_start(ap, fmt);
+    fprintf(stderr, "ce1-adapter: line %lu: %s: ", s->line_no, status);
+    vfprintf(stderr, fmt, ap);
+    fputc('\n', stderr);
+    va_end(ap);
+  }
+  return status;
+}
+
+/* Decodes a required hex string field; returns NULL on success or the
+   error status. *out is malloc'd (at least one byte). */
+static const char *hex_field(const ce1_session *s, const ce_json *req,
+                             const char *field, uint8_t **out,
+                             size_t *out_len) {
+  const ce_json *v = ce_json_get(req, field);
+  if (v == NULL)
+    return reject(s, "INVALID_ARGUMENT", "missing field \"%s\"", field);
+  size_t n, bad = 0;
+  const char *str = ce_json_string(v, &n);
+  if (str == NULL)
+    return reject(s, "INVALID_ARGUMENT",
+                  "field \"%s\" is a %s, not a hex "
+                  "string",
+                  field, ce_json_type_name(ce_json_type_of(v)));
+  ce_hex_result r = ce_hex_decode_alloc(str, n, 0, out, out_len, &bad);
+  if (r != CE_HEX_OK)
+    return reject(s, "INVALID_ARGUMENT", "field \"%s\": %s at %zu", field,
+                  ce_hex_strerror(r), bad);
+  return NULL;
+}
+
+typedef struct {
+  int mode;
+  uint8_t *key;
+  size_t key_len;
+  uint8_t *salt; /* exactly CE_SALT_LEN bytes once parsed */
+  uint8_t *data; /* payload (protect) or frame (unprotect) */
+  size_t data_len;
+  uint64_t pn;
+} ce1_request;
+
+static void request_free(ce1_request *r) {
+  if (r->key != NULL) {
+    ce_wipe(r->key, r->key_len);
+    free(r->key);
+  }
+  free(r->salt);
+  free(r->data);
+}
+
+/* Reads the fields every op has: mode, key, salt. */
+static const char *common_fields(const ce1_session *s, const ce_json *req,
+                                 ce1_request *r) {
+  const ce_json *m = ce_json_get(req, "mode");
+  int64_t mode;
+  if (m == NULL)
+    return reject(s, "INVALID_ARGUMENT", "missing field \"mode\"");
+  if (!ce_json_int64(m, &mode))
+    return reject(s, "INVALID_ARGUMENT", "field \"mode\" is not an integer");
+  /* Out-of-range ids are the library's to refuse, so pass any int on;
+     only ids that do not fit an int are refused here. */
+  if (mode < -2147483647 - 1 || mode > 2147483647)
+    return reject(s, "INVALID_ARGUMENT", "field \"mode\" out of range");
+  r->mode = (int)mode;
+  const char *err = hex_field(s, req, "key", &r->key, &r->key_len);
+  if (err != NULL)
+    return err;
+  size_t salt_len;
+  err = hex_field(s, req, "salt", &r->salt, &salt_len);
+  if (err != NULL)
+    return err;
+  /* The salt is a uint8_t[32] in the API: another length cannot be
+     expressed, so it is a malformed request rather than a config error. */
+  if (salt_len != CE_SALT_LEN)
+    return reject(s, "INVALID_ARGUMENT", "salt is %zu bytes, not %d", salt_len,
+                  CE_SALT_LEN);
+  return NULL;
+}
+
+static const char *parse_pn(const ce1_session *s, const ce_json *req,
+                            ce1_request *r) {
+  const ce_json *v = ce_json_get(req, "pn");
+  if (v == NULL || ce_json_is_null(v)) {
+    /* ECB frames carry no packet number (spec 4.1), and vector files write
+       "pn": null for them; every other mode needs one. */
+    if (ce_mode_family(r->mode) == CE_FAMILY_ECB) {
+      r->pn = 0;
+      return NULL;
+    }
+    return reject(s, "INVALID_ARGUMENT", "missing field \"pn\"");
+  }
+  size_t n, len, bad = 0;
+  const char *str = ce_json_string(v, &n);
+  uint8_t b[8];
+  if (str == NULL || n != 16 ||
+      ce_hex_decode(str, n, 0, b, sizeof b, &len, &bad) != CE_HEX_OK)
+    return reject(s, "INVALID_ARGUMENT",
+                  "field \"pn\" is not 16 hex "
+                  "digits");
+  uint64_t pn = 0;
+  for (size_t i = 0; i < sizeof b; i++)
+    pn = (pn << 8) | b[i];
+  r->pn = pn;
+  return NULL;
+}
+
+/* Writes {"name":"hex"} and a newline. Returns 0, or -1 when out of
+   memory (the caller then answers INTERNAL). */
+static int answer_hex(FILE *out, const char *name, const uint8_t *b, size_t n) {
+  char *hex = ce_hex_encode_alloc(b, n);
+  if (hex == NULL)
+    return -1;
+  fprintf(out, "{\"%s\":\"%s\"}\n", name, hex);
+  free(hex);
+  return 0;
+}
+
+static void answer_error(FILE *out, const char *status) {
+  fprintf(out, "{\"error\":\"%s\"}\n", status);
+}
+
+/* Handles one request line and writes its one answer line. */
+static void handle_line(ce1_session *s, ce_ctxcache *cache, const char *line,
+                        size_t len, FILE *out) {
+  ce_json *req = NULL;
+  ce_json_error jerr;
+  ce1_request r = {0};
+  const char *err = NULL;
+  uint8_t *buf = NULL;
+
+  if (ce_json_parse(line, len, 0, &req, &jerr) != 0) {
+    err = reject(s, "INVALID_ARGUMENT", "bad JSON: %s", jerr.msg);
+    goto done;
+  }
+  if (ce_json_type_of(req) != CE_JSON_OBJECT) {
+    err = reject(s, "INVALID_ARGUMENT", "request is a %s, not an object",
+                 ce_json_type_name(ce_json_type_of(req)));
+    goto done;
+  }
+  size_t op_len;
+  const char *op = ce_json_string(ce_json_get(req, "op"), &op_len);
+  if (op == NULL) {
+    err = reject(s, "INVALID_ARGUMENT", "missing or non-string \"op\"");
+    goto done;
+  }
+  enum { OP_PROTECT, OP_UNPROTECT, OP_DERIVE } kind;
+  if (op_len == 7 && memcmp(op, "protect", 7) == 0) {
+    kind = OP_PROTECT;
+  } else if (op_len == 9 && memcmp(op, "unprotect", 9) == 0) {
+    kind = OP_UNPROTECT;
+  } else if (op_len == 6 && memcmp(op, "derive", 6) == 0) {
+    kind = OP_DERIVE;
+  } else {
+    err = reject(s, CE1_UNSUPPORTED_OP, "unknown op \"%.40s\"", op);
+    goto done;
+  }
+
+  if ((err = common_fields(s, req, &r)) != NULL)
+    goto done;
+
+  if (kind == OP_DERIVE) {
+    ce_derived d;
+    ce_status st =
+        ce_ctxcache_derive(cache, r.mode, r.key, r.key_len, r.salt, &d);
+    if (st != CE_OK) {
+      err = reject(s, ce_status_name(st), "derive refused");
+      goto done;
+    }
+    char ek[2 * CE_MAX_KEY_BYTES + 1], iv[2 * CE_IV_BASE_LEN + 1], ck[3];
+    ce_hex_encode(d.enc_key, d.enc_key_len, ek);
+    ce_hex_encode(&d.check, 1, ck);
+    if (d.has_iv_base) {
+      ce_hex_encode(d.iv_base, CE_IV_BASE_LEN, iv);
+      fprintf(out, "{\"enc_key\":\"%s\",\"iv_base\":\"%s\",\"check\":\"%s\"}\n",
+              ek, iv, ck);
+    } else {
+      fprintf(out, "{\"enc_key\":\"%s\",\"iv_base\":null,\"check\":\"%s\"}\n",
+              ek, ck);
+    }
+    ce_wipe(&d, sizeof d);
+    ce_wipe(ek, sizeof ek);
+    ce_wipe(iv, sizeof iv);
+    goto done;
+  }
+
+  if (kind == OP_PROTECT) {
+    if ((err = parse_pn(s, req, &r)) != NULL)
+      goto done;
+    if ((err = hex_field(s, req, "payload", &r.data, &r.data_len)) != NULL)
+      goto done;
+  } else {
+    if ((err = hex_field(s, req, "frame", &r.data, &r.data_len)) != NULL)
+      goto done;
+  }
+
+  ce_ctx *ctx;
+  ce_status st = ce_ctxcache_get(cache, r.mode, r.key, r.key_len, r.salt, &ctx);
+  if (st != CE_OK) {
+    err = reject(s, ce_status_name(st), "configuration refused");
+    goto done;
+  }
+  /* Output capacity: a frame adds at most CE_MAX_OVERHEAD bytes; a
+     payload is never longer than its frame. The library reports
+     TOO_LARGE itself for an oversized payload. */
+  size_t cap = kind == OP_PROTECT ? r.data_len + CE_MAX_OVERHEAD : r.data_len;
+  buf = malloc(cap ? cap : 1);
+  if (buf == NULL) {
+    err = reject(s, "INTERNAL", "out of memory");
+    goto done;
+  }
+  size_t out_len = cap;
+  st = kind == OP_PROTECT
+           ? ce_protect_pn_into(ctx, r.pn, r.data, r.data_len, buf, &out_len)
+           : ce_unprotect_into(ctx, r.data, r.data_len, buf, &out_len);
+  if (st != CE_OK) {
+    err = reject(s, ce_status_name(st), "%s failed",
+                 kind == OP_PROTECT ? "protect" : "unprotect");
+    goto done;
+  }
+  if (answer_hex(out, kind == OP_PROTECT ? "frame" : "payload", buf, out_len) !=
+      0)
+    err = reject(s, "INTERNAL", "out of memory");
+
+done:
+  if (err != NULL)
+    answer_error(out, err);
+  free(buf);
+  request_free(&r);
+  ce_json_free(req);
+}
+
+#ifndef CE1_ADAPTER_NO_MAIN
+static void usage(FILE *f) {
+  fprintf(
+      f,
+      "usage: ce1-adapter [--verbose]\n"
+      "\n"
+      "CE1 conformance adapter over the chanenc reference (conformance.md\n"
+      "section 2). Reads one JSON object per line on standard input and\n"
+      "answers each with one JSON object per line on standard output, in\n"
+      "order. Exits 0 when standard input closes.\n"
+      "\n"
+      "Requests (HEX is a hex string, HEX16 exactly 16 hex digits):\n"
+      "  {\"op\": \"protect\", \"mode\": 7, \"key\": HEX, \"salt\": HEX,\n"
+      "   \"pn\": HEX16, \"payload\": HEX}          -> {\"frame\": HEX}\n"
+      "  {\"op\": \"unprotect\", \"mode\": 7, \"key\": HEX, \"salt\": HEX,\n"
+      "   \"frame\": HEX}                         -> {\"payload\": HEX}\n"
+      "  {\"op\": \"derive\", \"mode\": 7, \"key\": HEX, \"salt\": HEX}\n"
+      "     -> {\"enc_key\": HEX, \"iv_base\": HEX or null, \"check\": HEX}\n"
+      "\n"
+      "mode is the CE1 mode id (1..8). key is the key string's raw bytes in\n"
+      "hex; salt must be 32 bytes (64 hex digits) for every mode, although\n"
+      "only modes 7 and 8 use it. pn is the big-endian packet number used\n"
+      "as is (ce_protect_pn); ECB modes ignore it and accept it null or\n"
+      "absent. Output hex is lower case; input hex may be either case.\n"
+      "\n"
+      "Failures answer {\"error\": STATUS}: MALFORMED, BAD_VERSION,\n"
+      "MODE_MISMATCH, KEY_MISMATCH, BAD_PADDING, AUTH_FAILED, TOO_LARGE,\n"
+      "NOT_SUPPORTED, INVALID_ARGUMENT (also for a malformed request: bad\n"
+      "JSON, a missing or mistyped field, bad hex, a salt that is not 32\n"
+      "bytes, a pn that is not 16 hex digits) or UNSUPPORTED_OP (unknown\n"
+      "op). Every input line gets exactly one answer line.\n"
+      "\n"
+      "Contexts are cached per (mode, key, salt) in a small LRU, so\n"
+      "repeated GCM2 requests derive their keys once.\n"
+      "\n"
+      "  --verbose, -v  explain each error answer on standard error\n"
+      "  --help, -h     show this help\n"
+      "  --version      show the library version\n");
+}
+
+int main(int argc, char **argv) {
+  ce1_session s = {0, 0};
+  for (int i = 1; i < argc; i++) {
+    if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
+      usage(stdout);
+      return 0;
+    }
+    if (strcmp(argv[i], "--version") == 0) {
+      printf("ce1-adapter (%s)\n", ce_version());
+      return 0;
+    }
+    if (strcmp(argv[i], "--verbose") == 0 || strcmp(argv[i], "-v") == 0) {
+      s.verbose = 1;
+      continue;
+    }
+    fprintf(stderr, "ce1-adapter: unknown argument '%s'\n", argv[i]);
+    usage(stderr);
+    return 2;
+  }
+
+  /* The one piece of mutable state that outlives a request. */
+  ce_ctxcache cache;
+  memset(&cache, 0, sizeof cache);
+
+  /* getline grows its buffer to any line length: a 65,535-byte payload is
+     a 131 KB line, and nothing may be silently truncated. */
+  char *line = NULL;
+  size_t line_cap = 0;
+  ssize_t n;
+  int rc = 0;
+  while ((n = getline(&line, &line_cap, stdin)) != -1) {
+    s.line_no++;
+    size_t len = (size_t)n;
+    if (len > 0 && line[len - 1] == '\n')
+      len--;
+    handle_line(&s, &cache, line, len, stdout);
+    if (fflush(stdout) != 0 || ferror(stdout)) {
+      fprintf(stderr, "ce1-adapter: cannot write the answer\n");
+      rc = 1;
+      break;
+    }
+  }
+  if (rc == 0 && ferror(stdin)) {
+    fprintf(stderr, "ce1-adapter: read error on standard input\n");
+    rc = 1;
+  }
+  free(line);
+  ce_ctxcache_clear(&cache);
+  return rc;
+}
+#endif /* CE1_ADAPTER_NO_MAIN */
