@@ -199,6 +199,13 @@ typedef struct ce_ctx ce_ctx;
    memory failure). On failure *out is set to NULL (when out is not
    NULL). */
 CE_API ce_status ce_ctx_new(const ce_config *cfg, ce_ctx **out);
+/* A second context with the same keys and a fresh random packet number,
+   without running the key schedule again (GCM2's PBKDF2 is deliberately
+   slow). For one context per thread, e.g. a sender and a receiver.
+   Statuses: CE_OK; CE_ERR_INVALID_ARGUMENT (NULL ctx or out);
+   CE_ERR_INTERNAL. On failure *out is set to NULL (when out is not
+   NULL). */
+CE_API ce_status ce_ctx_dup(const ce_ctx *ctx, ce_ctx **out);
 /* Wipes all key material and frees. NULL is a no-op. */
 CE_API void ce_ctx_free(ce_ctx *ctx);
 /* Mode of the context, 0 for NULL. */

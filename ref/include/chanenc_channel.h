@@ -272,7 +272,9 @@ CE_API ce_status ce_channel_leave(ce_channel *ch);
  *   CE_ERR_BUFFER_TOO_SMALL: the wire packet exceeds cap (size cap as
  *     payload + CE_MAX_OVERHEAD + whatever the observer adds).
  * On CE_OK buf[0..*len) is the wire packet. Otherwise buf and *len are
- * unchanged.
+ * unchanged. (CE_ERR_INTERNAL can also mean that locking the channel's
+ * mutex failed, which POSIX does not allow for these mutexes; that case is
+ * neither counted nor reported, as the channel could not be examined.)
  */
 CE_API ce_status ce_channel_send(ce_channel *ch, ce_packet_kind kind,
                                  uint8_t *buf, size_t *len, size_t cap);
@@ -297,9 +299,10 @@ CE_API ce_status ce_channel_send(ce_channel *ch, ce_packet_kind kind,
  *   CE_ERR_BUFFER_TOO_SMALL: the payload exceeds cap (possible only when
  *     the observer enlarged the packet).
  * On CE_OK buf[0..*len) is the payload. Otherwise buf and *len are
- * unchanged. Without built-in encryption nothing authenticates the
- * payload: only GCM modes (or an authenticating observer) guarantee that
- * CE_OK means the bytes are the sender's.
+ * unchanged (a lock failure is as in ce_channel_send). Without built-in
+ * encryption nothing authenticates the payload: only GCM modes (or an
+ * authenticating observer) guarantee that CE_OK means the bytes are the
+ * sender's.
  */
 CE_API ce_status ce_channel_receive(ce_channel *ch, ce_packet_kind kind,
                                     uint8_t *buf, size_t *len, size_t cap);

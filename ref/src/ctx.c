@@ -67,6 +67,33 @@ done:
   return CE_OK;
 }
 
+ce_status ce_ctx_dup(const ce_ctx *ctx, ce_ctx **out) {
+  if (out == NULL)
+    return CE_ERR_INVALID_ARGUMENT;
+  *out = NULL;
+  if (ctx == NULL)
+    return CE_ERR_INVALID_ARGUMENT;
+  ce_ctx *d = calloc(1, sizeof *d);
+  if (d == NULL)
+    return CE_ERR_INTERNAL;
+  d->mi = ctx->mi;
+  d->check = ctx->check;
+  memcpy(d->iv_base, ctx->iv_base, sizeof d->iv_base);
+  /* EVP_CIPHER_CTX_copy duplicates the keyed provider context, so the key
+     schedule is not run again; the copy gets its own packet numbers. */
+  d->enc = EVP_CIPHER_CTX_new();
+  d->dec = EVP_CIPHER_CTX_new();
+  if (d->enc == NULL || d->dec == NULL ||
+      EVP_CIPHER_CTX_copy(d->enc, ctx->enc) != 1 ||
+      EVP_CIPHER_CTX_copy(d->dec, ctx->dec) != 1 ||
+      RAND_bytes((unsigned char *)&d->next_pn, sizeof d->next_pn) != 1) {
+    ce_ctx_free(d);
+    return CE_ERR_INTERNAL;
+  }
+  *out = d;
+  return CE_OK;
+}
+
 void ce_ctx_free(ce_ctx *ctx) {
   if (ctx == NULL)
     return;
