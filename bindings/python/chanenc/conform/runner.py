@@ -1,0 +1,614 @@
+"""The conformance runner: command line, run loop and reports."""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import datetime
+import fnmatch
+import json
+import os
+import sys
+import time
+
+from . import vectors as V
+from .differential import run_random
+from .impls import (InProcessLib, ProcessAdapter, PythonCE1, Reference,
+                    lib_adapter)
+
+__all__ = ["main", "Run"]
+
+DESCRIPTION = """\
+Check an implementation of CE1 against the known-answer vectors, and
+optionally against the reference with random inputs.
+
+With no implementation option the reference itself (chanenc, through its
+Python bindings) is checked: every CE1 frame file (vectors/**/*.json) and
+every standard primitive file (NIST CAVP AES-ECB/GCM/XTS .rsp, IEEE 1619
+XTS, SM4, HKDF and PBKDF2 files). Other implementations speak CE1 only:
+the primitive files are then reported as skipped.
+"""
+
+EPILOG = """\
+examples:
+  check the reference (bindings), then a JSON-lines adapter, then a library:
+    %(prog)s
+    %(prog)s --adapter "./my-adapter --flag"
+    %(prog)s --lib ./libce1impl_mine.so
+  add 2000 random differential cases, write a machine-readable report:
+    %(prog)s --adapter ./my-adapter --random 2000 --seed 7 --json report.json
+  only the CE1 frame files of one mode, every failure in full:
+    %(prog)s --file 'ce1/*' --mode AES_128_GCM2 -v
+
+The output is a table of passed/failed/skipped cases per mode or algorithm
+and file, the failures (file, id, comment, expected and actual bytes or
+statuses, first differing byte), and a summary line. The exit status is 0
+only when nothing failed and at least one case passed; 1 otherwise; 2 for
+usage errors.
+
+Process adapter protocol: docs/conformance.md (one JSON object per line on
+stdin/stdout). A request that gets no answer within --timeout seconds,
+an adapter that dies or answers garbage, is a failed case; the adapter is
+restarted for the next case, and abandoned after 5 consecutive timeouts.
+"""
+
+
+# --------------------------------------------------------------------------
+# Formatting helpers
+# --------------------------------------------------------------------------
+
+def _fmt_value(v) -> str:
+    if v is None:
+        return "-"
+    if isinstance(v, (bytes, bytearray)):
+        return f"{len(v)} bytes"
+    return str(v)
+
+
+def hex_window(expected: bytes, actual: bytes, width: int = 24) -> list:
+    """Lines showing expected and actual bytes around the first difference,
+    with a caret under the differing byte."""
+    off = V.first_difference(expected, actual)
+    if off is None:
+        off = 0
+    start = max(0, off - 8)
+    lines = []
+    for name, data in (("expected", expected), ("actual", actual)):
+        chunk = data[start:start + width]
+        body = " ".join(f"{b:02x}" for b in chunk)
+        pre = f"@{start}: ... " if start else "@0: "
+        post = " ..." if start + width < len(data) else " (end)"
+        if start >= len(data) and len(data) < len(expected if name == "actual" else actual):
+            body = "(ends here)"
+        lines.append((name, pre, body + post))
+    col = max(len(p) for _, p, _ in lines)
+    out = [f"{name + ':':10s}{pre:>{col}}{body}" for name, pre, body in lines]
+    caret = " " * (10 + col + 3 * (off - start)) + "^^"
+    out.append(caret + f"  first difference at byte {off} "
+               f"(expected {len(expected)} bytes, got {len(actual)})")
+    return out
+
+
+def _json_value(v):
+    if v is None:
+        return None
+    if isinstance(v, (bytes, bytearray)):
+        return {"bytes": bytes(v).hex(), "len": len(v)}
+    return {"status": str(v)}
+
+
+# --------------------------------------------------------------------------
+# A run
+# --------------------------------------------------------------------------
+
+class Row:
+    __slots__ = ("algo", "file", "passed", "failed", "skipped", "reasons",
+                 "order")
+
+    def __init__(self, algo, file, order):
+        self.algo, self.file, self.order = algo, file, order
+        self.passed = self.failed = self.skipped = 0
+        self.reasons = collections.Counter()
+
+
+class Run:
+    """Accumulates results of one runner invocation."""
+
+    def __init__(self, args, impl, vectors_dir):
+        self.args = args
+        self.impl = impl
+        self.vectors_dir = vectors_dir
+        self.rows: dict = {}
+        self.failures: list = []
+        self.ignored: list = []
+        self.started = time.time()
+        self._progress_t = 0.0
+        self._progress_on = bool(args.progress) or (
+            args.progress is None and sys.stderr.isatty() and not args.quiet)
+
+    # ---- bookkeeping -------------------------------------------------------
+
+    def row(self, algo, file) -> Row:
+        k = (algo, file)
+        r = self.rows.get(k)
+        if r is None:
+            r = self.rows[k] = Row(algo, file, len(self.rows))
+        return r
+
+    def record(self, case: V.Case, result) -> None:
+        r = self.row(case.algo, case.file)
+        if result is None:
+            r.passed += 1
+        elif isinstance(result, V.Skipped):
+            r.skipped += 1
+            r.reasons[result.reason] += 1
+        else:
+            r.failed += 1
+            self.failures.append((case, result))
+
+    @property
+    def totals(self):
+        p = sum(r.passed for r in self.rows.values())
+        f = sum(r.failed for r in self.rows.values())
+        s = sum(r.skipped for r in self.rows.values())
+        return p, f, s
+
+    def progress(self, text: str, force: bool = False) -> None:
+        if not self._progress_on:
+            return
+        now = time.monotonic()
+        if not force and now - self._progress_t < 0.2:
+            return
+        self._progress_t = now
+        if sys.stderr.isatty():
+            sys.stderr.write("\r\x1b[K" + text[:150])
+        else:
+            sys.stderr.write(text + "\n")
+        sys.stderr.flush()
+
+    def progress_done(self) -> None:
+        if self._progress_on and sys.stderr.isatty():
+            sys.stderr.write("\r\x1b[K")
+            sys.stderr.flush()
+
+    # ---- output ------------------------------------------------------------
+
+    def exit_status(self) -> int:
+        p, f, _ = self.totals
+        return 0 if f == 0 and p > 0 else 1
+
+    def text_report(self, out) -> None:
+        args = self.args
+        p, f, s = self.totals
+        if not args.quiet:
+            self._print_failures(out)
+            self._print_table(out)
+            self._print_skips(out)
+        status = self.exit_status()
+        note = "" if p or f else " (nothing ran)"
+        print(f"conformance: {p} passed, {f} failed, {s} skipped{note} "
+              f"(exit status {status})", file=out)
+
+    def _print_failures(self, out) -> None:
+        if not self.failures:
+            return
+        limit = None if self.args.verbose else self.args.max_failures
+        shown = self.failures if limit is None else self.failures[:limit]
+        print(f"FAILURES ({len(self.failures)}):", file=out)
+        for case, fl in shown:
+            print(file=out)
+            for line in self.describe_failure(case, fl):
+                print(line, file=out)
+        if len(shown) < len(self.failures):
+            print(f"\n... {len(self.failures) - len(shown)} more failures not "
+                  "shown (use --verbose, --max-failures N or --json REPORT)",
+                  file=out)
+        print(file=out)
+
+    @staticmethod
+    def describe_failure(case: V.Case, fl: V.Failure) -> list:
+        lines = [f"FAIL {case.file}  id {case.id}  [{case.algo}, {case.op}]"]
+        if case.comment:
+            lines.append(f"  comment:  {case.comment}")
+        lines.append(f"  mismatch: {fl.kind}" + (f": {fl.message}" if fl.message else ""))
+        e, a = fl.expected, fl.actual
+        if isinstance(e, (bytes, bytearray)) and isinstance(a, (bytes, bytearray)):
+            lines += ["  " + x for x in hex_window(bytes(e), bytes(a))]
+        else:
+            for name, v in (("expected", e), ("actual", a)):
+                if isinstance(v, (bytes, bytearray)):
+                    h = bytes(v[:32]).hex(" ")
+                    more = " ..." if len(v) > 32 else ""
+                    lines.append(f"  {name + ':':10s}{len(v)} bytes: {h}{more}")
+                elif v is not None:
+                    lines.append(f"  {name + ':':10s}{v}")
+        for k, v in fl.extra.items():
+            if v is not None:
+                lines.append(f"  {k}: {v}")
+        return lines
+
+    def _print_table(self, out) -> None:
+        rows = sorted(self.rows.values(), key=lambda r: r.order)
+        if not rows:
+            return
+        w_algo = max(len("mode / algorithm"), *(len(r.algo) for r in rows))
+        w_file = max(len("file"), *(len(r.file) for r in rows))
+        head = (f"{'mode / algorithm':<{w_algo}}  {'file':<{w_file}}  "
+                f"{'passed':>7}  {'failed':>7}  {'skipped':>7}")
+        print(head, file=out)
+        print("-" * len(head), file=out)
+        for r in rows:
+            mark = "  <-- FAILED" if r.failed else ""
+            print(f"{r.algo:<{w_algo}}  {r.file:<{w_file}}  {r.passed:>7}  "
+                  f"{r.failed:>7}  {r.skipped:>7}{mark}", file=out)
+        p, f, s = self.totals
+        print("-" * len(head), file=out)
+        print(f"{'total':<{w_algo}}  {'':<{w_file}}  {p:>7}  {f:>7}  {s:>7}",
+              file=out)
+        print(file=out)
+
+    def _print_skips(self, out) -> None:
+        reasons = collections.Counter()
+        where = collections.defaultdict(set)
+        for r in self.rows.values():
+            for reason, n in r.reasons.items():
+                reasons[reason] += n
+                where[reason].add(r.file)
+        if not reasons:
+            return
+        print("skipped cases:", file=out)
+        for reason, n in reasons.most_common():
+            files = sorted(where[reason])
+            loc = files[0] if len(files) == 1 else f"{len(files)} files"
+            print(f"  {n:>6}  {reason} [{loc}]", file=out)
+        if self.args.verbose and self.ignored:
+            print("not vector files (ignored): " + ", ".join(self.ignored), file=out)
+        print(file=out)
+
+    def json_report(self) -> dict:
+        p, f, s = self.totals
+        a = self.args
+        return {
+            "format": "chanenc-conform-report/1",
+            "implementation": {"kind": self.impl.kind,
+                               "description": self.impl.description,
+                               "adapter": a.adapter, "lib": a.lib},
+            "vectors_dir": self.vectors_dir,
+            "started": datetime.datetime.fromtimestamp(
+                self.started, datetime.timezone.utc).isoformat(),
+            "duration_s": round(time.time() - self.started, 3),
+            "filters": {"mode": a.mode, "file": a.file},
+            "random": ({"cases": a.random, "seed": a.seed,
+                        "only_case": a.random_case} if a.random or
+                       a.random_case is not None else None),
+            "summary": {"passed": p, "failed": f, "skipped": s,
+                        "exit_status": self.exit_status()},
+            "rows": [{"algorithm": r.algo, "file": r.file, "passed": r.passed,
+                      "failed": r.failed, "skipped": r.skipped,
+                      "skip_reasons": dict(r.reasons)}
+                     for r in sorted(self.rows.values(), key=lambda r: r.order)],
+            "failures": [self._json_failure(c, fl) for c, fl in self.failures],
+            "ignored_files": self.ignored,
+        }
+
+    @staticmethod
+    def _json_failure(case: V.Case, fl: V.Failure) -> dict:
+        d = {"file": case.file, "algorithm": case.algo, "mode": case.mode,
+             "id": case.id, "comment": case.comment, "op": case.op,
+             "kind": fl.kind, "message": fl.message,
+             "expected": _json_value(fl.expected),
+             "actual": _json_value(fl.actual)}
+        if isinstance(fl.expected, (bytes, bytearray)) and isinstance(
+                fl.actual, (bytes, bytearray)):
+            d["first_difference"] = V.first_difference(bytes(fl.expected),
+                                                       bytes(fl.actual))
+        if fl.extra:
+            d["extra"] = {k: v for k, v in fl.extra.items() if v is not None}
+        return d
+
+
+# --------------------------------------------------------------------------
+# Filters
+# --------------------------------------------------------------------------
+
+class ModeFilter:
+    """--mode: CE1 modes by id, name or mode string; algorithms by label
+    (case-insensitive glob, or substring without glob characters)."""
+
+    def __init__(self, specs):
+        import chanenc
+        self.active = bool(specs)
+        self.modes = set()
+        self.patterns = []
+        for spec in specs or []:
+            for item in filter(None, (x.strip() for x in spec.split(","))):
+                try:
+                    m = chanenc.mode_id(item)
+                    if m in chanenc.MODES:
+                        self.modes.add(m)
+                        continue
+                except (ValueError, TypeError):
+                    pass
+                self.patterns.append(item.lower())
+
+    def _label(self, label: str) -> bool:
+        label = label.lower()
+        for p in self.patterns:
+            if any(ch in p for ch in "*?["):
+                if fnmatch.fnmatchcase(label, p):
+                    return True
+            elif p in label:
+                return True
+        return False
+
+    def case(self, case: V.Case) -> bool:
+        if not self.active:
+            return True
+        if case.mode is not None and case.mode in self.modes:
+            return True
+        return self._label(case.algo)
+
+    def ce1_modes(self) -> set:
+        import chanenc
+        if not self.active:
+            return {m for m, i in chanenc.MODES.items()}
+        return {m for m, i in chanenc.MODES.items()
+                if m in self.modes or self._label(i.name)}
+
+
+def _file_match(rel: str, pats) -> bool:
+    if not pats:
+        return True
+    base = os.path.basename(rel)
+    for p in pats:
+        if fnmatch.fnmatchcase(rel, p) or fnmatch.fnmatchcase(base, p) or \
+                (not any(ch in p for ch in "*?[") and p in rel):
+            return True
+    return False
+
+
+# --------------------------------------------------------------------------
+# Vectors directory
+# --------------------------------------------------------------------------
+
+def default_vectors_dir() -> str | None:
+    """--vectors default: $CE_VECTORS_DIR, the build tree's vectors, the
+    installed share/chanenc/vectors, or a vectors/ directory above the
+    package."""
+    env = os.environ.get("CE_VECTORS_DIR")
+    if env:
+        return env
+    here = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+    try:
+        from .. import _buildinfo as bi
+        if bi.VECTORS_DIR and os.path.isdir(bi.VECTORS_DIR):
+            return bi.VECTORS_DIR
+        if bi.VECTORS_REL:
+            p = os.path.normpath(os.path.join(here, bi.VECTORS_REL))
+            if os.path.isdir(p):
+                return p
+    except ImportError:
+        pass
+    d = here
+    for _ in range(6):
+        d = os.path.dirname(d)
+        cand = os.path.join(d, "vectors")
+        if os.path.isdir(cand):
+            return cand
+    return None
+
+
+# --------------------------------------------------------------------------
+# main
+# --------------------------------------------------------------------------
+
+def build_parser(prog=None) -> argparse.ArgumentParser:
+    ap = argparse.ArgumentParser(
+        prog=prog, description=DESCRIPTION, epilog=EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter)
+    g = ap.add_argument_group("implementation under test (default: the reference)")
+    x = g.add_mutually_exclusive_group()
+    x.add_argument("--adapter", metavar="COMMAND",
+                   help="process adapter command line (JSON lines on stdin/stdout)")
+    x.add_argument("--lib", metavar="PATH.so",
+                   help="shared library exporting ce1_impl_protect/ce1_impl_unprotect")
+    g.add_argument("--in-process", action="store_true",
+                   help="with --lib: load the library into the runner (faster, "
+                        "but a crash ends the run) instead of a worker process")
+    g.add_argument("--timeout", type=float, default=10.0, metavar="SECONDS",
+                   help="answer timeout per adapter request (default 10)")
+    s = ap.add_argument_group("what to run")
+    s.add_argument("--vectors", metavar="DIR",
+                   help="vectors directory (default: $CE_VECTORS_DIR or the "
+                        "repository's vectors/)")
+    s.add_argument("--mode", action="append", metavar="MODE",
+                   help="only these CE1 modes (id, AES_128_GCM2, aes-128-gcm-2) "
+                        "or algorithms (AES-128-GCM, 'pbkdf2*', sm4); repeatable, "
+                        "comma-separated")
+    s.add_argument("--file", action="append", metavar="PATTERN",
+                   help="only vector files whose relative path or name matches "
+                        "(glob or substring); repeatable")
+    s.add_argument("--no-vectors", action="store_true",
+                   help="skip the vector files (run only the random pass)")
+    s.add_argument("--random", type=int, default=0, metavar="N",
+                   help="differential pass: N random cases (configs, payloads, "
+                        "corrupted frames) compared with the reference; the "
+                        "reference itself is compared with an independent "
+                        "Python implementation (default 0)")
+    s.add_argument("--seed", default=None, metavar="S",
+                   help="seed of the random pass (default: random, printed)")
+    s.add_argument("--random-case", type=int, default=None, metavar="K",
+                   help="replay only random case K of --seed S")
+    s.add_argument("--list", action="store_true",
+                   help="list the vector files and their case counts, run nothing")
+    o = ap.add_argument_group("output")
+    o.add_argument("--json", metavar="REPORT", help="write a JSON report")
+    pr = o.add_mutually_exclusive_group()
+    pr.add_argument("--progress", action="store_true", default=None,
+                    help="progress on stderr even when it is not a terminal")
+    pr.add_argument("--no-progress", dest="progress", action="store_false",
+                    help="no progress line")
+    v = o.add_mutually_exclusive_group()
+    v.add_argument("-q", "--quiet", action="store_true",
+                   help="print only the summary line")
+    v.add_argument("-v", "--verbose", action="store_true",
+                   help="print every failure, and the ignored files")
+    o.add_argument("--max-failures", type=int, default=20, metavar="N",
+                   help="failures printed in full (default 20; --json has all)")
+    return ap
+
+
+def _make_impl(args):
+    if args.adapter:
+        return ProcessAdapter(args.adapter, timeout=args.timeout)
+    if args.lib:
+        if not os.path.exists(args.lib):
+            raise SystemExit(f"chanenc-conform: error: no such library: {args.lib}")
+        if args.in_process:
+            return InProcessLib(args.lib)
+        return lib_adapter(args.lib, timeout=args.timeout)
+    return Reference()
+
+
+def main(argv=None, prog=None) -> int:
+    """Runs the conformance runner; returns the exit status."""
+    try:
+        return _main(argv, prog)
+    except BrokenPipeError:
+        # Output piped into `head` or similar: stop quietly.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return 1
+
+
+def _main(argv, prog) -> int:
+    if prog is None:
+        prog = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else None
+        if prog in (None, "__main__.py", "-c", "-m"):
+            prog = "python3 -m chanenc.conform"
+    ap = build_parser(prog)
+    args = ap.parse_args(argv)
+    if args.timeout <= 0:
+        ap.error("--timeout must be positive")
+    if args.random < 0:
+        ap.error("--random must be >= 0")
+    if args.random_case is not None and args.seed is None:
+        ap.error("--random-case needs --seed")
+    if args.in_process and not args.lib:
+        ap.error("--in-process needs --lib")
+
+    vdir = args.vectors or default_vectors_dir()
+    if not args.no_vectors:
+        if not vdir or not os.path.isdir(vdir):
+            ap.error(f"vectors directory not found ({vdir or 'none found'}); "
+                     "use --vectors DIR or set CE_VECTORS_DIR")
+        vdir = os.path.abspath(vdir)
+    modes = ModeFilter(args.mode)
+
+    if args.list:
+        return _list(vdir, args, modes)
+
+    try:
+        impl = _make_impl(args)
+    except OSError as e:
+        print(f"chanenc-conform: error: {e}", file=sys.stderr)
+        return 2
+    run = Run(args, impl, vdir)
+    out = sys.stdout
+    if not args.quiet:
+        print(f"chanenc-conform: implementation: {impl.description}", file=out)
+        print(f"chanenc-conform: vectors: {vdir if not args.no_vectors else '(not run)'}",
+              file=out)
+    try:
+        if not args.no_vectors:
+            _run_vectors(run, vdir, args, modes)
+        if args.random or args.random_case is not None:
+            _run_random(run, args, modes, out)
+    except KeyboardInterrupt:
+        run.progress_done()
+        print("chanenc-conform: interrupted; partial results follow", file=sys.stderr)
+    finally:
+        impl.close()
+    run.progress_done()
+    if not args.quiet:
+        print(file=out)
+    run.text_report(out)
+    if args.json:
+        with open(args.json, "w", encoding="utf-8") as f:
+            json.dump(run.json_report(), f, indent=1)
+            f.write("\n")
+    return run.exit_status()
+
+
+def _list(vdir, args, modes) -> int:
+    for path, rel in V.discover(vdir):
+        if not _file_match(rel, args.file):
+            continue
+        vf = V.load_file(path, rel)
+        if vf is None:
+            print(f"{'-':>6}  {rel}  (not a vector file)")
+            continue
+        cases = [c for c in vf.cases if modes.case(c)]
+        algos = sorted({c.algo for c in cases})
+        print(f"{len(cases):>6}  {rel}  [{vf.kind}] {', '.join(algos)}")
+    return 0
+
+
+def _run_vectors(run: Run, vdir: str, args, modes: ModeFilter) -> None:
+    impl = run.impl
+    cands = [(p, r) for p, r in V.discover(vdir) if _file_match(r, args.file)]
+    for i, (path, rel) in enumerate(cands, 1):
+        run.progress(f"[{i}/{len(cands)}] {rel}: reading", force=True)
+        vf = V.load_file(path, rel)
+        if vf is None:
+            run.ignored.append(rel)
+            continue
+        cases = [c for c in vf.cases if modes.case(c)]
+        for j, c in enumerate(cases, 1):
+            if c.skip:
+                res = V.Skipped(c.skip)
+            elif c.primitive and not impl.primitives:
+                res = V.Skipped(V.PRIMITIVE_SKIP)
+            else:
+                try:
+                    res = c.run(impl)
+                except Exception as e:  # a bug in a check, not in the impl
+                    res = V.Failure("runner_error", f"{type(e).__name__}: {e}")
+            run.record(c, res)
+            run.progress(f"[{i}/{len(cands)}] {rel}: {j}/{len(cases)} cases")
+
+
+def _run_random(run: Run, args, modes: ModeFilter, out) -> None:
+    import random as _random
+    seed = args.seed if args.seed is not None else str(_random.SystemRandom().randrange(10 ** 9))
+    args.seed = seed
+    impl = run.impl
+    if impl.kind == "reference":
+        try:
+            oracle = PythonCE1()
+            who = "pyce1 (independent Python implementation)"
+        except RuntimeError:
+            oracle = Reference()
+            who = "the reference itself (python3-cryptography missing: consistency only)"
+    else:
+        oracle = Reference()
+        who = "the reference"
+    ce1_modes = {m for m in modes.ce1_modes()}
+    import chanenc
+    ce1_modes = {m for m in ce1_modes if chanenc.MODES[m].supported}
+    if not args.quiet:
+        n = 1 if args.random_case is not None else args.random
+        print(f"chanenc-conform: random pass: {n} cases, seed {seed}, oracle: {who}",
+              file=out)
+    label = f"random (seed {seed})"
+    for m in sorted(ce1_modes):
+        run.row(chanenc.MODES[m].name, label)
+    count = [0]
+
+    def report(case, res):
+        run.record(case, res)
+        count[0] += 1
+        run.progress(f"random: {count[0]} checks")
+    run_random(args.random, seed, oracle, impl, ce1_modes, report,
+               only_case=args.random_case, label=label)
+    oracle.close()

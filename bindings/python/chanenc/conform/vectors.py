@@ -1,0 +1,912 @@
+"""Vector files: discovery, parsing, and the checks each vector implies.
+
+Formats understood (see vectors/README.md of the shared vector set):
+
+=====================  ====================================================
+CE1 frame files        ``*.json`` with ``"format": "ce1-vectors/1"``
+NIST CAVP ``.rsp``     AES-ECB (KAT, MMT), AES-GCM (encrypt, decrypt with
+                       FAIL lines), XTS-AES (``i`` or DataUnitSeqNumber
+                       tweaks, DataUnitLen in bits); ``[sections]``, CRLF and
+                       stray CR tolerated
+NIST-style ``.txt``    SM4 ECB (draft-ribose-cfrg-sm4 ``[ENCRYPT]`` files)
+Crypto++ ``.txt``      ``AlgorithmType:`` files: AES/XTS (IEEE 1619), SM4/ECB
+                       (``\\`` continuations, spaced hex, persistent fields)
+Botan ``.vec``         ``[SM4]`` Key/In/Out blocks
+AsciiDoc ``.adoc``     the SM4 draft's Appendix A examples (incl. the
+                       1,000,000-iteration ones)
+KDF ``.txt``           RFC 5869 HKDF (pyca layout), PBKDF2 (pyca layout,
+                       RFC 7914 transcription), OpenSSL evp_test PBKDF2
+                       stanzas (only SHA-256 applies)
+=====================  ====================================================
+
+Each vector becomes one or more :class:`Case` objects whose ``run`` checks
+it against an implementation and returns None (passed), :class:`Skipped`
+or :class:`Failure`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+from dataclasses import dataclass, field
+from typing import Callable
+
+__all__ = ["Case", "Failure", "Skipped", "VectorFile", "discover",
+           "load_file", "first_difference", "PRIMITIVE_SKIP"]
+
+#: Skip reason of standard primitive vectors for implementations other
+#: than the reference.
+PRIMITIVE_SKIP = ("standard primitive vectors apply to the reference only "
+                  "(adapters speak CE1 frames)")
+
+_SM4_OTHER = "SM4 (CBC/CFB/OFB/CTR)"
+_SM4_OTHER_REASON = "SM4 modes other than ECB are not used by CE1 (SM4_128_ECB only)"
+_MODE_NAMES = {1: "AES_128_XTS", 2: "AES_128_ECB", 3: "AES_256_XTS",
+               4: "SM4_128_ECB", 5: "AES_128_GCM", 6: "AES_256_GCM",
+               7: "AES_128_GCM2", 8: "AES_256_GCM2"}
+
+
+# --------------------------------------------------------------------------
+# Results
+# --------------------------------------------------------------------------
+
+@dataclass
+class Skipped:
+    """A case that did not run, and why."""
+
+    reason: str
+
+
+@dataclass
+class Failure:
+    """A failed case.
+
+    ``kind`` names the mismatch: frame_mismatch, payload_mismatch,
+    output_mismatch, derive_mismatch, wrong_status, missing_error,
+    unexpected_error, buffer_modified, timeout, crashed, garbage,
+    bad_answer, unusable, bad_vector_file, oracle_error.
+    ``expected``/``actual`` are bytes or status names (or None).
+    """
+
+    kind: str
+    message: str = ""
+    expected: object = None
+    actual: object = None
+    extra: dict = field(default_factory=dict)
+
+
+def first_difference(a: bytes, b: bytes) -> int | None:
+    """Offset of the first differing byte (a length difference counts at
+    the shorter length); None when equal."""
+    if a == b:
+        return None
+    n = min(len(a), len(b))
+    for i in range(n):
+        if a[i] != b[i]:
+            return i
+    return n
+
+
+@dataclass
+class Case:
+    """One check: ``run(impl)`` returns None, Skipped or Failure."""
+
+    file: str
+    algo: str
+    id: str
+    comment: str
+    op: str
+    run: Callable | None = None
+    skip: str | None = None
+    primitive: bool = False
+    mode: int | None = None
+
+
+@dataclass
+class VectorFile:
+    """A file under the vectors directory and its cases."""
+
+    path: str
+    rel: str
+    kind: str
+    cases: list = field(default_factory=list)
+    note: str = ""
+
+
+# --------------------------------------------------------------------------
+# Outcome checks shared by CE1 cases and the differential pass
+# --------------------------------------------------------------------------
+
+def _transport_failure(out, expected):
+    return Failure(out.transport, out.detail, expected=expected, actual=None)
+
+
+def expect_bytes(out, expected: bytes, what: str):
+    """Success with exactly ``expected`` bytes."""
+    if out.transport:
+        return _transport_failure(out, expected)
+    if out.status == "NOT_SUPPORTED":
+        return Skipped("mode not supported by this implementation (NOT_SUPPORTED)")
+    if out.status is not None:
+        return Failure("unexpected_error", f"expected success, got {out.status}",
+                       expected=expected, actual=out.status)
+    if out.value != expected:
+        return Failure(f"{what}_mismatch", f"{what} differs",
+                       expected=expected, actual=out.value)
+    return None
+
+
+def expect_status(out, status: str):
+    """Failure with exactly ``status``, buffer untouched."""
+    if out.transport:
+        return _transport_failure(out, status)
+    if out.status == "NOT_SUPPORTED" and status != "NOT_SUPPORTED":
+        return Skipped("mode not supported by this implementation (NOT_SUPPORTED)")
+    if out.status is None:
+        return Failure("missing_error", f"expected {status}, got success",
+                       expected=status, actual=out.value)
+    if out.status != status:
+        return Failure("wrong_status", f"expected {status}, got {out.status}",
+                       expected=status, actual=out.status)
+    if out.buffer_modified:
+        return Failure("buffer_modified",
+                       f"failed with {status} as expected but changed the "
+                       "caller's buffer", expected=status, actual=status)
+    return None
+
+
+def _bad_file(rel: str, kind: str, algo: str, msg: str) -> Case:
+    def run(impl, msg=msg):
+        return Failure("bad_vector_file", msg)
+    return Case(rel, algo, "-", "unreadable vector file", "parse", run)
+
+
+# --------------------------------------------------------------------------
+# Text helpers
+# --------------------------------------------------------------------------
+
+def _lines(text: str):
+    """Lines without CR (CRLF files, stray CRs) and trailing blanks."""
+    for i, raw in enumerate(text.split("\n"), 1):
+        yield i, raw.replace("\r", "").rstrip()
+
+
+def _hex(s: str) -> bytes:
+    s = re.sub(r"\s+", "", s)
+    if s[:2].lower() == "0x":
+        s = s[2:]
+    return bytes.fromhex(s)
+
+
+def _kv_records(text: str, start_keys=("COUNT", "Count")):
+    """NIST-style ``key = value`` records. Yields (section params, record,
+    line) where a record starts at a COUNT line and section params come
+    from the ``[...]`` lines before it. A bare FAIL line sets record
+    ["FAIL"] = True."""
+    params: dict = {}
+    rec = None
+    rec_line = 0
+    last_was_bracket = False
+    for ln, line in _lines(text):
+        s = line.strip()
+        if not s or s.startswith("#"):
+            continue
+        if s.startswith("[") and s.endswith("]"):
+            if rec is not None:
+                yield dict(params), rec, rec_line
+                rec = None
+            if not last_was_bracket:
+                params = {}
+            inner = s[1:-1].strip()
+            if "=" in inner:
+                k, v = inner.split("=", 1)
+                params[k.strip()] = v.strip()
+            else:
+                params[inner] = None
+            last_was_bracket = True
+            continue
+        last_was_bracket = False
+        if s == "FAIL":
+            if rec is not None:
+                rec["FAIL"] = True
+            continue
+        if "=" not in s:
+            continue
+        k, v = s.split("=", 1)
+        k, v = k.strip(), v.strip()
+        if k in start_keys or rec is None or k in rec:
+            if rec is not None:
+                yield dict(params), rec, rec_line
+            rec, rec_line = {}, ln
+        rec[k] = v
+    if rec is not None:
+        yield dict(params), rec, rec_line
+
+
+def _direction(params: dict) -> str | None:
+    for k in params:
+        if k.upper() == "ENCRYPT":
+            return "encrypt"
+        if k.upper() == "DECRYPT":
+            return "decrypt"
+    return None
+
+
+# --------------------------------------------------------------------------
+# CE1 frame files
+# --------------------------------------------------------------------------
+
+def _ce1_cases(rel: str, doc: dict) -> list:
+    cases = []
+    for gi, g in enumerate(doc.get("groups") or []):
+        try:
+            mode = int(g["mode"])
+            key = bytes.fromhex(g.get("key", ""))
+            salt = bytes.fromhex(g.get("salt", "00" * 32))
+        except (KeyError, ValueError, TypeError) as e:
+            cases.append(_bad_file(rel, "ce1", "CE1", f"group {gi}: {e}"))
+            continue
+        algo = g.get("mode_name") or _MODE_NAMES.get(mode, "invalid mode")
+        gid = f"group {gi}"
+        gcomment = str(g.get("comment") or "")
+
+        def mk(id_, comment, op, run):
+            cases.append(Case(rel, algo, id_, comment, op, run, mode=mode))
+
+        cfg_status = g.get("config_status")
+        if cfg_status:
+            def run_cfg(impl, mode=mode, key=key, salt=salt, st=cfg_status):
+                if len(salt) != 32 and impl.kind == "lib":
+                    return Skipped("the C ABI takes salt[32]: a salt of another "
+                                   "length cannot be passed")
+                out = impl.protect(mode, key, salt, 0, b"")
+                if st == "NOT_SUPPORTED" and out.ok:
+                    return Skipped("file expects NOT_SUPPORTED but this "
+                                   "implementation supports the mode")
+                if out.status == "NOT_SUPPORTED" and st != "NOT_SUPPORTED":
+                    return Skipped("mode not supported by this implementation "
+                                   "(NOT_SUPPORTED)")
+                return expect_status(out, st)
+            mk(f"{gid}/config", gcomment or f"configuration refused with {cfg_status}",
+               "config", run_cfg)
+            continue
+
+        d = g.get("derived")
+        if isinstance(d, dict):
+            try:
+                exp = (bytes.fromhex(d["enc_key"]),
+                       None if d.get("iv_base") is None else bytes.fromhex(d["iv_base"]),
+                       bytes.fromhex(d["check"])[0])
+            except (KeyError, ValueError, TypeError, IndexError) as e:
+                cases.append(_bad_file(rel, "ce1", algo, f"{gid} derived: {e}"))
+                exp = None
+            if exp is not None:
+                def run_derive(impl, mode=mode, key=key, salt=salt, exp=exp):
+                    out = impl.derive(mode, key, salt)
+                    if out.status == "UNSUPPORTED_OP":
+                        return Skipped("implementation has no derive operation "
+                                       "(optional; checked through the frames)")
+                    if out.transport:
+                        return _transport_failure(out, None)
+                    if out.status == "NOT_SUPPORTED":
+                        return Skipped("mode not supported by this "
+                                       "implementation (NOT_SUPPORTED)")
+                    if out.status:
+                        return Failure("unexpected_error",
+                                       f"derive failed with {out.status}",
+                                       expected=exp[0], actual=out.status)
+                    for name, e, a in zip(("enc_key", "iv_base", "check"), exp,
+                                          out.value):
+                        if name == "check":
+                            e, a = bytes([e]), bytes([a])
+                        if e != a:
+                            return Failure("derive_mismatch", f"{name} differs",
+                                           expected=e, actual=a,
+                                           extra={"field": name})
+                    return None
+                mk(f"{gid}/derive", "key schedule outputs (spec 3)"
+                   + (f"; {gcomment}" if gcomment else ""), "derive", run_derive)
+
+        for t in g.get("tests") or []:
+            tid = str(t.get("id", "?"))
+            comment = str(t.get("comment", ""))
+            try:
+                frame = bytes.fromhex(t["frame"])
+                result = t["result"]
+                if result == "valid":
+                    payload = bytes.fromhex(t["payload"])
+                    pn = t.get("pn")
+                    pn = 0 if pn is None else int(pn, 16)
+                elif result == "invalid":
+                    status = t["status"]
+                else:
+                    raise ValueError(f"result {result!r}")
+            except (KeyError, ValueError, TypeError) as e:
+                cases.append(_bad_file(rel, "ce1", algo, f"test {tid}: {e}"))
+                continue
+            if result == "valid":
+                def run_p(impl, mode=mode, key=key, salt=salt, pn=pn,
+                          payload=payload, frame=frame):
+                    return expect_bytes(impl.protect(mode, key, salt, pn, payload),
+                                        frame, "frame")
+
+                def run_u(impl, mode=mode, key=key, salt=salt, payload=payload,
+                          frame=frame):
+                    return expect_bytes(impl.unprotect(mode, key, salt, frame),
+                                        payload, "payload")
+                mk(tid, comment, "protect", run_p)
+                mk(tid, comment, "unprotect", run_u)
+            else:
+                def run_i(impl, mode=mode, key=key, salt=salt, frame=frame,
+                          status=status):
+                    return expect_status(impl.unprotect(mode, key, salt, frame),
+                                         status)
+                mk(tid, comment, "unprotect", run_i)
+    return cases
+
+
+# --------------------------------------------------------------------------
+# Primitive checks (reference only)
+# --------------------------------------------------------------------------
+
+def _prim(call, expected: bytes | None, expect_error: str | None = None):
+    """Runs a chanenc primitive; compares bytes or the raised status."""
+    import chanenc
+    try:
+        got = call()
+    except chanenc.Error as e:
+        if expect_error == e.status:
+            return None
+        if expected is None:
+            return Failure("wrong_status", f"expected {expect_error}, got {e.status}",
+                           expected=expect_error, actual=e.status)
+        return Failure("unexpected_error", f"failed with {e.status}: {e}",
+                       expected=expected, actual=e.status)
+    if expect_error:
+        return Failure("missing_error", f"expected {expect_error}, got success",
+                       expected=expect_error, actual=got)
+    if got != expected:
+        return Failure("output_mismatch", "output differs", expected=expected,
+                       actual=got)
+    return None
+
+
+def _both(*checks):
+    """Runs checks in order; returns the first non-None result."""
+    for c in checks:
+        r = c()
+        if r is not None:
+            return r
+    return None
+
+
+def _pcase(rel, algo, id_, comment, op, run=None, skip=None):
+    return Case(rel, algo, id_, comment, op, run, skip=skip, primitive=True)
+
+
+def _ecb_cases(rel: str, text: str, cipher: str) -> list:
+    import chanenc
+    cases = []
+    for params, r, ln in _kv_records(text):
+        direction = _direction(params) or "encrypt"
+        try:
+            key = _hex(r.get("KEY", r.get("Key", "")))
+            pt = _hex(r.get("PLAINTEXT", r.get("PT", "")))
+            ct = _hex(r.get("CIPHERTEXT", r.get("CT", "")))
+        except ValueError as e:
+            cases.append(_bad_file(rel, "ecb", "ECB", f"line {ln}: {e}"))
+            continue
+        algo = "SM4-ECB" if cipher == "sm4" else f"AES-{len(key) * 8}-ECB"
+        cnt = r.get("COUNT", r.get("Count", "?"))
+        enc = lambda key=key, pt=pt, ct=ct: _prim(
+            lambda: chanenc.ecb_encrypt(key, pt, cipher=cipher), ct)
+        dec = lambda key=key, pt=pt, ct=ct: _prim(
+            lambda: chanenc.ecb_decrypt(key, ct, cipher=cipher), pt)
+        first, second = (enc, dec) if direction == "encrypt" else (dec, enc)
+        cases.append(_pcase(rel, algo, f"[{direction.upper()}] COUNT={cnt}",
+                            f"line {ln}", direction,
+                            lambda impl, a=first, b=second: _both(a, b)))
+    return cases
+
+
+def _gcm_cases(rel: str, text: str) -> list:
+    import chanenc
+    cases = []
+    decrypt_file = "decrypt" in os.path.basename(rel).lower()
+    for params, r, ln in _kv_records(text):
+        try:
+            key, iv = _hex(r["Key"]), _hex(r["IV"])
+            aad = _hex(r.get("AAD", ""))
+            ct, tag = _hex(r.get("CT", "")), _hex(r["Tag"])
+            fail = bool(r.get("FAIL"))
+            pt = None if fail else _hex(r.get("PT", ""))
+        except (KeyError, ValueError) as e:
+            cases.append(_bad_file(rel, "gcm", "AES-GCM", f"line {ln}: {e}"))
+            continue
+        algo = f"AES-{len(key) * 8}-GCM"
+        pinfo = ", ".join(f"{k} {v}" for k, v in params.items())
+        cid = f"Count={r.get('Count', '?')} @line {ln}"
+        if fail:
+            def run(impl, key=key, iv=iv, aad=aad, ct=ct, tag=tag):
+                return _prim(lambda: chanenc.gcm_decrypt(key, iv, ct, tag, aad),
+                             None, "AUTH_FAILED")
+            cases.append(_pcase(rel, algo, cid, f"{pinfo}; FAIL expected",
+                                "decrypt", run))
+            continue
+
+        def enc(key=key, iv=iv, aad=aad, pt=pt, ct=ct, tag=tag):
+            return _prim(lambda: b"".join(chanenc.gcm_encrypt(
+                key, iv, pt, aad, tag_len=len(tag))), ct + tag)
+
+        def dec(key=key, iv=iv, aad=aad, pt=pt, ct=ct, tag=tag):
+            return _prim(lambda: chanenc.gcm_decrypt(key, iv, ct, tag, aad), pt)
+        order = (dec, enc) if decrypt_file else (enc, dec)
+        cases.append(_pcase(rel, algo, cid, pinfo,
+                            "decrypt" if decrypt_file else "encrypt",
+                            lambda impl, a=order[0], b=order[1]: _both(a, b)))
+    return cases
+
+
+def _xts_check(key: bytes, tweak: bytes, pt: bytes, ct: bytes, direction: str):
+    import chanenc
+
+    def enc():
+        return _prim(lambda: chanenc.xts_encrypt(key, tweak, pt), ct)
+
+    def dec():
+        return _prim(lambda: chanenc.xts_decrypt(key, tweak, ct), pt)
+    res = _both(*((enc, dec) if direction == "encrypt" else (dec, enc)))
+    half = len(key) // 2
+    if (isinstance(res, Failure) and res.actual == "INVALID_ARGUMENT"
+            and key[:half] == key[half:]):
+        return Skipped("Key1 == Key2: refused by design (SP 800-38E, as "
+                       "OpenSSL)")
+    return res
+
+
+def _xts_cases(rel: str, text: str) -> list:
+    cases = []
+    for params, r, ln in _kv_records(text):
+        direction = _direction(params) or "encrypt"
+        cnt = r.get("COUNT", "?")
+        try:
+            key = _hex(r["Key"])
+            bits = int(r["DataUnitLen"])
+            if "i" in r:
+                tweak = _hex(r["i"])
+            else:
+                tweak = int(r["DataUnitSeqNumber"]).to_bytes(16, "little")
+            pt, ct = _hex(r["PT"]), _hex(r["CT"])
+        except (KeyError, ValueError, OverflowError) as e:
+            cases.append(_bad_file(rel, "xts", "AES-XTS", f"line {ln}: {e}"))
+            continue
+        algo = f"AES-{len(key) * 4}-XTS"
+        cid = f"[{direction.upper()}] COUNT={cnt}"
+        comment = f"DataUnitLen {bits} bits, line {ln}"
+        if bits % 8:
+            cases.append(_pcase(rel, algo, cid, comment, direction, skip=(
+                "DataUnitLen not a whole number of bytes (bit-granular XTS "
+                "is outside CE1)")))
+            continue
+        cases.append(_pcase(rel, algo, cid, comment, direction,
+                            lambda impl, a=(key, tweak, pt, ct, direction):
+                            _xts_check(*a)))
+    return cases
+
+
+def _cryptopp_value(v: str) -> bytes:
+    """Crypto++ test-data value: spaced hex, 0x hex, "quoted" ASCII,
+    r<N> repeats."""
+    out = b""
+    for m in re.finditer(r'"([^"]*)"|(r\d+)\s+(\S+)|(\S+)', v):
+        if m.group(1) is not None:
+            out += m.group(1).encode()
+        elif m.group(2):
+            out += _hex(m.group(3)) * int(m.group(2)[1:])
+        else:
+            out += _hex(m.group(4))
+    return out
+
+
+def _cryptopp_cases(rel: str, text: str) -> list:
+    import chanenc
+    cases = []
+    fields: dict = {}
+    logical = []
+    pending, start = "", 0
+    for ln, line in _lines(text):
+        if not pending:
+            start = ln
+        if line.endswith("\\"):
+            pending += line[:-1] + " "
+            continue
+        logical.append((start, pending + line))
+        pending = ""
+    for ln, line in logical:
+        s = line.strip()
+        if not s or s.startswith("#") or ":" not in s:
+            continue
+        name, value = s.split(":", 1)
+        name, value = name.strip(), value.strip()
+        if name != "Test":
+            fields[name] = value
+            continue
+        algname = fields.get("Name", "")
+        comment = fields.get("Comment", "")
+        source = fields.get("Source", "")
+        cid = f"line {ln}"
+        desc = "; ".join(x for x in (comment, source) if x)
+        try:
+            key = _cryptopp_value(fields.get("Key", ""))
+            pt = _cryptopp_value(fields.get("Plaintext", ""))
+            ct = _cryptopp_value(fields.get("Ciphertext", ""))
+            iv = _cryptopp_value(fields.get("IV", ""))
+        except ValueError as e:
+            cases.append(_bad_file(rel, "cryptopp", algname, f"line {ln}: {e}"))
+            continue
+        direction = "decrypt" if value.lower().startswith("decrypt") else "encrypt"
+        if value.lower() not in ("encrypt", "decrypt", "encryptxorstate"):
+            cases.append(_pcase(rel, algname, cid, desc, value, skip=(
+                f"Crypto++ test kind {value!r} not supported by the runner")))
+            continue
+        if algname.upper() in ("AES/XTS", "XTS(AES)", "AES-XTS"):
+            algo = f"AES-{len(key) * 4}-XTS"
+            cases.append(_pcase(rel, algo, cid, desc, direction,
+                                lambda impl, a=(key, iv, pt, ct, direction):
+                                _xts_check(*a)))
+        elif algname.upper() == "SM4/ECB":
+            cases.append(_pcase(
+                rel, "SM4-ECB", cid, desc, direction,
+                lambda impl, key=key, pt=pt, ct=ct: _both(
+                    lambda: _prim(lambda: chanenc.ecb_encrypt(key, pt, cipher="sm4"), ct),
+                    lambda: _prim(lambda: chanenc.ecb_decrypt(key, ct, cipher="sm4"), pt))))
+        else:
+            label = (_SM4_OTHER if algname.upper().startswith("SM4/")
+                     else algname.replace("/", "-") or "?")
+            cases.append(_pcase(rel, label, cid, desc, direction, skip=(
+                _SM4_OTHER_REASON if label == _SM4_OTHER
+                else f"{algname}: not a primitive CE1 uses")))
+    return cases
+
+
+def _botan_cases(rel: str, text: str) -> list:
+    import chanenc
+    cases = []
+    section, rec, rec_line = "", {}, 0
+
+    def flush():
+        if not rec:
+            return
+        algo = section.upper()
+        cid = f"line {rec_line}"
+        try:
+            key, pt, ct = _hex(rec["Key"]), _hex(rec["In"]), _hex(rec["Out"])
+        except (KeyError, ValueError) as e:
+            cases.append(_bad_file(rel, "botan", algo, f"line {rec_line}: {e}"))
+            return
+        if algo != "SM4":
+            cases.append(_pcase(rel, algo, cid, "", "encrypt",
+                                skip=f"{section}: not a primitive CE1 uses"))
+            return
+        cases.append(_pcase(
+            rel, "SM4-ECB", cid, f"{len(pt) // 16} block(s)", "encrypt",
+            lambda impl, key=key, pt=pt, ct=ct: _both(
+                lambda: _prim(lambda: chanenc.ecb_encrypt(key, pt, cipher="sm4"), ct),
+                lambda: _prim(lambda: chanenc.ecb_decrypt(key, ct, cipher="sm4"), pt))))
+
+    for ln, line in _lines(text):
+        s = line.strip()
+        if s.startswith("#"):
+            continue
+        if not s:
+            flush()
+            rec = {}
+            continue
+        if s.startswith("[") and s.endswith("]"):
+            flush()
+            rec = {}
+            section = s[1:-1]
+            continue
+        if "=" in s:
+            k, v = s.split("=", 1)
+            if not rec:
+                rec_line = ln
+            rec[k.strip()] = v.strip()
+    flush()
+    return cases
+
+
+def _sm4_adoc_cases(rel: str, text: str) -> list:
+    import chanenc
+    cases = []
+    headings: list = []   # stack of (level, title)
+    ex = None
+    label = None
+    in_block, block = False, []
+
+    def flush():
+        nonlocal ex
+        if ex is None:
+            return
+        e, ex = ex, None
+        ctx_titles = " / ".join(t for _, t in e["parents"])
+        cid = f"{ctx_titles} / {e['title']}" if ctx_titles else e["title"]
+        f = e["fields"]
+        if "key" not in f or "plaintext" not in f or "ciphertext" not in f:
+            return
+        key, pt, ct = f["key"], f["plaintext"], f["ciphertext"]
+        sect = ctx_titles.upper()
+        m = re.search(r"SM4-(CBC|OFB|CFB|CTR)", sect)
+        if m:
+            cases.append(_pcase(rel, _SM4_OTHER, cid, "", "encrypt",
+                                skip=_SM4_OTHER_REASON))
+            return
+        iters = 1_000_000 if re.search(r"1,?000,?000", e["text"]) else 1
+        comment = (f"{iters:,} iterated encryptions" if iters > 1 else
+                   f"{len(pt) // 16} block(s)")
+        if iters > 1:
+            run = lambda impl, key=key, pt=pt, ct=ct, n=iters: _prim(
+                lambda: chanenc.ecb_iterate(key, pt, n, cipher="sm4"), ct)
+        else:
+            run = lambda impl, key=key, pt=pt, ct=ct: _both(
+                lambda: _prim(lambda: chanenc.ecb_encrypt(key, pt, cipher="sm4"), ct),
+                lambda: _prim(lambda: chanenc.ecb_decrypt(key, ct, cipher="sm4"), pt))
+        cases.append(_pcase(rel, "SM4-ECB", cid, comment, "encrypt", run))
+
+    for ln, line in _lines(text):
+        s = line.strip()
+        if in_block:
+            if s == "----":
+                in_block = False
+                if ex is not None and label:
+                    try:
+                        ex["fields"][label] = _hex(" ".join(block))
+                    except ValueError:
+                        pass  # round-key tables and the like
+                label = None
+            else:
+                block.append(s)
+            continue
+        if s == "----":
+            in_block, block = True, []
+            continue
+        m = re.match(r"^(=+)\s+(.*)$", s)
+        if m:
+            flush()
+            level, title = len(m.group(1)), m.group(2).strip()
+            while headings and headings[-1][0] >= level:
+                headings.pop()
+            if re.search(r"\bExample\b", title):
+                ex = {"title": title, "parents": [h for h in headings if h[0] > 1],
+                      "fields": {}, "text": "", "line": ln}
+            headings.append((level, title))
+            continue
+        if ex is None:
+            continue
+        lm = re.match(r"^([A-Za-z][A-Za-z ]*):$", s)
+        if lm:
+            name = lm.group(1).strip().lower()
+            label = {"plaintext": "plaintext", "ciphertext": "ciphertext",
+                     "encryption key": "key", "key": "key", "iv": "iv"}.get(name)
+            continue
+        if not s.startswith("["):
+            ex["text"] += s + " "
+    flush()
+    return cases
+
+
+def _hkdf_cases(rel: str, text: str) -> list:
+    import chanenc
+    cases = []
+    for _, r, ln in _kv_records(text):
+        cid = f"COUNT={r.get('COUNT', '?')}"
+        h = r.get("Hash", "SHA-256").upper().replace("-", "")
+        if h != "SHA256":
+            cases.append(_pcase(rel, "HKDF (not SHA-256)", cid, f"{h}, line {ln}", "kdf",
+                                skip="only HKDF-SHA256 is used by CE1"))
+            continue
+        try:
+            ikm, salt, info = _hex(r["IKM"]), _hex(r.get("salt", "")), _hex(r.get("info", ""))
+            length = int(r["L"])
+            okm = _hex(r["OKM"])
+            prk = _hex(r["PRK"]) if r.get("PRK") else None
+        except (KeyError, ValueError) as e:
+            cases.append(_bad_file(rel, "hkdf", "HKDF-SHA256", f"line {ln}: {e}"))
+            continue
+        checks = [lambda ikm=ikm, salt=salt, info=info, length=length, okm=okm:
+                  _prim(lambda: chanenc.hkdf_sha256(ikm, salt, info, length), okm)]
+        if prk is not None:
+            checks.append(lambda ikm=ikm, salt=salt, prk=prk: _prim(
+                lambda: chanenc.hkdf_sha256_extract(ikm, salt), prk))
+            checks.append(lambda prk=prk, info=info, length=length, okm=okm: _prim(
+                lambda: chanenc.hkdf_sha256_expand(prk, info, length), okm))
+        cases.append(_pcase(rel, "HKDF-SHA256", cid, f"L={length}, line {ln}",
+                            "kdf", lambda impl, c=tuple(checks): _both(*c)))
+    return cases
+
+
+def _pbkdf2_case(rel, cid, comment, digest, pw, salt, iters, out):
+    import chanenc
+    d = digest.lower().replace("-", "")
+    if d != "sha256":
+        return _pcase(rel, "PBKDF2 (not SHA-256)", cid, f"{digest}: {comment}", "kdf",
+                      skip="only PBKDF2-HMAC-SHA256 is used by CE1")
+    return _pcase(rel, "PBKDF2-SHA256", cid, comment, "kdf",
+                  lambda impl: _prim(lambda: chanenc.pbkdf2_sha256(
+                      pw, salt, iters, len(out)), out))
+
+
+def _pbkdf2_pyca_cases(rel: str, text: str) -> list:
+    cases = []
+    name = os.path.basename(rel).lower().replace("-", "").replace("_", "")
+    digest = ("sha256" if "sha256" in name else "sha512" if "sha512" in name
+              else "sha1")
+    for _, r, ln in _kv_records(text):
+        cid = f"COUNT={r.get('COUNT', '?')}"
+        try:
+            pw, salt = r["PASSWORD"].encode(), r["SALT"].encode()
+            iters, out = int(r["ITERATIONS"]), _hex(r["DERIVED_KEY"])
+        except (KeyError, ValueError) as e:
+            cases.append(_bad_file(rel, "pbkdf2", "PBKDF2", f"line {ln}: {e}"))
+            continue
+        cases.append(_pbkdf2_case(rel, cid, f"c={iters}, dkLen={len(out)}, line {ln}",
+                                  digest, pw, salt, iters, out))
+    return cases
+
+
+def _evp_kdf_cases(rel: str, text: str) -> list:
+    cases = []
+    stanza, start = {}, 0
+
+    def flush():
+        if stanza.get("KDF", "").upper() != "PBKDF2":
+            return
+        ctrl = {}
+        for k, v in stanza.items():
+            if k.startswith("Ctrl."):
+                typ, _, val = v.partition(":")
+                ctrl[typ] = val
+        cid = f"stanza @line {start}"
+        try:
+            if "hexpass" in ctrl:
+                pw = bytes.fromhex(ctrl["hexpass"])
+            else:
+                pw = ctrl.get("pass", "").encode()
+            if "hexsalt" in ctrl:
+                salt = bytes.fromhex(ctrl["hexsalt"])
+            else:
+                salt = ctrl.get("salt", "").encode()
+            iters = int(ctrl.get("iter", "1"))
+            out = bytes.fromhex(stanza["Output"]) if "Output" in stanza else None
+        except ValueError as e:
+            cases.append(_bad_file(rel, "evp", "PBKDF2", f"line {start}: {e}"))
+            return
+        digest = ctrl.get("digest", "sha1")
+        comment = f"{digest}, c={iters}"
+        if "Result" in stanza or out is None:
+            cases.append(_pcase(rel, "PBKDF2", cid, comment, "kdf",
+                                skip="expected-failure stanza (OpenSSL parameter "
+                                     "checks), not a known answer"))
+            return
+        cases.append(_pbkdf2_case(rel, cid, f"{comment}, dkLen={len(out)}",
+                                  digest, pw, salt, iters, out))
+
+    for ln, line in _lines(text):
+        s = line.strip()
+        if not s:
+            flush()
+            stanza = {}
+            continue
+        if s.startswith("#"):
+            continue
+        if "=" in s:
+            k, v = s.split("=", 1)
+            if not stanza:
+                start = ln
+            stanza[k.strip()] = v.strip()
+    flush()
+    return cases
+
+
+# --------------------------------------------------------------------------
+# Discovery
+# --------------------------------------------------------------------------
+
+_IGNORED_DIRS = {"LICENSES", "gen", "__pycache__"}
+
+
+def classify(path: str, head: str) -> str | None:
+    """Format of a vector file from its name and text; None when it is not
+    a vector file the runner knows."""
+    ext = os.path.splitext(path)[1].lower()
+    if ext == ".json":
+        return "ce1" if "ce1-vectors/1" in head else None
+    if ext == ".rsp":
+        if "DataUnitLen" in head:
+            return "nist-xts"
+        if re.search(r"^\s*Tag\s*=", head, re.M) or "[Taglen" in head:
+            return "nist-gcm"
+        if re.search(r"^\s*(KEY|Key)\s*=", head, re.M):
+            return "nist-ecb"
+        return None
+    if ext == ".vec":
+        return "botan"
+    if ext == ".adoc":
+        return "sm4-adoc" if ("SM4" in head or "GB/T" in head) else None
+    if ext == ".txt":
+        if "AlgorithmType:" in head:
+            return "cryptopp"
+        if re.search(r"^\s*KDF\s*=", head, re.M):
+            return "evp-kdf"
+        if "DERIVED_KEY" in head:
+            return "pbkdf2"
+        if re.search(r"^\s*OKM\s*=", head, re.M):
+            return "hkdf"
+        if "[ENCRYPT]" in head or "[DECRYPT]" in head:
+            return "nist-ecb"
+    return None
+
+
+def load_file(path: str, rel: str) -> VectorFile | None:
+    """Parses one file; None when it is not a vector file."""
+    try:
+        with open(path, "rb") as f:
+            raw = f.read()
+    except OSError as e:
+        vf = VectorFile(path, rel, "unreadable")
+        vf.cases.append(_bad_file(rel, "?", "?", str(e)))
+        return vf
+    text = raw.decode("utf-8", "replace")
+    kind = classify(path, text)
+    if kind is None:
+        return None
+    vf = VectorFile(path, rel, kind)
+    try:
+        if kind == "ce1":
+            doc = json.loads(text)
+            if not isinstance(doc, dict) or doc.get("format") != "ce1-vectors/1":
+                return None
+            vf.note = str(doc.get("description", ""))
+            vf.cases = _ce1_cases(rel, doc)
+        elif kind == "nist-ecb":
+            cipher = "sm4" if ("sm4" in rel.lower() or "SM4" in text[:2000]) else "aes"
+            vf.cases = _ecb_cases(rel, text, cipher)
+        elif kind == "nist-gcm":
+            vf.cases = _gcm_cases(rel, text)
+        elif kind == "nist-xts":
+            vf.cases = _xts_cases(rel, text)
+        elif kind == "cryptopp":
+            vf.cases = _cryptopp_cases(rel, text)
+        elif kind == "botan":
+            vf.cases = _botan_cases(rel, text)
+        elif kind == "sm4-adoc":
+            vf.cases = _sm4_adoc_cases(rel, text)
+        elif kind == "hkdf":
+            vf.cases = _hkdf_cases(rel, text)
+        elif kind == "pbkdf2":
+            vf.cases = _pbkdf2_pyca_cases(rel, text)
+        elif kind == "evp-kdf":
+            vf.cases = _evp_kdf_cases(rel, text)
+    except (ValueError, KeyError, TypeError) as e:
+        vf.cases = [_bad_file(rel, kind, kind, f"{type(e).__name__}: {e}")]
+    if not vf.cases:
+        vf.cases = [_bad_file(rel, kind, kind, "no vectors found in the file")]
+    return vf
+
+
+def discover(root: str) -> list:
+    """Candidate vector files under ``root`` as (path, relative path),
+    sorted: CE1 frame files (``*.json``) first, then the others by path.
+    :func:`load_file` tells whether a candidate really is a vector file."""
+    found = []
+    for dirpath, dirnames, filenames in os.walk(root):
+        dirnames[:] = sorted(d for d in dirnames
+                             if d not in _IGNORED_DIRS and not d.startswith("."))
+        for name in sorted(filenames):
+            if name.startswith(".") or name.lower().startswith("readme"):
+                continue
+            path = os.path.join(dirpath, name)
+            found.append((path, os.path.relpath(path, root)))
+    found.sort(key=lambda pr: (not pr[1].endswith(".json"), pr[1]))
+    return found

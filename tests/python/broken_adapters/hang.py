@@ -1,0 +1,7 @@
+#!/usr/bin/python3
+"""Broken adapter: reads requests and never answers."""
+import sys
+import time
+
+for line in sys.stdin:
+    time.sleep(3600)
