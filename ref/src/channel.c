@@ -23,6 +23,7 @@
  *    reentrant call (which would self-deadlock) into CE_ERR_INVALID_ARGUMENT.
  */
 #include "chanenc_channel.h"
+#include "internal.h"
 
 #include <limits.h>
 #include <pthread.h>
@@ -440,7 +441,7 @@ static ce_status ce__receive_locked(ce_channel *ch, ce_packet_kind kind,
        the caller's buffer must survive a failure. */
     size_t out_len = CE__SCRATCH;
     ce_status st =
-        ce_unprotect_into(ctx, cur, cur_len, ch->recv_scratch, &out_len);
+        ce__unprotect_private(ctx, cur, cur_len, ch->recv_scratch, &out_len);
     if (st != CE_OK)
       return st;
     cur = ch->recv_scratch;

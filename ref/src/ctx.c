@@ -136,14 +136,17 @@ uint64_t ce__read_pn(const uint8_t *hdr) {
 
 /* ---- protect ---------------------------------------------------------- */
 
-static ce_status ce__seal(ce_ctx *ctx, uint64_t pn, uint8_t *buf, size_t n) {
+/* src == buf: in place; otherwise src is a distinct, non-overlapping
+   payload that the family reads directly (no copy). */
+static ce_status ce__seal(ce_ctx *ctx, uint64_t pn, const uint8_t *src,
+                          uint8_t *buf, size_t n) {
   switch (ctx->mi->family) {
   case CE_FAMILY_ECB:
-    return ce__ecb_seal(ctx, buf, n);
+    return ce__ecb_seal(ctx, src, buf, n);
   case CE_FAMILY_XTS:
-    return ce__xts_seal(ctx, pn, buf, n);
+    return ce__xts_seal(ctx, pn, src, buf, n);
   case CE_FAMILY_GCM:
-    return ce__gcm_seal(ctx, pn, buf, n);
+    return ce__gcm_seal(ctx, pn, src, buf, n);
   default:
     return CE_ERR_INTERNAL;
   }
@@ -167,7 +170,7 @@ static ce_status ce__protect_inplace(ce_ctx *ctx, uint64_t pn, uint8_t *buf,
   size_t frame_len;
   ce_status st = ce__protect_check(ctx, *len, cap, &frame_len);
   if (st == CE_OK)
-    st = ce__seal(ctx, pn, buf, *len);
+    st = ce__seal(ctx, pn, buf, buf, *len);
   if (st == CE_OK)
     *len = frame_len;
   return st;
@@ -212,9 +215,7 @@ static ce_status ce__protect_into(ce_ctx *ctx, uint64_t pn, const uint8_t *in,
   ce_status st = ce__protect_check(ctx, in_len, *out_len, &frame_len);
   if (st != CE_OK)
     return st;
-  if (in_len)
-    memcpy(out, in, in_len);
-  st = ce__seal(ctx, pn, out, in_len);
+  st = ce__seal(ctx, pn, in != NULL ? in : out, out, in_len);
   if (st == CE_OK)
     *out_len = frame_len;
   else
@@ -246,8 +247,10 @@ static ce_status ce__header_checks(const ce_ctx *ctx, const uint8_t *f,
   static const size_t min_frame[] = {0, CE__HDR_ECB + CE__BLOCK,
                                      CE__HDR_LONG + CE__BLOCK,
                                      CE__HDR_LONG + CE__TAG_LEN};
+  static const size_t max_frame_of[] = {
+      0, CE_MAX_PAYLOAD + 3u, CE_MAX_PAYLOAD + 10u, CE_MAX_PAYLOAD + 26u};
   ce_family fam = ctx->mi->family;
-  size_t max_frame = CE_MAX_PAYLOAD + ce_overhead(ctx->mi->id, CE_MAX_PAYLOAD);
+  size_t max_frame = max_frame_of[fam];
   if (n < min_frame[fam] || n > max_frame)
     return CE_ERR_MALFORMED; /* step 1 */
   if ((f[0] & 0x70u) != CE__VERSION_BITS)
@@ -262,17 +265,17 @@ static ce_status ce__header_checks(const ce_ctx *ctx, const uint8_t *f,
 }
 
 static ce_status ce__open(ce_ctx *ctx, const uint8_t *frame, size_t n,
-                          uint8_t *out, size_t *out_len) {
+                          uint8_t *out, size_t *out_len, int priv) {
   ce_status st = ce__header_checks(ctx, frame, n);
   if (st != CE_OK)
     return st;
   switch (ctx->mi->family) {
   case CE_FAMILY_ECB:
-    return ce__ecb_open(ctx, frame, n, out, out_len);
+    return ce__ecb_open(ctx, frame, n, out, out_len, priv);
   case CE_FAMILY_XTS:
-    return ce__xts_open(ctx, frame, n, out, out_len);
+    return ce__xts_open(ctx, frame, n, out, out_len, priv);
   case CE_FAMILY_GCM:
-    return ce__gcm_open(ctx, frame, n, out, out_len);
+    return ce__gcm_open(ctx, frame, n, out, out_len, priv);
   default:
     return CE_ERR_INTERNAL;
   }
@@ -282,7 +285,7 @@ ce_status ce_unprotect(ce_ctx *ctx, uint8_t *buf, size_t *len) {
   if (ctx == NULL || buf == NULL || len == NULL)
     return CE_ERR_INVALID_ARGUMENT;
   size_t out_len = *len; /* in place: the frame's own bytes are the room */
-  ce_status st = ce__open(ctx, buf, *len, buf, &out_len);
+  ce_status st = ce__open(ctx, buf, *len, buf, &out_len, 0);
   if (st == CE_OK)
     *len = out_len;
   return st;
@@ -294,7 +297,19 @@ ce_status ce_unprotect_into(ce_ctx *ctx, const uint8_t *in, size_t in_len,
       ce__overlap(in, in_len, out, *out_len))
     return CE_ERR_INVALID_ARGUMENT;
   size_t room = *out_len;
-  ce_status st = ce__open(ctx, in, in_len, out, &room);
+  ce_status st = ce__open(ctx, in, in_len, out, &room, 0);
+  if (st == CE_OK)
+    *out_len = room;
+  return st;
+}
+
+ce_status ce__unprotect_private(ce_ctx *ctx, const uint8_t *in, size_t in_len,
+                                uint8_t *out, size_t *out_len) {
+  if (ctx == NULL || in == NULL || out == NULL || out_len == NULL ||
+      ce__overlap(in, in_len, out, *out_len))
+    return CE_ERR_INVALID_ARGUMENT;
+  size_t room = *out_len;
+  ce_status st = ce__open(ctx, in, in_len, out, &room, 1);
   if (st == CE_OK)
     *out_len = room;
   return st;

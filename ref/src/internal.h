@@ -50,21 +50,32 @@ void ce__write_header(const ce_ctx *ctx, uint8_t *buf, int s_flag, uint64_t pn);
 uint64_t ce__read_pn(const uint8_t *hdr);
 
 /*
- * Family operations. seal: the payload is at buf[0..n); cap was checked by
- * the caller to hold the whole frame; the frame is written to buf. open:
- * the header checks of spec 5 steps 1-5 passed; the payload is written to
- * out (out == frame for in place, else a distinct buffer of *out_len
- * capacity); on failure nothing the caller can see has changed.
+ * Family operations. seal: the payload is at src[0..n), either buf itself
+ * (in place) or a buffer that does not overlap buf, which is then read
+ * directly (no copy); cap was checked by the caller to hold the whole
+ * frame; the frame is written to buf. open: the header checks of spec 5
+ * steps 1-5 passed; the payload is written to out (out == frame for in
+ * place, else a distinct buffer of *out_len capacity); on failure nothing
+ * the caller can see has changed, unless priv is set: then out is the
+ * library's own memory, written in one pass and wiped on failure.
  */
-ce_status ce__ecb_seal(ce_ctx *ctx, uint8_t *buf, size_t n);
+ce_status ce__ecb_seal(ce_ctx *ctx, const uint8_t *src, uint8_t *buf, size_t n);
 ce_status ce__ecb_open(ce_ctx *ctx, const uint8_t *frame, size_t n,
-                       uint8_t *out, size_t *out_len);
-ce_status ce__xts_seal(ce_ctx *ctx, uint64_t pn, uint8_t *buf, size_t n);
+                       uint8_t *out, size_t *out_len, int priv);
+ce_status ce__xts_seal(ce_ctx *ctx, uint64_t pn, const uint8_t *src,
+                       uint8_t *buf, size_t n);
 ce_status ce__xts_open(ce_ctx *ctx, const uint8_t *frame, size_t n,
-                       uint8_t *out, size_t *out_len);
-ce_status ce__gcm_seal(ce_ctx *ctx, uint64_t pn, uint8_t *buf, size_t n);
+                       uint8_t *out, size_t *out_len, int priv);
+ce_status ce__gcm_seal(ce_ctx *ctx, uint64_t pn, const uint8_t *src,
+                       uint8_t *buf, size_t n);
 ce_status ce__gcm_open(ce_ctx *ctx, const uint8_t *frame, size_t n,
-                       uint8_t *out, size_t *out_len);
+                       uint8_t *out, size_t *out_len, int priv);
+
+/* ce_unprotect_into for an output buffer that only the library sees (the
+   channel's scratch): one pass, may write out before failing (and wipes
+   it then). */
+ce_status ce__unprotect_private(ce_ctx *ctx, const uint8_t *in, size_t in_len,
+                                uint8_t *out, size_t *out_len);
 
 /*
  * GCM decryption that verifies the tag before writing: a first pass

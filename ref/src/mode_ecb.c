@@ -7,12 +7,13 @@
 
 #include <string.h>
 
-ce_status ce__ecb_seal(ce_ctx *ctx, uint8_t *buf, size_t n) {
+ce_status ce__ecb_seal(ce_ctx *ctx, const uint8_t *src, uint8_t *buf,
+                       size_t n) {
   /* PKCS#7 always pads, 1..16 bytes, so the body is 16 * (n / 16 + 1). */
   size_t pad = CE__BLOCK - n % CE__BLOCK;
   size_t body = n + pad;
   int outl = 0;
-  memmove(buf + CE__HDR_ECB, buf, n);
+  memmove(buf + CE__HDR_ECB, src, n); /* src == buf: in place */
   memset(buf + CE__HDR_ECB + n, (int)pad, pad);
   ce__write_header(ctx, buf, 0, 0);
   /* body <= 65536 (spec 4.5), far inside int. */
@@ -35,11 +36,50 @@ static int ce__ecb_blocks(EVP_CIPHER_CTX *dec, const uint8_t *in, size_t count,
          (size_t)outl == count;
 }
 
+/* PKCS#7 check of the last block: 1..16 equal bytes. Returns the pad
+   length, or 0 when bad. */
+static unsigned ce__ecb_pad(const uint8_t *last) {
+  unsigned pad = last[CE__BLOCK - 1];
+  unsigned bad = (pad < 1u) | (pad > CE__BLOCK);
+  for (unsigned i = 0; i < CE__BLOCK; i++)
+    bad |= (i >= CE__BLOCK - pad) & (last[i] != pad);
+  return bad ? 0 : pad;
+}
+
 ce_status ce__ecb_open(ce_ctx *ctx, const uint8_t *frame, size_t n,
-                       uint8_t *out, size_t *out_len) {
+                       uint8_t *out, size_t *out_len, int priv) {
   size_t body = n - CE__HDR_ECB; /* >= 16 by spec 5 step 1 */
   if (body % CE__BLOCK != 0)
     return CE_ERR_MALFORMED; /* spec 5 step 6 */
+
+  /* In place, or into private memory with room for the whole body: one
+     EVP call over the whole body, then the padding check. In place, a bad
+     padding is undone by encrypting the body again (ECB is a permutation),
+     so the caller gets back exactly the frame it passed in. */
+  if (out == frame || (priv && *out_len >= body)) {
+    uint8_t *dst = out == frame ? out + CE__HDR_ECB : out;
+    if (!ce__ecb_blocks(ctx->dec, frame + CE__HDR_ECB, body, dst)) {
+      if (out != frame)
+        ce_wipe(dst, body);
+      return CE_ERR_INTERNAL;
+    }
+    unsigned pad = ce__ecb_pad(dst + body - CE__BLOCK);
+    if (pad == 0) {
+      int outl = 0;
+      if (out != frame)
+        ce_wipe(dst, body);
+      else if (EVP_EncryptUpdate(ctx->enc, dst, &outl, dst, (int)body) != 1) {
+        ce_wipe(dst, body);
+        return CE_ERR_INTERNAL;
+      }
+      return CE_ERR_BAD_PADDING;
+    }
+    size_t plen = body - pad;
+    if (out == frame)
+      memmove(out, dst, plen);
+    *out_len = plen;
+    return CE_OK;
+  }
 
   /* Spec 5 step 7, checked before anything is written: the last block is
      decrypted into a stack block and its padding validated there. ECB

@@ -42,15 +42,19 @@ static int ce__gcm_finish_decrypt(EVP_CIPHER_CTX *c, const uint8_t *tag,
          EVP_DecryptFinal_ex(c, t, &outl) == 1;
 }
 
-ce_status ce__gcm_seal(ce_ctx *ctx, uint64_t pn, uint8_t *buf, size_t n) {
+ce_status ce__gcm_seal(ce_ctx *ctx, uint64_t pn, const uint8_t *src,
+                       uint8_t *buf, size_t n) {
   uint8_t nonce[12];
   uint8_t *body = buf + CE__HDR_LONG;
   int outl = 0;
   ce__gcm_nonce(ctx, pn, nonce);
-  memmove(body, buf, n);
+  if (src == buf) { /* in place: make room for the header */
+    memmove(body, buf, n);
+    src = body;
+  }
   ce__write_header(ctx, buf, 0, pn);
   if (!ce__gcm_start(ctx->enc, nonce, buf, CE__HDR_LONG) ||
-      !ce__gcm_update(ctx->enc, body, n, body) ||
+      !ce__gcm_update(ctx->enc, src, n, body) ||
       EVP_EncryptFinal_ex(ctx->enc, body + n, &outl) != 1 ||
       EVP_CIPHER_CTX_ctrl(ctx->enc, EVP_CTRL_AEAD_GET_TAG, CE__TAG_LEN,
                           body + n) != 1) {
@@ -87,12 +91,28 @@ ce_status ce__gcm_decrypt_verified(EVP_CIPHER_CTX *c, const uint8_t *iv,
 }
 
 ce_status ce__gcm_open(ce_ctx *ctx, const uint8_t *frame, size_t n,
-                       uint8_t *out, size_t *out_len) {
+                       uint8_t *out, size_t *out_len, int priv) {
   size_t plen = n - CE__HDR_LONG - CE__TAG_LEN; /* >= 0 by spec 5 step 1 */
   const uint8_t *tag = frame + CE__HDR_LONG + plen;
   uint8_t nonce[12];
   ce__gcm_nonce(ctx, ce__read_pn(frame), nonce);
 
+  if (out != frame && priv) {
+    /* Private output: decrypt straight into it, one pass. */
+    if (*out_len < plen)
+      return CE_ERR_BUFFER_TOO_SMALL;
+    if (!ce__gcm_start(ctx->dec, nonce, frame, CE__HDR_LONG) ||
+        !ce__gcm_update(ctx->dec, frame + CE__HDR_LONG, plen, out)) {
+      ce_wipe(out, plen);
+      return CE_ERR_INTERNAL;
+    }
+    if (!ce__gcm_finish_decrypt(ctx->dec, tag, CE__TAG_LEN)) {
+      ce_wipe(out, plen);
+      return CE_ERR_AUTH_FAILED;
+    }
+    *out_len = plen;
+    return CE_OK;
+  }
   if (out != frame) {
     if (*out_len < plen)
       return CE_ERR_BUFFER_TOO_SMALL;

@@ -26,17 +26,21 @@ static int ce__xts_run(EVP_CIPHER_CTX *c, uint64_t pn, const uint8_t *in,
          (size_t)outl == len;
 }
 
-ce_status ce__xts_seal(ce_ctx *ctx, uint64_t pn, uint8_t *buf, size_t n) {
+ce_status ce__xts_seal(ce_ctx *ctx, uint64_t pn, const uint8_t *src,
+                       uint8_t *buf, size_t n) {
   uint8_t *body = buf + CE__HDR_LONG;
   int ok;
   if (n >= CE__BLOCK) {
-    memmove(body, buf, n);
+    if (src == buf) { /* in place: make room for the header */
+      memmove(body, buf, n);
+      src = body;
+    }
     ce__write_header(ctx, buf, 0, pn);
-    ok = ce__xts_run(ctx->enc, pn, body, n, body);
+    ok = ce__xts_run(ctx->enc, pn, src, n, body);
   } else {
     /* The short-payload block X: payload, zeros, then the length byte. */
     uint8_t x[CE__BLOCK] = {0};
-    memcpy(x, buf, n);
+    memcpy(x, src, n);
     x[CE__BLOCK - 1] = (uint8_t)n;
     ce__write_header(ctx, buf, 1, pn);
     ok = ce__xts_run(ctx->enc, pn, x, CE__BLOCK, body);
@@ -51,7 +55,8 @@ ce_status ce__xts_seal(ce_ctx *ctx, uint64_t pn, uint8_t *buf, size_t n) {
 }
 
 ce_status ce__xts_open(ce_ctx *ctx, const uint8_t *frame, size_t n,
-                       uint8_t *out, size_t *out_len) {
+                       uint8_t *out, size_t *out_len, int priv) {
+  (void)priv; /* out of place already decrypts straight into out */
   size_t body = n - CE__HDR_LONG; /* >= 16 by spec 5 step 1 */
   uint64_t pn = ce__read_pn(frame);
   int in_place = out == frame;

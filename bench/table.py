@@ -1,0 +1,241 @@
+#!/usr/bin/python3
+"""table.py - the ce_bench results table from Google Benchmark JSON.
+
+Usage: table.py RESULTS.json [--time cpu|real] [--no-targets] [--help]
+
+Reads the JSON that ce_bench writes with --benchmark_out (one run, with or
+without --benchmark_repetitions) and prints:
+  1. per packet: mode, size, direction, ns/packet, MB/s, ratio to the
+     OpenSSL EVP baseline, ratio to libsrtp (GCM modes), spread;
+  2. the channel pipeline against bare ce_protect/ce_unprotect;
+  3. key setup;
+  4. the targets of the benchmark issue, each PASS or FAIL.
+With repetitions, every figure is the median of the repetitions (Google
+Benchmark's "median" aggregate) and "spread" is its coefficient of
+variation; without, the single run. Times are CPU time per packet unless
+--time real is given. Ratios divide medians of the same run.
+"""
+
+import argparse
+import json
+import sys
+
+MODES = ["AES_128_XTS", "AES_128_ECB", "AES_256_XTS", "SM4_128_ECB",
+         "AES_128_GCM", "AES_256_GCM", "AES_128_GCM2", "AES_256_GCM2"]
+# libsrtp peer of each GCM mode: same cipher and key length. GCM2 differs
+# from GCM only in its key schedule, so per packet it has the same peer.
+SRTP_PEER = {"AES_128_GCM": "AES_128_GCM", "AES_256_GCM": "AES_256_GCM",
+             "AES_128_GCM2": "AES_128_GCM", "AES_256_GCM2": "AES_256_GCM"}
+UNIT_NS = {"ns": 1.0, "us": 1e3, "ms": 1e6, "s": 1e9}
+
+
+def load(path, which):
+    with open(path) as f:
+        data = json.load(f)
+    med, cv, single, errors = {}, {}, {}, {}
+    for b in data.get("benchmarks", []):
+        name = b.get("run_name", b["name"])
+        if b.get("error_occurred"):
+            errors[name] = b.get("error_message", "error")
+            continue
+        scale = UNIT_NS.get(b.get("time_unit", "ns"), 1.0)
+        key = "cpu_time" if which == "cpu" else "real_time"
+        agg = b.get("aggregate_name")
+        if b.get("run_type") == "aggregate":
+            if agg == "median":
+                med[name] = b[key] * scale
+            elif agg == "cv":
+                cv[name] = b[key]  # a ratio, no unit
+        else:
+            single.setdefault(name, []).append(b[key] * scale)
+    for name, vals in single.items():
+        if name not in med:
+            vals = sorted(vals)
+            med[name] = vals[len(vals) // 2]
+    return data.get("context", {}), med, cv, errors
+
+
+def fmt_ns(v):
+    if v is None:
+        return "-"
+    return f"{v:,.0f}" if v >= 100 else f"{v:.1f}"
+
+
+def fmt_ratio(a, b):
+    if a is None or b is None or b == 0:
+        return "-"
+    return f"{a / b:.3f}"
+
+
+def fmt_cv(v):
+    return "-" if v is None else f"{100 * v:.1f}%"
+
+
+def sizes_in(med):
+    out = set()
+    for name in med:
+        parts = name.split("/")
+        if len(parts) == 4 and parts[3].isdigit():
+            out.add(int(parts[3]))
+    return sorted(out)
+
+
+def print_table(headers, rows, align):
+    widths = [max(len(str(h)), *(len(str(r[i])) for r in rows))
+              if rows else len(h) for i, h in enumerate(headers)]
+
+    def line(cells):
+        out = []
+        for c, w, a in zip(cells, widths, align):
+            out.append(str(c).ljust(w) if a == "l" else str(c).rjust(w))
+        return "  ".join(out).rstrip()
+
+    print(line(headers))
+    print("  ".join("-" * w for w in widths))
+    for r in rows:
+        print(line(r))
+
+
+def main(argv):
+    ap = argparse.ArgumentParser(
+        description="Print the ce_bench table from Google Benchmark JSON.")
+    ap.add_argument("json", help="file written by ce_bench --benchmark_out")
+    ap.add_argument("--time", choices=("cpu", "real"), default="cpu",
+                    help="which time to report (default: cpu)")
+    ap.add_argument("--no-targets", action="store_true",
+                    help="do not print the target checks")
+    opts = ap.parse_args(argv[1:])
+    which = opts.time
+    ctx, med, cv, errors = load(opts.json, which)
+    g = med.get
+    sizes = sizes_in(med)
+    have_srtp = any(n.startswith("srtp/") for n in med)
+
+    print(f"CPU: {ctx.get('cpu_model', '?')} ({ctx.get('num_cpus', '?')} "
+          f"cpus, {ctx.get('mhz_per_cpu', '?')} MHz); "
+          f"{ctx.get('openssl', '?')}; libsrtp: {ctx.get('libsrtp', '?')}; "
+          f"{ctx.get('chanenc', '?')}")
+    if ctx.get("skipped_modes"):
+        print(f"Not provided by the linked OpenSSL, skipped: "
+              f"{ctx['skipped_modes']}")
+    print(f"Process: {ctx.get('threads', '?')}")
+    print(f"Date: {ctx.get('date', '?')}; load average at start: "
+          f"{', '.join(f'{x:.2f}' for x in ctx.get('load_avg', [])) or '?'}; "
+          f"times: {which.upper()} time per packet, median of repetitions")
+    print()
+
+    # 1. per packet
+    rows = []
+    for m in MODES:
+        for n in sizes:
+            for d in ("protect", "unprotect"):
+                ce = g(f"ce/{d}/{m}/{n}")
+                if ce is None:
+                    continue
+                base = g(f"base/{d}/{m}/{n}")
+                peer = SRTP_PEER.get(m)
+                srtp = g(f"srtp/{d}/{peer}/{n}") if peer else None
+                mbs = n / ce * 1e3 if ce else None
+                rows.append([m, n, d, fmt_ns(ce),
+                             f"{mbs:,.0f}" if mbs else "-",
+                             fmt_ns(base), fmt_ratio(ce, base),
+                             fmt_ns(srtp) if peer and have_srtp else
+                             ("n/a" if peer else ""),
+                             fmt_ratio(ce, srtp) if srtp else "",
+                             fmt_cv(cv.get(f"ce/{d}/{m}/{n}"))])
+    print("Per packet (ce_protect / ce_unprotect, in place)")
+    print_table(["mode", "size", "direction", "ns/pkt", "MB/s", "base ns",
+                 "x base", "srtp ns", "x srtp", "spread"], rows,
+                "lllrrrrrrr")
+    if not have_srtp:
+        print("libsrtp: not compiled in (pkg-config libsrtp2 found nothing)")
+    ring = [f"{n}: {fmt_ns(g(f'meta/ring/{n}'))}" for n in sizes
+            if g(f"meta/ring/{n}") is not None]
+    if ring:
+        print("unprotect ring overhead in every unprotect figure (ns/pkt): "
+              + ", ".join(ring))
+    print()
+
+    # 2. channel
+    rows = []
+    for m in MODES:
+        for n in sizes:
+            for d, bare_d in (("send", "protect"), ("receive", "unprotect")):
+                ch = g(f"chan/{d}/{m}/{n}")
+                if ch is None:
+                    continue
+                bare = g(f"ce/{bare_d}/{m}/{n}")
+                rows.append([m, n, d, fmt_ns(ch), fmt_ns(bare),
+                             fmt_ratio(ch, bare),
+                             fmt_cv(cv.get(f"chan/{d}/{m}/{n}"))])
+    if rows:
+        print("Channel (built-in encryption + no-op observer) vs bare "
+              "ce_protect / ce_unprotect")
+        print_table(["mode", "size", "direction", "chan ns", "bare ns",
+                     "x bare", "spread"], rows, "lllrrrr")
+        print()
+
+    # 3. setup
+    rows = []
+    for name in sorted(k for k in med if k.startswith("setup/")):
+        _, what, m = name.split("/")
+        rows.append([m, what, f"{g(name) / 1e3:,.1f}"])
+    if rows:
+        print("Key setup (context creation, key schedule included)")
+        print_table(["mode", "call", "us"], rows, "llr")
+        print()
+
+    if errors:
+        print("Skipped or failed:")
+        for name, msg in sorted(errors.items()):
+            print(f"  {name}: {msg}")
+        print()
+
+    if opts.no_targets:
+        return 0
+
+    # 4. targets
+    results = []
+
+    def check(label, ok, detail):
+        results.append(ok)
+        print(f"  {'PASS' if ok else 'FAIL'}  {label}: {detail}")
+
+    print("Targets")
+    for m in MODES:
+        for d in ("protect", "unprotect"):
+            for n, limit in ((64, 1.25), (1200, 1.10), (1500, 1.10)):
+                ce, base = g(f"ce/{d}/{m}/{n}"), g(f"base/{d}/{m}/{n}")
+                if ce is None or base is None:
+                    continue
+                r = ce / base
+                check(f"{m} {d} {n} B <= {limit:.2f}x baseline",
+                      r <= limit, f"{r:.3f}x ({fmt_ns(ce)} vs "
+                      f"{fmt_ns(base)} ns)")
+    for m in ("AES_128_GCM", "AES_256_GCM"):
+        for d in ("protect", "unprotect"):
+            for n in (160, 1200):
+                ce, srtp = g(f"ce/{d}/{m}/{n}"), g(f"srtp/{d}/{m}/{n}")
+                if ce is None:
+                    continue
+                if srtp is None:
+                    print(f"  SKIP  {m} {d} {n} B faster than libsrtp: "
+                          f"no libsrtp figure")
+                    continue
+                check(f"{m} {d} {n} B faster than libsrtp", ce < srtp,
+                      f"{fmt_ns(ce)} vs {fmt_ns(srtp)} ns "
+                      f"({ce / srtp:.3f}x)")
+    for m in MODES:
+        for d, bare_d in (("send", "protect"), ("receive", "unprotect")):
+            ch, bare = g(f"chan/{d}/{m}/1200"), g(f"ce/{bare_d}/{m}/1200")
+            if ch is None or bare is None:
+                continue
+            r = ch / bare
+            check(f"channel {m} {d} 1200 B <= 1.05x bare", r <= 1.05,
+                  f"{r:.3f}x ({fmt_ns(ch)} vs {fmt_ns(bare)} ns)")
+    print(f"  {sum(results)} of {len(results)} targets hold")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv))
