@@ -81,39 +81,29 @@ ce_status ce__ecb_open(ce_ctx *ctx, const uint8_t *frame, size_t n,
     return CE_OK;
   }
 
-  /* Spec 5 step 7, checked before anything is written: the last block is
-     decrypted into a stack block and its padding validated there. ECB
-     blocks are independent, so the rest can be decrypted afterwards. */
+  /* Out of place (the caller's out must stay untouched on failure): spec
+     5 step 7 is checked before anything is written, on the last block
+     decrypted into a stack block. ECB blocks are independent, so the rest
+     is decrypted straight into out afterwards. */
   uint8_t last[CE__BLOCK];
   if (!ce__ecb_blocks(ctx->dec, frame + n - CE__BLOCK, CE__BLOCK, last))
     return CE_ERR_INTERNAL;
-  unsigned pad = last[CE__BLOCK - 1];
-  unsigned bad = (pad < 1u) | (pad > CE__BLOCK);
-  for (unsigned i = 0; i < CE__BLOCK; i++)
-    bad |= (i >= CE__BLOCK - pad) & (last[i] != pad);
-  if (bad) {
-    ce_wipe(last, sizeof last);
-    return CE_ERR_BAD_PADDING;
-  }
-
+  unsigned pad = ce__ecb_pad(last);
   size_t plen = body - pad;
-  int in_place = out == frame;
-  if (!in_place && *out_len < plen) {
-    ce_wipe(last, sizeof last);
-    return CE_ERR_BUFFER_TOO_SMALL;
+  ce_status st = CE_OK;
+  if (pad == 0)
+    st = CE_ERR_BAD_PADDING;
+  else if (*out_len < plen)
+    st = CE_ERR_BUFFER_TOO_SMALL;
+  else if (!ce__ecb_blocks(ctx->dec, frame + CE__HDR_ECB, body - CE__BLOCK,
+                           out)) {
+    ce_wipe(out, body - CE__BLOCK); /* leave no partial plaintext */
+    st = CE_ERR_INTERNAL;
   }
-  /* In place, decrypt where the body is and move it down afterwards. */
-  uint8_t *dst = in_place ? out + CE__HDR_ECB : out;
-  size_t head = body - CE__BLOCK;
-  if (!ce__ecb_blocks(ctx->dec, frame + CE__HDR_ECB, head, dst)) {
-    ce_wipe(last, sizeof last);
-    ce_wipe(dst, head); /* CE_ERR_INTERNAL: leave no partial plaintext */
-    return CE_ERR_INTERNAL;
+  if (st == CE_OK) {
+    memcpy(out + body - CE__BLOCK, last, CE__BLOCK - pad);
+    *out_len = plen;
   }
-  memcpy(dst + head, last, CE__BLOCK - pad);
-  if (in_place)
-    memmove(out, dst, plen);
-  *out_len = plen;
   ce_wipe(last, sizeof last);
-  return CE_OK;
+  return st;
 }
