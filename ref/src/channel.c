@@ -367,9 +367,10 @@ static ce_status ce__run_observer(const ce_channel *ch, ce__obs_fn fn,
   /* A buffer inside the region we handed over may only describe bytes we
      handed over: growing in place would expose stale scratch or caller
      bytes, or run past the region. (Integer comparison: the observer's
-     own memory is a different object.) */
+     own memory is a different object.) One past the end counts as inside:
+     with an empty region that is the only address in it. */
   uintptr_t p = (uintptr_t)pkt.buffer, lo = (uintptr_t)*cur;
-  if (p >= lo && p - lo < region_cap) {
+  if (p >= lo && p - lo <= region_cap) {
     size_t off = (size_t)(p - lo);
     if (off > *cur_len || pkt.size > *cur_len - off)
       return CE_ERR_OBSERVER;
