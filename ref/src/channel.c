@@ -437,8 +437,17 @@ static ce_status ce__receive_locked(ce_channel *ch, ce_packet_kind kind,
       return st;
   }
   ce_ctx *ctx = ce__builtin_ctx(ch, CE__RECV, kind);
-  if (ctx != NULL) {
-    /* Out of place: the input may be observer memory, which is const, and
+  if (ctx != NULL && cur == buf) {
+    /* Still the caller's own bytes (no observer, or it kept the packet in
+       place): unprotect in place, which leaves buf exactly as it was on
+       failure (chanenc.h) and saves copying the payload back. */
+    size_t out_len = cur_len;
+    ce_status st = ce_unprotect(ctx, buf, &out_len);
+    if (st != CE_OK)
+      return st;
+    cur_len = out_len;
+  } else if (ctx != NULL) {
+    /* Out of place: the input is observer memory, which is const, and
        the caller's buffer must survive a failure. */
     size_t out_len = CE__SCRATCH;
     ce_status st =
