@@ -44,9 +44,18 @@ if [ ! -f "$build/CMakeCache.txt" ]; then
     -DCE_BUILD_FUZZ=ON -DCE_BUILD_TESTS=OFF -DCE_BUILD_PYTHON=OFF \
     -DCE_BUILD_BENCH=OFF >/dev/null
 fi
-cmake --build "$build" --target "${h}_fuzzer" >/dev/null
+# Campaigns for several harnesses may start together (one per core):
+# serialise their builds of the shared directory.
+build_target() {
+  if command -v flock >/dev/null 2>&1; then
+    flock "$build/.run-sh-build.lock" cmake --build "$build" --target "$1" >/dev/null
+  else
+    cmake --build "$build" --target "$1" >/dev/null
+  fi
+}
+build_target "${h}_fuzzer"
 if [ "$h" = differential ]; then
-  cmake --build "$build" --target ce1impl_ref >/dev/null
+  build_target ce1impl_ref
   CE1_DIFF_LIB=${CE1_DIFF_LIB:-$build/tools/libce1impl_ref.so}
   export CE1_DIFF_LIB
 fi
