@@ -99,4 +99,10 @@ static inline int ce__fits_int(size_t n) {
 /* Fetches a cipher by OpenSSL name; NULL when the provider lacks it. */
 EVP_CIPHER *ce__fetch_cipher(const char *name);
 
+/* One EVP cipher pass without padding, with a fresh context: the
+   primitive layer's ECB and XTS (not the packet path). len must fit int. */
+ce_status ce__cipher_oneshot(const char *name, const uint8_t *key,
+                             const uint8_t *iv, int encrypt, const uint8_t *in,
+                             size_t len, uint8_t *out);
+
 #endif

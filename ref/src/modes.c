@@ -72,6 +72,26 @@ EVP_CIPHER *ce__fetch_cipher(const char *name) {
   return EVP_CIPHER_fetch(NULL, name, NULL);
 }
 
+ce_status ce__cipher_oneshot(const char *name, const uint8_t *key,
+                             const uint8_t *iv, int encrypt, const uint8_t *in,
+                             size_t len, uint8_t *out) {
+  EVP_CIPHER *cipher = ce__fetch_cipher(name);
+  if (cipher == NULL)
+    return CE_ERR_NOT_SUPPORTED;
+  ce_status st = CE_ERR_INTERNAL;
+  int outl = 0;
+  EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+  /* Padding off: ECB callers pass whole blocks; XTS ignores the flag. */
+  if (c != NULL &&
+      EVP_CipherInit_ex2(c, cipher, key, iv, encrypt ? 1 : 0, NULL) == 1 &&
+      EVP_CIPHER_CTX_set_padding(c, 0) == 1 &&
+      EVP_CipherUpdate(c, out, &outl, in, (int)len) == 1 && (size_t)outl == len)
+    st = CE_OK;
+  EVP_CIPHER_CTX_free(c);
+  EVP_CIPHER_free(cipher);
+  return st;
+}
+
 ce_status ce_mode_supported(int mode) {
   const ce__mode_info *mi = ce__mode(mode);
   if (mi == NULL)

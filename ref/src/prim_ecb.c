@@ -32,18 +32,5 @@ ce_status ce_ecb_crypt(ce_block_cipher bc, int encrypt, const uint8_t *key,
     return CE_ERR_TOO_LARGE;
   if (len == 0)
     return CE_OK;
-  EVP_CIPHER *cipher = ce__fetch_cipher(name);
-  if (cipher == NULL)
-    return CE_ERR_NOT_SUPPORTED;
-  ce_status st = CE_ERR_INTERNAL;
-  int outl = 0;
-  EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
-  if (c != NULL &&
-      EVP_CipherInit_ex2(c, cipher, key, NULL, encrypt ? 1 : 0, NULL) == 1 &&
-      EVP_CIPHER_CTX_set_padding(c, 0) == 1 &&
-      EVP_CipherUpdate(c, out, &outl, in, (int)len) == 1 && (size_t)outl == len)
-    st = CE_OK;
-  EVP_CIPHER_CTX_free(c);
-  EVP_CIPHER_free(cipher);
-  return st;
+  return ce__cipher_oneshot(name, key, NULL, encrypt, in, len, out);
 }

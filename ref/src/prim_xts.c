@@ -24,17 +24,5 @@ ce_status ce_xts_crypt(int encrypt, const uint8_t *key, size_t key_len,
   /* OpenSSL processes at most 2^20 blocks per XTS data unit. */
   if (len > ((size_t)1 << 24))
     return CE_ERR_TOO_LARGE;
-  EVP_CIPHER *cipher = ce__fetch_cipher(name);
-  if (cipher == NULL)
-    return CE_ERR_NOT_SUPPORTED;
-  ce_status st = CE_ERR_INTERNAL;
-  int outl = 0;
-  EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
-  if (c != NULL &&
-      EVP_CipherInit_ex2(c, cipher, key, tweak, encrypt ? 1 : 0, NULL) == 1 &&
-      EVP_CipherUpdate(c, out, &outl, in, (int)len) == 1 && (size_t)outl == len)
-    st = CE_OK;
-  EVP_CIPHER_CTX_free(c);
-  EVP_CIPHER_free(cipher);
-  return st;
+  return ce__cipher_oneshot(name, key, tweak, encrypt, in, len, out);
 }
