@@ -159,11 +159,15 @@ static int observe(fz_chan *s, ce_packet *pkt) {
     return 1;
   case 8: /* grown in place: refused, the channel never reads past */
     k = 1 + fz_u8(s->in) % 64;
-    if (act & 0x80) {
-      /* Moved to the end of the given bytes, then grown: still in place
-         (one past the end belongs to the given bytes in C terms). */
-      pkt->buffer += n;
-      pkt->size = (unsigned)k;
+    if ((act & 0x80) && n > 0) {
+      /* Moved to the last given byte, then grown past the packet. */
+      pkt->buffer += n - 1;
+      pkt->size = (unsigned)(k + 1);
+    } else if (act & 0x40) {
+      /* Moved before the given bytes and grown into them (as an integer:
+         the channel only compares addresses and must not read there). */
+      pkt->buffer = (const unsigned char *)((uintptr_t)pkt->buffer - k);
+      pkt->size = (unsigned)(k + 1);
     } else {
       pkt->size = (unsigned)(n + k);
     }

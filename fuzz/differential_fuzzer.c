@@ -5,8 +5,8 @@
  * section 3 (ce1_impl_protect, ce1_impl_unprotect), loaded at run time
  * with dlopen from the path in the environment variable CE1_DIFF_LIB,
  * compared call for call with the reference linked into this harness
- * (ce_protect_pn_into / ce_unprotect_into on a ce_ctx, which is what the
- * ABI means for the reference).
+ * (ce_testing_protect_pn_into / ce_unprotect_into on a ce_ctx, which is what
+ * the ABI means for the reference).
  *
  * Any difference - status, output length, output bytes, or a failed call
  * that touched its output - is a crash whose message starts with
@@ -107,8 +107,9 @@ static int ref_call(int unprotect, int mode, const uint8_t *key, size_t key_len,
       return st;
     owned = 1;
   }
-  ce_status st = unprotect ? ce_unprotect_into(ctx, in, n, out, out_len)
-                           : ce_protect_pn_into(ctx, pn, in, n, out, out_len);
+  ce_status st = unprotect
+                     ? ce_unprotect_into(ctx, in, n, out, out_len)
+                     : ce_testing_protect_pn_into(ctx, pn, in, n, out, out_len);
   if (owned)
     ce_ctx_free(ctx);
   return st;

@@ -1,7 +1,8 @@
 /*
  * roundtrip_fuzzer.c - protect then unprotect.
  *
- * Target: ce_protect_pn / ce_protect_pn_into / ce_protect / ce_protect_into
+ * Target: ce_testing_protect_pn / ce_testing_protect_pn_into / ce_protect /
+ *         ce_protect_into
  * followed by ce_unprotect / ce_unprotect_into, for arbitrary payloads
  * (0..65,535 bytes), packet numbers and modes (the seal paths of
  * mode_*.c, ce_overhead, the capacity checks of ctx.c).
@@ -11,7 +12,7 @@
  *   flags bit 0  also check that a 65,536-byte payload is refused
  *   flags bit 1  also protect with the context's own counter (ce_protect,
  *                ce_protect_into) and check that the PN advances
- *   flags bit 2  also run ce_protect_pn_into with in == out
+ *   flags bit 2  also run ce_testing_protect_pn_into with in == out
  *   flags bit 3  extend the payload with zero bytes to 65,535 - (shortfall
  *                % 4) bytes: the largest frames without 64 KB inputs
  *   flags bit 4  after a tampered frame went through the context, duplicate
@@ -41,15 +42,15 @@ static uint8_t fz_big[CE_MAX_PAYLOAD + 1 + CE_MAX_OVERHEAD];
 static void check_too_large(fz_cfg *c) {
   size_t len = CE_MAX_PAYLOAD + 1;
   fz_big[0] = 0x42;
-  FZ_CHECK_STATUS(ce_protect_pn(c->ctx, 1, fz_big, &len, sizeof fz_big),
+  FZ_CHECK_STATUS(ce_testing_protect_pn(c->ctx, 1, fz_big, &len, sizeof fz_big),
                   CE_ERR_TOO_LARGE, "65,536-byte payload");
   FZ_CHECK(len == CE_MAX_PAYLOAD + 1 && fz_big[0] == 0x42,
            "refused payload was touched");
   uint8_t out[64];
   size_t out_len = sizeof out;
-  FZ_CHECK_STATUS(
-      ce_protect_pn_into(c->ctx, 1, fz_big, CE_MAX_PAYLOAD + 1, out, &out_len),
-      CE_ERR_TOO_LARGE, "65,536-byte payload, into");
+  FZ_CHECK_STATUS(ce_testing_protect_pn_into(c->ctx, 1, fz_big,
+                                             CE_MAX_PAYLOAD + 1, out, &out_len),
+                  CE_ERR_TOO_LARGE, "65,536-byte payload, into");
   FZ_CHECK(out_len == sizeof out, "refused: *out_len changed");
 }
 
@@ -121,8 +122,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   uint8_t *buf = malloc(flen);
   memcpy(buf, payload, n);
   size_t len = n;
-  FZ_CHECK_STATUS(ce_protect_pn(c.ctx, pn, buf, &len, flen), CE_OK,
-                  "ce_protect_pn, exact capacity");
+  FZ_CHECK_STATUS(ce_testing_protect_pn(c.ctx, pn, buf, &len, flen), CE_OK,
+                  "ce_testing_protect_pn, exact capacity");
   FZ_CHECK(len == flen, "frame length %zu, want %zu", len, flen);
   if (memcmp(buf, model, flen) != 0) {
     fz_hexdump("payload", payload, n);
@@ -135,8 +136,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   /* Out of place, exact capacity. */
   uint8_t *out = malloc(flen);
   size_t out_len = flen;
-  FZ_CHECK_STATUS(ce_protect_pn_into(c.ctx, pn, payload, n, out, &out_len),
-                  CE_OK, "ce_protect_pn_into, exact capacity");
+  FZ_CHECK_STATUS(
+      ce_testing_protect_pn_into(c.ctx, pn, payload, n, out, &out_len), CE_OK,
+      "ce_testing_protect_pn_into, exact capacity");
   FZ_CHECK(out_len == flen && memcmp(out, model, flen) == 0,
            "out-of-place frame differs from in place");
 
@@ -150,16 +152,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     memcpy(small, payload, n);
   memcpy(small_before, small, room ? room : 1);
   len = n;
-  FZ_CHECK_STATUS(ce_protect_pn(c.ctx, pn, small, &len, cap),
-                  CE_ERR_BUFFER_TOO_SMALL, "ce_protect_pn, capacity short");
+  FZ_CHECK_STATUS(ce_testing_protect_pn(c.ctx, pn, small, &len, cap),
+                  CE_ERR_BUFFER_TOO_SMALL,
+                  "ce_testing_protect_pn, capacity short");
   FZ_CHECK(len == n && memcmp(small, small_before, room ? room : 1) == 0,
            "short capacity: buffer or *len changed");
   memset(small, FZ_POISON, room ? room : 1);
   memcpy(small_before, small, room ? room : 1);
   out_len = cap;
-  FZ_CHECK_STATUS(ce_protect_pn_into(c.ctx, pn, payload, n, small, &out_len),
-                  CE_ERR_BUFFER_TOO_SMALL,
-                  "ce_protect_pn_into, capacity short");
+  FZ_CHECK_STATUS(
+      ce_testing_protect_pn_into(c.ctx, pn, payload, n, small, &out_len),
+      CE_ERR_BUFFER_TOO_SMALL, "ce_testing_protect_pn_into, capacity short");
   FZ_CHECK(out_len == cap && memcmp(small, small_before, room ? room : 1) == 0,
            "short capacity: out or *out_len changed");
   free(small);
@@ -202,8 +205,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     uint8_t *same = malloc(flen);
     memcpy(same, payload, n);
     out_len = flen;
-    FZ_CHECK_STATUS(ce_protect_pn_into(c.ctx, pn, same, n, same, &out_len),
-                    CE_OK, "ce_protect_pn_into with in == out");
+    FZ_CHECK_STATUS(
+        ce_testing_protect_pn_into(c.ctx, pn, same, n, same, &out_len), CE_OK,
+        "ce_testing_protect_pn_into with in == out");
     FZ_CHECK(out_len == flen && memcmp(same, model, flen) == 0,
              "in == out frame differs");
     free(same);
@@ -224,8 +228,9 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
                  ce_ctx_check(dup) == ce_ctx_check(c.ctx),
              "duplicate: mode or check byte");
     out_len = flen;
-    FZ_CHECK_STATUS(ce_protect_pn_into(dup, pn, payload, n, out, &out_len),
-                    CE_OK, "duplicate protect");
+    FZ_CHECK_STATUS(
+        ce_testing_protect_pn_into(dup, pn, payload, n, out, &out_len), CE_OK,
+        "duplicate protect");
     FZ_CHECK(out_len == flen && memcmp(out, model, flen) == 0,
              "duplicate makes another frame");
     fz_cfg dc = c;

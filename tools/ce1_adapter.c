@@ -15,6 +15,7 @@
 #endif
 
 #include "chanenc.h"
+#include "chanenc_testing.h"
 #include "ce_ctxcache.h"
 #include "ce_hex.h"
 #include "ce_json.h"
@@ -253,7 +254,8 @@ static void handle_line(ce1_session *s, ce_ctxcache *cache, const char *line,
   }
   size_t out_len = cap;
   st = kind == OP_PROTECT
-           ? ce_protect_pn_into(ctx, r.pn, r.data, r.data_len, buf, &out_len)
+           ? ce_testing_protect_pn_into(ctx, r.pn, r.data, r.data_len, buf,
+                                        &out_len)
            : ce_unprotect_into(ctx, r.data, r.data_len, buf, &out_len);
   if (st != CE_OK) {
     err = reject(s, ce_status_name(st), "%s failed",
@@ -294,7 +296,8 @@ static void usage(FILE *f) {
       "mode is the CE1 mode id (1..8). key is the key string's raw bytes in\n"
       "hex; salt must be 32 bytes (64 hex digits) for every mode, although\n"
       "only modes 7 and 8 use it. pn is the big-endian packet number used\n"
-      "as is (ce_protect_pn); ECB modes ignore it and accept it null or\n"
+      "as is (ce_testing_protect_pn); ECB modes ignore it and accept it null "
+      "or\n"
       "absent. Output hex is lower case; input hex may be either case.\n"
       "\n"
       "Failures answer {\"error\": STATUS}: MALFORMED, BAD_VERSION,\n"

@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "chanenc.h"
+#include "chanenc_testing.h"
 
 #ifdef __cplusplus
 extern "C" {

@@ -2,7 +2,7 @@
  * chanenc.h - CE1 media channel encryption, reference implementation.
  *
  * The wire format is specified in docs/spec.md (CE1). Section numbers in
- * comments ("spec 5") refer to that document.
+ * comments ("spec 9") refer to that document.
  *
  * Conventions (as in libsrtp v3):
  *  - every exported name starts with ce_ / CE_;
@@ -10,18 +10,36 @@
  *    failure is a distinct negative value;
  *  - packet buffers are (buf, *len, cap): *len bytes of input on entry, the
  *    buffer may hold cap bytes; on success *len is the output length;
- *  - on any failure the caller's buffer and *len are exactly as they were
- *    (the one exception is CE_ERR_INTERNAL, an OpenSSL call failing with
- *    valid input; the library then wipes what it wrote rather than leave
- *    partial plaintext or ciphertext behind);
+ *  - on ANY failure, CE_ERR_INTERNAL included, the caller's buffers and
+ *    lengths are exactly as they were: results are built in the library's
+ *    own memory and copied out only once nothing can fail any more. So no
+ *    partial result, key stream or unauthenticated plaintext is ever
+ *    written to memory the caller owns, not even for an instant;
+ *  - a failure leaves OpenSSL's error queue as it was (what the library's
+ *    own OpenSSL calls added is removed); CE_ERR_INTERNAL on the packet
+ *    path (ce_protect*, ce_unprotect*) is the exception: there OpenSSL's
+ *    entries stay, as they explain what failed, because clearing them would
+ *    cost every packet;
  *  - nothing aborts the process, nothing sets errno;
  *  - contexts are opaque, made with _new and released with _free;
  *    _free(NULL) is a no-op.
  *
- * Thread safety: a ce_ctx is not thread-safe (it owns OpenSSL cipher
- * contexts that are reused per packet). Use one context per thread, or
- * serialise calls. Different contexts may be used concurrently. All
- * functions without a context argument are thread-safe.
+ * Thread safety of a ce_ctx: one thread may protect (ce_protect,
+ * ce_protect_into) while another thread unprotects (ce_unprotect,
+ * ce_unprotect_into) on the same context: the two directions share no
+ * state that either writes (the obvious way to use one end of a session).
+ * Two threads protecting, or two unprotecting, on one context at once are
+ * not allowed: serialise them or use ce_ctx_dup. ce_ctx_dup and
+ * ce_ctx_free must not run while another thread uses the context. The
+ * read-only queries (ce_ctx_mode, ce_ctx_check) may run at any time;
+ * ce_ctx_next_pn only when no thread protects. Different contexts may be
+ * used concurrently. All functions without a context argument are
+ * thread-safe.
+ *
+ * fork(): a child process never continues its parent's packet numbers.
+ * The first ce_protect in a child (after fork(), or any clone() on Linux
+ * 4.14+) notices without a system call and draws a fresh random packet
+ * number (spec 7).
  */
 #ifndef CHANENC_H
 #define CHANENC_H
@@ -33,8 +51,17 @@
 extern "C" {
 #endif
 
+/* Windows: the library's own sources export (CE_BUILDING_LIBRARY), users
+   of the DLL import, users of the static library (CE_STATIC, set by the
+   chanenc::chanenc_static CMake target) need neither. */
 #if defined(_WIN32)
+#if defined(CE_BUILDING_LIBRARY)
 #define CE_API __declspec(dllexport)
+#elif defined(CE_STATIC)
+#define CE_API
+#else
+#define CE_API __declspec(dllimport)
+#endif
 #elif defined(__GNUC__)
 #define CE_API __attribute__((visibility("default")))
 #else
@@ -47,8 +74,8 @@ extern "C" {
 
 /*
  * One value per outcome. The first six failures are the unprotect outcomes
- * of spec section 5; the values are fixed and are also the status codes of
- * the shared-library adapter ABI (conformance.md section 3).
+ * of spec 9 (status table: spec 10); the values are fixed and are also the
+ * status codes of the C ABI adapter (docs/conformance.md 4.2).
  */
 typedef enum ce_status {
   CE_OK = 0,
@@ -77,7 +104,7 @@ CE_API const char *ce_status_name(int status);
 CE_API int ce_status_from_name(const char *name, int *status);
 
 /* ------------------------------------------------------------------ */
-/* Modes (spec 1)                                                      */
+/* Modes (spec 2)                                                      */
 /* ------------------------------------------------------------------ */
 
 typedef enum ce_mode {
@@ -128,13 +155,13 @@ CE_API size_t ce_mode_header_len(int mode);
 CE_API ce_status ce_mode_supported(int mode);
 
 /* Bytes a frame adds to a payload of payload_len bytes in this mode
-   (spec 4.5): ECB 2 + (1..16), XTS 10 (or 26 - len below 16), GCM 26.
+   (spec 8): ECB 2 + (1..16), XTS 10 (or 26 - len below 16), GCM 26.
    Returns 0 for an invalid mode. Size buffers as payload_len + overhead,
    or payload_len + CE_MAX_OVERHEAD for any mode. */
 CE_API size_t ce_overhead(int mode, size_t payload_len);
 
 /* ------------------------------------------------------------------ */
-/* Configuration (spec 2)                                              */
+/* Configuration (spec 3)                                              */
 /* ------------------------------------------------------------------ */
 
 typedef struct ce_config {
@@ -164,7 +191,7 @@ CE_API ce_status ce_config_set_salt_base64(ce_config *cfg, const char *b64);
 CE_API ce_status ce_config_check(const ce_config *cfg);
 
 /* ------------------------------------------------------------------ */
-/* Key schedule (spec 3)                                               */
+/* Key schedule (spec 4)                                               */
 /* ------------------------------------------------------------------ */
 
 typedef struct ce_derived {
@@ -175,7 +202,7 @@ typedef struct ce_derived {
   uint8_t check;
 } ce_derived;
 
-/* Runs the key schedule of spec 3 for cfg. For modes 7 and 8 this costs
+/* Runs the key schedule of spec 4 for cfg. For modes 7 and 8 this costs
    CE_PBKDF2_ITERATIONS HMAC iterations (tens of milliseconds).
    Statuses: as ce_config_check, plus CE_ERR_INTERNAL. *out is untouched
    on failure. Wipe *out with ce_wipe when done. */
@@ -185,15 +212,16 @@ CE_API ce_status ce_derive(const ce_config *cfg, ce_derived *out);
 CE_API void ce_wipe(void *p, size_t len);
 
 /* ------------------------------------------------------------------ */
-/* Context and packet protection (spec 4, 5)                           */
+/* Context and packet protection (spec 5-9)                            */
 /* ------------------------------------------------------------------ */
 
 typedef struct ce_ctx ce_ctx;
 
 /* Creates a context: validates cfg, runs the key schedule, sets up the
-   cipher contexts and draws the first packet number from the CSPRNG.
-   All key derivation happens here, never per packet. The key bytes are
-   copied; cfg may be discarded afterwards.
+   cipher contexts and the two packet buffers (about 128 KiB, so that the
+   packet path never allocates) and draws the first packet number from the
+   CSPRNG. All key derivation happens here, never per packet. The key bytes
+   are copied; cfg may be discarded afterwards.
    Statuses: CE_OK; CE_ERR_INVALID_ARGUMENT (NULL out or cfg, or as
    ce_config_check); CE_ERR_NOT_SUPPORTED; CE_ERR_INTERNAL (OpenSSL or
    memory failure). On failure *out is set to NULL (when out is not
@@ -201,56 +229,53 @@ typedef struct ce_ctx ce_ctx;
 CE_API ce_status ce_ctx_new(const ce_config *cfg, ce_ctx **out);
 /* A second context with the same keys and a fresh random packet number,
    without running the key schedule again (GCM2's PBKDF2 is deliberately
-   slow). For one context per thread, e.g. a sender and a receiver.
+   slow). Reads ctx's cipher contexts: not while another thread uses ctx.
    Statuses: CE_OK; CE_ERR_INVALID_ARGUMENT (NULL ctx or out);
    CE_ERR_INTERNAL. On failure *out is set to NULL (when out is not
    NULL). */
 CE_API ce_status ce_ctx_dup(const ce_ctx *ctx, ce_ctx **out);
-/* Wipes all key material and frees. NULL is a no-op. */
+/* Wipes all key material and buffers and frees. NULL is a no-op. */
 CE_API void ce_ctx_free(ce_ctx *ctx);
 /* Mode of the context, 0 for NULL. */
 CE_API int ce_ctx_mode(const ce_ctx *ctx);
-/* The check byte of the context's key schedule (spec 3); 0 for NULL. */
+/* The check byte of the context's key schedule (spec 4); 0 for NULL. */
 CE_API uint8_t ce_ctx_check(const ce_ctx *ctx);
-/* Packet number the next ce_protect will use (XTS and GCM families). */
+/* Packet number the next ce_protect will use (XTS and GCM families), or,
+   in a child process after fork() that has not protected yet, the number
+   the parent would have used (the child redraws on its first protect). */
 CE_API uint64_t ce_ctx_next_pn(const ce_ctx *ctx);
 
 /* Protects the payload in buf[0..*len) in place into a frame; on success
-   *len is the frame length (payload + ce_overhead). XTS and GCM frames
-   take the context's next packet number, which then advances by 1.
-   Statuses: CE_OK; CE_ERR_INVALID_ARGUMENT (NULL ctx, buf or len);
-   CE_ERR_TOO_LARGE (*len > CE_MAX_PAYLOAD); CE_ERR_BUFFER_TOO_SMALL
-   (cap < frame length); CE_ERR_INTERNAL. Nothing is written and the packet
-   number does not advance unless CE_OK is returned. */
+   *len is the frame length (payload + ce_overhead).
+   Checks, in order: CE_ERR_INVALID_ARGUMENT (NULL ctx, buf or len);
+   CE_ERR_TOO_LARGE (*len > CE_MAX_PAYLOAD, spec 8); CE_ERR_BUFFER_TOO_SMALL
+   (cap < frame length). Then CE_OK, or CE_ERR_INTERNAL if OpenSSL fails.
+   XTS and GCM frames carry the context's next packet number (spec 7),
+   which is consumed once the checks pass, whether or not the seal then
+   succeeds: a number the cipher may have used is never used again. The
+   caller chooses no packet number here; explicit numbers exist only in the
+   testing interface (ref/testing/chanenc_testing.h). */
 CE_API ce_status ce_protect(ce_ctx *ctx, uint8_t *buf, size_t *len, size_t cap);
-/* As ce_protect, with an explicit packet number (for vectors and
-   conformance tests). Ignored by ECB modes. Does not read or advance the
-   context's own counter. Reusing a packet number with one key breaks GCM
-   and weakens XTS: never use this for live traffic. */
-CE_API ce_status ce_protect_pn(ce_ctx *ctx, uint64_t pn, uint8_t *buf,
-                               size_t *len, size_t cap);
 /* Unprotects the frame in buf[0..*len) in place; on success the payload
-   is at buf[0..*len). Checks run in the order of spec 5 and the first
-   failure is returned.
-   Statuses: CE_OK; CE_ERR_MALFORMED; CE_ERR_BAD_VERSION;
-   CE_ERR_MODE_MISMATCH; CE_ERR_KEY_MISMATCH; CE_ERR_BAD_PADDING;
-   CE_ERR_AUTH_FAILED; CE_ERR_INVALID_ARGUMENT (NULL ctx, buf or len);
-   CE_ERR_INTERNAL. On failure buf and *len are exactly as they were
-   (a failed GCM frame is re-encrypted in place before returning). */
+   is at buf[0..*len). The checks of spec 9 run in order and the first
+   failure is returned: CE_ERR_MALFORMED, CE_ERR_BAD_VERSION,
+   CE_ERR_MODE_MISMATCH, CE_ERR_KEY_MISMATCH, CE_ERR_BAD_PADDING,
+   CE_ERR_AUTH_FAILED. Also CE_ERR_INVALID_ARGUMENT (NULL ctx, buf or len)
+   and CE_ERR_INTERNAL. The frame is decrypted and verified in the
+   context's own memory; buf is written only with a verified payload. */
 CE_API ce_status ce_unprotect(ce_ctx *ctx, uint8_t *buf, size_t *len);
 
 /* Out-of-place forms. *out_len is the capacity of out on entry and the
-   bytes written on success. in and out may be the same pointer; they must
-   not otherwise overlap. On failure in, out and *out_len are unchanged
-   (nothing is written to out unless CE_OK is returned, CE_ERR_INTERNAL
-   aside).
-   Statuses: as the in-place forms, with CE_ERR_INVALID_ARGUMENT also for
-   partly overlapping in and out. */
+   bytes written on success. in and out may be the same buffer or overlap
+   in any way: all of in is read before out is written. On failure out and
+   *out_len are unchanged.
+   ce_protect_into: as ce_protect; in may be NULL when in_len is 0.
+   ce_unprotect_into: as ce_unprotect (in must not be NULL), and, after
+   every check of spec 9 has passed, CE_ERR_BUFFER_TOO_SMALL when the
+   payload exceeds *out_len: capacity is checked last, so a forged frame is
+   always reported as forged (spec 9). */
 CE_API ce_status ce_protect_into(ce_ctx *ctx, const uint8_t *in, size_t in_len,
                                  uint8_t *out, size_t *out_len);
-CE_API ce_status ce_protect_pn_into(ce_ctx *ctx, uint64_t pn, const uint8_t *in,
-                                    size_t in_len, uint8_t *out,
-                                    size_t *out_len);
 CE_API ce_status ce_unprotect_into(ce_ctx *ctx, const uint8_t *in,
                                    size_t in_len, uint8_t *out,
                                    size_t *out_len);
@@ -258,12 +283,12 @@ CE_API ce_status ce_unprotect_into(ce_ctx *ctx, const uint8_t *in,
 /* ------------------------------------------------------------------ */
 /* Primitive layer (for standard known-answer vectors)                 */
 /* ------------------------------------------------------------------ */
-/* All primitives are one-shot, allocate an OpenSSL context per call,
-   and accept in == out. They are not on the packet path. Statuses common
-   to all: CE_ERR_INVALID_ARGUMENT (NULL pointer with nonzero length, bad
-   key or length), CE_ERR_TOO_LARGE (a length over INT_MAX),
-   CE_ERR_NOT_SUPPORTED, CE_ERR_INTERNAL. On a failure other than
-   CE_ERR_INTERNAL (OpenSSL itself failed), out is unchanged. */
+/* All primitives are one-shot, allocate an OpenSSL context and a result
+   buffer per call, and accept in == out. They are not on the packet path.
+   Statuses common to all: CE_ERR_INVALID_ARGUMENT (NULL pointer with
+   nonzero length, bad key or length), CE_ERR_TOO_LARGE (a length over
+   INT_MAX), CE_ERR_NOT_SUPPORTED, CE_ERR_INTERNAL. On every failure out
+   (and tag) are unchanged. */
 
 typedef enum ce_block_cipher {
   CE_BLOCK_AES = 1,
@@ -286,15 +311,19 @@ CE_API ce_status ce_xts_crypt(int encrypt, const uint8_t *key, size_t key_len,
                               const uint8_t tweak[16], const uint8_t *in,
                               size_t len, uint8_t *out);
 
-/* AES-GCM with key of 16, 24 or 32 bytes, an IV of 1 byte or more, any
-   AAD (may be NULL when aad_len is 0) and a tag of 1..16 bytes. */
+/* AES-GCM with key of 16, 24 or 32 bytes, an IV of 1..128 bytes, any AAD
+   (may be NULL when aad_len is 0) and a tag of 1..16 bytes. An empty IV is
+   CE_ERR_INVALID_ARGUMENT; an IV over 128 bytes is valid GCM (SP 800-38D)
+   that OpenSSL cannot take: CE_ERR_NOT_SUPPORTED. Tags under 12 bytes are
+   accepted for known-answer tests but are forgeable (SP 800-38D annex C). */
 CE_API ce_status ce_gcm_encrypt(const uint8_t *key, size_t key_len,
                                 const uint8_t *iv, size_t iv_len,
                                 const uint8_t *aad, size_t aad_len,
                                 const uint8_t *in, size_t len, uint8_t *out,
                                 uint8_t *tag, size_t tag_len);
-/* Verifies the tag before writing anything: CE_ERR_AUTH_FAILED leaves out
-   unchanged. */
+/* Decrypts into library memory and verifies the tag of tag_len bytes
+   before writing anything: CE_ERR_AUTH_FAILED leaves out unchanged. The
+   caller states tag_len; a short tag_len is as weak as it is short. */
 CE_API ce_status ce_gcm_decrypt(const uint8_t *key, size_t key_len,
                                 const uint8_t *iv, size_t iv_len,
                                 const uint8_t *aad, size_t aad_len,

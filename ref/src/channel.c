@@ -5,19 +5,19 @@
  *   receive: wire -> observer -> built-in unprotect (if enabled) -> payload
  *
  * Design (the contract is in chanenc_channel.h):
- *  - Two directions, each with its own mutex, ce_ctx, scratch buffer and
- *    counters, so one sender and one receiver thread never contend. The
- *    shared settings (joined, contexts, observer, error callback, wire
+ *  - Two directions, each with its own mutex and counters, so one sender
+ *    and one receiver thread never contend. Both use the one ce_ctx, which
+ *    allows one protecting and one unprotecting thread at once (chanenc.h).
+ *    The shared settings (joined, context, observer, error callback, wire
  *    limit) are written only with BOTH mutexes held and read with either,
  *    which makes every access race-free without atomics.
- *  - Every stage works out of place (caller's buffer -> scratch, observer
- *    memory -> scratch) and the result is copied into the caller's buffer
- *    only after the last check, so on CE_DROPPED and on every failure the
- *    caller's buffer is untouched. This also covers CE_ERR_INTERNAL, after
- *    which the core may wipe the buffer it was given: here that buffer is
- *    the scratch, never the caller's.
- *  - Nothing on the packet path allocates; ce_channel_new allocates the two
- *    CE_MAX_FRAME scratch buffers.
+ *  - Built-in encryption runs on the context's own buffers (ce__protect_frame
+ *    and ce__unprotect_frame leave the frame or the verified payload there),
+ *    observers read the caller's bytes or those buffers, and the result is
+ *    copied into the caller's buffer only after the last check. So on
+ *    CE_DROPPED and on every failure the caller's buffer is untouched, and
+ *    it never holds key stream or unauthenticated plaintext.
+ *  - Nothing on the packet path allocates.
  *  - Callbacks run with the direction's mutex held. A thread-local list of
  *    the channels whose callbacks are running on this thread turns a
  *    reentrant call (which would self-deadlock) into CE_ERR_INVALID_ARGUMENT.
@@ -38,8 +38,7 @@ struct ce_channel {
 
   /* Shared settings: written with both mutexes, read with either. */
   int joined;
-  ce_ctx *send_ctx; /* NULL when built-in encryption is disabled */
-  ce_ctx *recv_ctx; /* non-NULL exactly when send_ctx is */
+  ce_ctx *ctx; /* NULL when built-in encryption is disabled */
   int datastream_enabled;
   int has_observer;
   ce_packet_observer observer;
@@ -48,15 +47,10 @@ struct ce_channel {
   void *error_user;
   size_t max_wire;
 
-  /* Per direction: used only with that direction's mutex held. */
-  uint8_t *send_scratch; /* CE_MAX_FRAME bytes */
-  uint8_t *recv_scratch; /* CE_MAX_FRAME bytes */
   /* Send-side fields written under send_mu, receive-side under recv_mu;
      distinct fields, so the two writers never touch the same memory. */
   ce_channel_counters counters;
 };
-
-#define CE__SCRATCH CE_MAX_FRAME
 
 /* ------------------------------------------------------------------ */
 /* Reentrancy guard                                                    */
@@ -125,27 +119,17 @@ ce_status ce_channel_new(ce_channel **out) {
   if (out == NULL)
     return CE_ERR_INVALID_ARGUMENT;
   *out = NULL;
-  ce_channel *ch = calloc(1, sizeof *ch);
+  ce_channel *ch = ce__calloc(1, sizeof *ch);
   if (ch == NULL)
     return CE_ERR_INTERNAL;
-  ch->send_scratch = malloc(CE__SCRATCH);
-  ch->recv_scratch = malloc(CE__SCRATCH);
-  if (ch->send_scratch == NULL || ch->recv_scratch == NULL) {
-    free(ch->send_scratch);
-    free(ch->recv_scratch);
+  if (CE__FAULT("channel.mutex_init") ||
+      pthread_mutex_init(&ch->send_mu, NULL) != 0) {
     free(ch);
     return CE_ERR_INTERNAL;
   }
-  if (pthread_mutex_init(&ch->send_mu, NULL) != 0) {
-    free(ch->send_scratch);
-    free(ch->recv_scratch);
-    free(ch);
-    return CE_ERR_INTERNAL;
-  }
-  if (pthread_mutex_init(&ch->recv_mu, NULL) != 0) {
+  if (CE__FAULT("channel.mutex_init") ||
+      pthread_mutex_init(&ch->recv_mu, NULL) != 0) {
     (void)pthread_mutex_destroy(&ch->send_mu);
-    free(ch->send_scratch);
-    free(ch->recv_scratch);
     free(ch);
     return CE_ERR_INTERNAL;
   }
@@ -154,15 +138,12 @@ ce_status ce_channel_new(ce_channel **out) {
 }
 
 void ce_channel_free(ce_channel *ch) {
-  if (ch == NULL)
+  /* From one of the channel's own callbacks the channel is in use by the
+     very call that invoked the callback: freeing it would be a
+     use-after-free, so the call is refused (it does nothing). */
+  if (ch == NULL || ce__in_callback(ch))
     return;
-  ce_ctx_free(ch->send_ctx);
-  ce_ctx_free(ch->recv_ctx);
-  /* The scratch buffers held payloads and frames: wipe them. */
-  ce_wipe(ch->send_scratch, CE__SCRATCH);
-  ce_wipe(ch->recv_scratch, CE__SCRATCH);
-  free(ch->send_scratch);
-  free(ch->recv_scratch);
+  ce_ctx_free(ch->ctx); /* wipes keys and the packet buffers */
   /* Destroying an unlocked, initialised mutex cannot fail. */
   (void)pthread_mutex_destroy(&ch->send_mu);
   (void)pthread_mutex_destroy(&ch->recv_mu);
@@ -190,38 +171,30 @@ int ce_channel_enable_encryption(ce_channel *ch, int enabled,
                                  const ce_config *cfg) {
   if (ch == NULL || ce__in_callback(ch))
     return CE_SDK_ERR_INVALID_ARGUMENT;
-  ce_ctx *send_ctx = NULL, *recv_ctx = NULL;
+  ce_ctx *ctx = NULL;
   int datastream = 0;
   if (enabled) {
     if (cfg == NULL)
       return CE_SDK_ERR_INVALID_ARGUMENT;
     /* Derive before locking: GCM2's PBKDF2 takes tens of milliseconds and
-       packets should keep flowing meanwhile. One context per direction
-       because a ce_ctx is not thread-safe (chanenc.h). */
-    ce_status st = ce_ctx_new(cfg, &send_ctx);
+       packets should keep flowing meanwhile. One context serves both
+       directions (one protecting and one unprotecting thread, chanenc.h). */
+    ce_status st = ce_ctx_new(cfg, &ctx);
     if (st != CE_OK)
       return ce__sdk_code(st);
-    st = ce_ctx_dup(send_ctx, &recv_ctx); /* same keys, no second KDF */
-    if (st != CE_OK) {
-      ce_ctx_free(send_ctx);
-      return ce__sdk_code(st);
-    }
     datastream = cfg->datastream_encryption_enabled != 0;
   }
   if (ce__lock_both(ch) != CE_OK) {
-    ce_ctx_free(send_ctx);
-    ce_ctx_free(recv_ctx);
+    ce_ctx_free(ctx);
     return CE_SDK_ERR_FAILED;
   }
-  ce_ctx *old_send = ch->send_ctx, *old_recv = ch->recv_ctx;
-  ch->send_ctx = send_ctx;
-  ch->recv_ctx = recv_ctx;
+  ce_ctx *old = ch->ctx;
+  ch->ctx = ctx;
   ch->datastream_enabled = datastream;
   ce__unlock_both(ch);
-  /* No packet can be using the old contexts: they were swapped out with
-     both locks held. Freeing wipes their keys. */
-  ce_ctx_free(old_send);
-  ce_ctx_free(old_recv);
+  /* No packet can be using the old context: it was swapped out with both
+     locks held. Freeing wipes its keys. */
+  ce_ctx_free(old);
   return CE_SDK_OK;
 }
 
@@ -282,15 +255,13 @@ ce_status ce_channel_leave(ce_channel *ch) {
     return CE_ERR_INVALID_ARGUMENT;
   if (ce__lock_both(ch) != CE_OK)
     return CE_ERR_INTERNAL;
-  ce_ctx *old_send = ch->send_ctx, *old_recv = ch->recv_ctx;
+  ce_ctx *old = ch->ctx;
   ch->joined = 0;
   /* The SDK disables built-in encryption when the user leaves. */
-  ch->send_ctx = NULL;
-  ch->recv_ctx = NULL;
+  ch->ctx = NULL;
   ch->datastream_enabled = 0;
   ce__unlock_both(ch);
-  ce_ctx_free(old_send);
-  ce_ctx_free(old_recv);
+  ce_ctx_free(old);
   return CE_OK;
 }
 
@@ -330,11 +301,10 @@ static ce__obs_fn ce__observer_fn(const ce_channel *ch, enum ce__dir dir,
 
 /* Built-in encryption applies to audio and video whenever it is enabled,
    to data streams only with datastream_encryption_enabled (spec 6). */
-static ce_ctx *ce__builtin_ctx(const ce_channel *ch, enum ce__dir dir,
-                               ce_packet_kind kind) {
+static ce_ctx *ce__builtin_ctx(const ce_channel *ch, ce_packet_kind kind) {
   if (kind == CE_PACKET_DATA && !ch->datastream_enabled)
     return NULL;
-  return dir == CE__SEND ? ch->send_ctx : ch->recv_ctx;
+  return ch->ctx;
 }
 
 /*
@@ -364,17 +334,23 @@ static ce_status ce__run_observer(const ce_channel *ch, ce__obs_fn fn,
   }
   if (pkt.buffer == NULL)
     return CE_ERR_OBSERVER;
-  /* A buffer inside the region we handed over may only describe bytes we
-     handed over: growing in place would expose stale scratch or caller
-     bytes, or run past the region. (Integer comparison: the observer's
-     own memory is a different object.) One past the end counts as inside:
-     with an empty region that is the only address in it. */
+  /* What the observer hands back either lies wholly inside the bytes it
+     was given, or wholly outside the region they sit in (its own memory).
+     Anything else would let the channel read bytes that were not the
+     observer's to hand back: stale bytes past the packet, or past the
+     region, when a pointer grows into it from below. Overflow-free
+     integer arithmetic: the observer's memory is a different object. One
+     past the end of a region is outside it (another object may start
+     there), but the pointer the observer was handed is always inside, even
+     for an empty region. */
   uintptr_t p = (uintptr_t)pkt.buffer, lo = (uintptr_t)*cur;
-  if (p >= lo && p - lo <= region_cap) {
-    size_t off = (size_t)(p - lo);
-    if (off > *cur_len || pkt.size > *cur_len - off)
-      return CE_ERR_OBSERVER;
-  }
+  size_t size = pkt.size;
+  int inside_packet =
+      p >= lo && p - lo <= *cur_len && size <= *cur_len - (p - lo);
+  int misses_region =
+      p >= lo ? p != lo && p - lo >= region_cap : lo - p >= size;
+  if (!inside_packet && !misses_region)
+    return CE_ERR_OBSERVER;
   *cur = pkt.buffer;
   *cur_len = pkt.size;
   return CE_OK;
@@ -382,31 +358,30 @@ static ce_status ce__run_observer(const ce_channel *ch, ce__obs_fn fn,
 
 /* Copies the result into the caller's buffer; the checks are done. The
    observer may have pointed anywhere, even into buf: memmove. */
-static void ce__deliver(uint8_t *buf, size_t *len, const uint8_t *cur,
-                        size_t cur_len) {
-  if (cur != buf && cur_len > 0)
-    memmove(buf, cur, cur_len);
+static void ce__channel_deliver(uint8_t *buf, size_t *len, const uint8_t *cur,
+                                size_t cur_len) {
+  if (cur != buf)
+    ce__deliver(buf, cur, cur_len);
   *len = cur_len;
 }
 
 static ce_status ce__send_locked(ce_channel *ch, ce_packet_kind kind,
                                  uint8_t *buf, size_t *len, size_t cap) {
   size_t n = *len;
-  /* Spec 4.5 bounds payloads whether or not built-in encryption is on,
-     so the limit does not depend on the configuration. */
+  /* Spec 8 bounds payloads whether or not built-in encryption is on, so
+     the limit does not depend on the configuration. */
   if (n > CE_MAX_PAYLOAD)
     return CE_ERR_TOO_LARGE;
   const uint8_t *cur = buf;
   size_t cur_len = n, region_cap = cap;
-  ce_ctx *ctx = ce__builtin_ctx(ch, CE__SEND, kind);
+  ce_ctx *ctx = ce__builtin_ctx(ch, kind);
   if (ctx != NULL) {
-    size_t out_len = CE__SCRATCH;
-    ce_status st = ce_protect_into(ctx, buf, n, ch->send_scratch, &out_len);
+    /* The frame stays in the context's seal buffer (internal.h). */
+    ce_status st = ce__protect_frame(ctx, 0, 0, buf, n, CE_MAX_FRAME, &cur_len);
     if (st != CE_OK)
       return st;
-    cur = ch->send_scratch;
-    cur_len = out_len;
-    region_cap = CE__SCRATCH;
+    cur = ctx->seal_buf;
+    region_cap = CE_MAX_FRAME;
   }
   ce__obs_fn fn = ce__observer_fn(ch, CE__SEND, kind);
   if (fn != NULL) {
@@ -418,7 +393,7 @@ static ce_status ce__send_locked(ce_channel *ch, ce_packet_kind kind,
     return CE_ERR_TOO_LARGE;
   if (cur_len > cap)
     return CE_ERR_BUFFER_TOO_SMALL;
-  ce__deliver(buf, len, cur, cur_len);
+  ce__channel_deliver(buf, len, cur, cur_len);
   return CE_OK;
 }
 
@@ -436,32 +411,26 @@ static ce_status ce__receive_locked(ce_channel *ch, ce_packet_kind kind,
     if (st != CE_OK)
       return st;
   }
-  ce_ctx *ctx = ce__builtin_ctx(ch, CE__RECV, kind);
-  if (ctx != NULL && cur == buf) {
-    /* Still the caller's own bytes (no observer, or it kept the packet in
-       place): unprotect in place, which leaves buf exactly as it was on
-       failure (chanenc.h) and saves copying the payload back. */
-    size_t out_len = cur_len;
-    ce_status st = ce_unprotect(ctx, buf, &out_len);
+  ce_ctx *ctx = ce__builtin_ctx(ch, kind);
+  if (ctx != NULL) {
+    /* Decrypted and verified in the context's open buffer; the caller's
+       buffer is not written before the last check below. */
+    ce_status st = ce__unprotect_frame(ctx, cur, cur_len, &cur_len);
     if (st != CE_OK)
       return st;
-    cur_len = out_len;
-  } else if (ctx != NULL) {
-    /* Out of place: the input is observer memory, which is const, and
-       the caller's buffer must survive a failure. */
-    size_t out_len = CE__SCRATCH;
-    ce_status st =
-        ce__unprotect_private(ctx, cur, cur_len, ch->recv_scratch, &out_len);
-    if (st != CE_OK)
-      return st;
-    cur = ch->recv_scratch;
-    cur_len = out_len;
+    cur = ctx->open_buf;
   }
+  ce_status st = CE_OK;
   if (cur_len > CE_MAX_PAYLOAD)
-    return CE_ERR_TOO_LARGE;
-  if (cur_len > cap)
-    return CE_ERR_BUFFER_TOO_SMALL;
-  ce__deliver(buf, len, cur, cur_len);
+    st = CE_ERR_TOO_LARGE;
+  else if (cur_len > cap)
+    st = CE_ERR_BUFFER_TOO_SMALL;
+  if (st != CE_OK) {
+    if (ctx != NULL)
+      ce_wipe(ctx->open_buf, cur_len); /* undelivered payload */
+    return st;
+  }
+  ce__channel_deliver(buf, len, cur, cur_len);
   return CE_OK;
 }
 

@@ -1,8 +1,9 @@
 /*
- * ctx.c - the context: creation (key schedule, cipher contexts, first
- * packet number), the frame header (spec 4), the unprotect checks of spec
- * 5 steps 1-5, and the in-place / out-of-place entry points. The family
- * specific work lives in mode_ecb.c, mode_xts.c and mode_gcm.c.
+ * ctx.c - the context: creation (key schedule, cipher contexts, buffers,
+ * first packet number), the frame header (docs/spec.md 4), the unprotect
+ * checks of spec 9 steps 1-5, and the one protect and one unprotect path
+ * (internal.h) behind every entry point. The family specific work lives in
+ * mode_ecb.c, mode_xts.c and mode_gcm.c.
  */
 #include "internal.h"
 
@@ -12,18 +13,46 @@
 #include <openssl/rand.h>
 
 /* Keys one EVP_CIPHER_CTX for a direction. ECB runs without padding (CE1
-   pads itself, spec 4.1); GCM's 12-byte IV is OpenSSL's default. */
+   pads itself, docs/spec.md 4.1); GCM's 12-byte IV is OpenSSL's default. */
 static ce_status ce__cipher_ctx(EVP_CIPHER *cipher, const ce_derived *d,
                                 ce_family fam, int enc, EVP_CIPHER_CTX **out) {
-  EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
+  EVP_CIPHER_CTX *c = CE__FAULT("ctx.cipher_new") ? NULL : EVP_CIPHER_CTX_new();
   if (c == NULL)
     return CE_ERR_INTERNAL;
-  if (EVP_CipherInit_ex2(c, cipher, d->enc_key, NULL, enc, NULL) != 1 ||
-      (fam == CE_FAMILY_ECB && EVP_CIPHER_CTX_set_padding(c, 0) != 1)) {
+  if (CE__FAULT("ctx.cipher_init") ||
+      EVP_CipherInit_ex2(c, cipher, d->enc_key, NULL, enc, NULL) != 1 ||
+      (fam == CE_FAMILY_ECB && (CE__FAULT("ctx.set_padding") ||
+                                EVP_CIPHER_CTX_set_padding(c, 0) != 1))) {
     EVP_CIPHER_CTX_free(c);
     return CE_ERR_INTERNAL;
   }
   *out = c;
+  return CE_OK;
+}
+
+/* The parts every context owns besides its cipher contexts: the two
+   buffers of the one path (internal.h) and a first packet number. */
+static ce_status ce__ctx_alloc(const ce__mode_info *mi, uint8_t check,
+                               const uint8_t iv_base[CE_IV_BASE_LEN],
+                               ce_ctx **out) {
+  if (ce__fork_init() != CE_OK)
+    return CE_ERR_INTERNAL;
+  ce_ctx *ctx = ce__calloc(1, sizeof *ctx);
+  if (ctx == NULL)
+    return CE_ERR_INTERNAL;
+  ctx->mi = mi;
+  ctx->check = check;
+  memcpy(ctx->iv_base, iv_base, sizeof ctx->iv_base);
+  ctx->seal_buf = ce__malloc(CE_MAX_FRAME);
+  ctx->open_buf = ctx->seal_buf ? ce__malloc(CE__MAX_BODY) : NULL;
+  /* Spec 4.4: the first packet number comes from a CSPRNG. */
+  ctx->fork_gen = ce__fork_generation();
+  if (ctx->open_buf == NULL || CE__FAULT("ctx.rand") ||
+      RAND_bytes((unsigned char *)&ctx->next_pn, sizeof ctx->next_pn) != 1) {
+    ce_ctx_free(ctx);
+    return CE_ERR_INTERNAL;
+  }
+  *out = ctx;
   return CE_OK;
 }
 
@@ -35,30 +64,20 @@ ce_status ce_ctx_new(const ce_config *cfg, ce_ctx **out) {
   ce_status st = ce_derive(cfg, &d);
   if (st != CE_OK)
     return st;
-  ce_ctx *ctx = calloc(1, sizeof *ctx);
+  ce__err_mark();
+  ce_ctx *ctx = NULL;
   EVP_CIPHER *cipher = NULL;
-  if (ctx == NULL) {
-    st = CE_ERR_INTERNAL;
-    goto done;
-  }
-  ctx->mi = ce__mode(cfg->mode);
-  ctx->check = d.check;
-  memcpy(ctx->iv_base, d.iv_base, sizeof ctx->iv_base);
-  cipher = ce__fetch_cipher(ctx->mi->cipher);
-  if (cipher == NULL) {
-    st = CE_ERR_NOT_SUPPORTED;
-    goto done;
-  }
-  st = ce__cipher_ctx(cipher, &d, ctx->mi->family, 1, &ctx->enc);
+  const ce__mode_info *mi = ce__mode(cfg->mode);
+  st = ce__ctx_alloc(mi, d.check, d.iv_base, &ctx);
   if (st == CE_OK)
-    st = ce__cipher_ctx(cipher, &d, ctx->mi->family, 0, &ctx->dec);
-  /* Spec 4.4: the first packet number comes from a CSPRNG. */
-  if (st == CE_OK &&
-      RAND_bytes((unsigned char *)&ctx->next_pn, sizeof ctx->next_pn) != 1)
-    st = CE_ERR_INTERNAL;
-done:
+    st = ce__fetch_cipher(mi->cipher, &cipher);
+  if (st == CE_OK)
+    st = ce__cipher_ctx(cipher, &d, mi->family, 1, &ctx->enc);
+  if (st == CE_OK)
+    st = ce__cipher_ctx(cipher, &d, mi->family, 0, &ctx->dec);
   EVP_CIPHER_free(cipher);
   ce_wipe(&d, sizeof d);
+  ce__err_pop();
   if (st != CE_OK) {
     ce_ctx_free(ctx);
     return st;
@@ -73,22 +92,23 @@ ce_status ce_ctx_dup(const ce_ctx *ctx, ce_ctx **out) {
   *out = NULL;
   if (ctx == NULL)
     return CE_ERR_INVALID_ARGUMENT;
-  ce_ctx *d = calloc(1, sizeof *d);
-  if (d == NULL)
-    return CE_ERR_INTERNAL;
-  d->mi = ctx->mi;
-  d->check = ctx->check;
-  memcpy(d->iv_base, ctx->iv_base, sizeof d->iv_base);
+  ce__err_mark();
+  ce_ctx *d = NULL;
+  ce_status st = ce__ctx_alloc(ctx->mi, ctx->check, ctx->iv_base, &d);
   /* EVP_CIPHER_CTX_copy duplicates the keyed provider context, so the key
-     schedule is not run again; the copy gets its own packet numbers. */
-  d->enc = EVP_CIPHER_CTX_new();
-  d->dec = EVP_CIPHER_CTX_new();
-  if (d->enc == NULL || d->dec == NULL ||
-      EVP_CIPHER_CTX_copy(d->enc, ctx->enc) != 1 ||
-      EVP_CIPHER_CTX_copy(d->dec, ctx->dec) != 1 ||
-      RAND_bytes((unsigned char *)&d->next_pn, sizeof d->next_pn) != 1) {
+     schedule is not run again; the copy draws its own packet number. */
+  if (st == CE_OK) {
+    d->enc = CE__FAULT("dup.cipher_new") ? NULL : EVP_CIPHER_CTX_new();
+    d->dec = CE__FAULT("dup.cipher_new") ? NULL : EVP_CIPHER_CTX_new();
+    if (d->enc == NULL || d->dec == NULL || CE__FAULT("dup.copy") ||
+        EVP_CIPHER_CTX_copy(d->enc, ctx->enc) != 1 || CE__FAULT("dup.copy") ||
+        EVP_CIPHER_CTX_copy(d->dec, ctx->dec) != 1)
+      st = CE_ERR_INTERNAL;
+  }
+  ce__err_pop();
+  if (st != CE_OK) {
     ce_ctx_free(d);
-    return CE_ERR_INTERNAL;
+    return st;
   }
   *out = d;
   return CE_OK;
@@ -97,9 +117,16 @@ ce_status ce_ctx_dup(const ce_ctx *ctx, ce_ctx **out) {
 void ce_ctx_free(ce_ctx *ctx) {
   if (ctx == NULL)
     return;
-  /* EVP_CIPHER_CTX_free cleanses the key schedule it holds. */
+  /* EVP_CIPHER_CTX_free cleanses the key schedule it holds; the buffers
+     held frames and payloads. */
   EVP_CIPHER_CTX_free(ctx->enc);
   EVP_CIPHER_CTX_free(ctx->dec);
+  if (ctx->seal_buf != NULL)
+    ce_wipe(ctx->seal_buf, CE_MAX_FRAME);
+  if (ctx->open_buf != NULL)
+    ce_wipe(ctx->open_buf, CE__MAX_BODY);
+  free(ctx->seal_buf);
+  free(ctx->open_buf);
   ce_wipe(ctx, sizeof *ctx);
   free(ctx);
 }
@@ -134,114 +161,77 @@ uint64_t ce__read_pn(const uint8_t *hdr) {
   return pn;
 }
 
-/* ---- protect ---------------------------------------------------------- */
+/* ---- protect (docs/spec.md 4, 9) --------------------------------------- */
 
-/* src == buf: in place; otherwise src is a distinct, non-overlapping
-   payload that the family reads directly (no copy). */
-static ce_status ce__seal(ce_ctx *ctx, uint64_t pn, const uint8_t *src,
-                          uint8_t *buf, size_t n) {
-  switch (ctx->mi->family) {
-  case CE_FAMILY_ECB:
-    return ce__ecb_seal(ctx, src, buf, n);
-  case CE_FAMILY_XTS:
-    return ce__xts_seal(ctx, pn, src, buf, n);
-  case CE_FAMILY_GCM:
-    return ce__gcm_seal(ctx, pn, src, buf, n);
-  default:
-    return CE_ERR_INTERNAL;
-  }
-}
-
-/* Checks shared by every protect form: arguments, size, capacity. */
-static ce_status ce__protect_check(const ce_ctx *ctx, size_t n, size_t cap,
-                                   size_t *frame_len) {
-  if (n > CE_MAX_PAYLOAD)
+ce_status ce__protect_frame(ce_ctx *ctx, int explicit_pn, uint64_t pn,
+                            const uint8_t *in, size_t in_len, size_t cap,
+                            size_t *frame_len) {
+  static const uint8_t empty[1];
+  if (in_len > CE_MAX_PAYLOAD)
     return CE_ERR_TOO_LARGE; /* spec 4.5: never truncate */
-  *frame_len = n + ce_overhead(ctx->mi->id, n);
-  if (cap < *frame_len)
+  if (cap < in_len + ce_overhead(ctx->mi->id, in_len))
     return CE_ERR_BUFFER_TOO_SMALL;
-  return CE_OK;
+  if (in == NULL)
+    in = empty; /* in_len is 0 (checked by the callers) */
+  if (ctx->mi->family == CE_FAMILY_ECB)
+    return ce__ecb_seal(ctx, in, in_len, frame_len);
+  if (!explicit_pn) {
+    /* Spec 4.4. After fork() the child draws a fresh random packet number
+       rather than continue the parent's sequence (fork.c). */
+    uint64_t gen = ce__fork_generation();
+    if (gen != ctx->fork_gen) {
+      uint64_t fresh;
+      if (CE__FAULT("protect.fork_rand") ||
+          RAND_bytes((unsigned char *)&fresh, sizeof fresh) != 1)
+        return CE_ERR_INTERNAL;
+      ctx->next_pn = fresh;
+      ctx->fork_gen = gen;
+    }
+    /* Consumed once the seal starts, whatever its outcome: a cipher that
+       ran with this number must never run with it again. */
+    pn = ctx->next_pn++;
+  }
+  if (ctx->mi->family == CE_FAMILY_XTS)
+    return ce__xts_seal(ctx, pn, in, in_len, frame_len);
+  return ce__gcm_seal(ctx, pn, in, in_len, frame_len);
 }
 
-static ce_status ce__protect_inplace(ce_ctx *ctx, uint64_t pn, uint8_t *buf,
-                                     size_t *len, size_t cap) {
-  if (ctx == NULL || buf == NULL || len == NULL)
+void ce__deliver(uint8_t *dst, const uint8_t *src, size_t n) {
+  if (n > 0)
+    memmove(dst, src, n);
+}
+
+ce_status ce__protect_to(ce_ctx *ctx, int explicit_pn, uint64_t pn,
+                         const uint8_t *in, size_t in_len, uint8_t *out,
+                         size_t cap, size_t *out_len) {
+  if (ctx == NULL || out == NULL || out_len == NULL || (in == NULL && in_len))
     return CE_ERR_INVALID_ARGUMENT;
   size_t frame_len;
-  ce_status st = ce__protect_check(ctx, *len, cap, &frame_len);
-  if (st == CE_OK)
-    st = ce__seal(ctx, pn, buf, buf, *len);
-  if (st == CE_OK)
-    *len = frame_len;
+  ce_status st =
+      ce__protect_frame(ctx, explicit_pn, pn, in, in_len, cap, &frame_len);
+  if (st == CE_OK) {
+    ce__deliver(out, ctx->seal_buf, frame_len);
+    *out_len = frame_len;
+  }
   return st;
 }
 
 ce_status ce_protect(ce_ctx *ctx, uint8_t *buf, size_t *len, size_t cap) {
-  if (ctx == NULL)
+  if (buf == NULL || len == NULL)
     return CE_ERR_INVALID_ARGUMENT;
-  ce_status st = ce__protect_inplace(ctx, ctx->next_pn, buf, len, cap);
-  /* Spec 4.4: +1 mod 2^64 per XTS or GCM frame actually produced. */
-  if (st == CE_OK && ctx->mi->family != CE_FAMILY_ECB)
-    ctx->next_pn++;
-  return st;
-}
-
-ce_status ce_protect_pn(ce_ctx *ctx, uint64_t pn, uint8_t *buf, size_t *len,
-                        size_t cap) {
-  return ce__protect_inplace(ctx, pn, buf, len, cap);
-}
-
-/* in and out either equal or disjoint. */
-static int ce__overlap(const uint8_t *a, size_t a_len, const uint8_t *b,
-                       size_t b_len) {
-  uintptr_t pa = (uintptr_t)a, pb = (uintptr_t)b;
-  return a != b && pa < pb + b_len && pb < pa + a_len;
-}
-
-static ce_status ce__protect_into(ce_ctx *ctx, uint64_t pn, const uint8_t *in,
-                                  size_t in_len, uint8_t *out,
-                                  size_t *out_len) {
-  if (ctx == NULL || out == NULL || out_len == NULL || (in == NULL && in_len) ||
-      ce__overlap(in, in_len, out, *out_len))
-    return CE_ERR_INVALID_ARGUMENT;
-  if (in == out) {
-    size_t len = in_len;
-    ce_status st = ce__protect_inplace(ctx, pn, out, &len, *out_len);
-    if (st == CE_OK)
-      *out_len = len;
-    return st;
-  }
-  size_t frame_len;
-  ce_status st = ce__protect_check(ctx, in_len, *out_len, &frame_len);
-  if (st != CE_OK)
-    return st;
-  st = ce__seal(ctx, pn, in != NULL ? in : out, out, in_len);
-  if (st == CE_OK)
-    *out_len = frame_len;
-  else
-    ce_wipe(out, frame_len); /* CE_ERR_INTERNAL only: leave no plaintext */
-  return st;
+  return ce__protect_to(ctx, 0, 0, buf, *len, buf, cap, len);
 }
 
 ce_status ce_protect_into(ce_ctx *ctx, const uint8_t *in, size_t in_len,
                           uint8_t *out, size_t *out_len) {
-  if (ctx == NULL)
+  if (out_len == NULL)
     return CE_ERR_INVALID_ARGUMENT;
-  ce_status st = ce__protect_into(ctx, ctx->next_pn, in, in_len, out, out_len);
-  if (st == CE_OK && ctx->mi->family != CE_FAMILY_ECB)
-    ctx->next_pn++;
-  return st;
+  return ce__protect_to(ctx, 0, 0, in, in_len, out, *out_len, out_len);
 }
 
-ce_status ce_protect_pn_into(ce_ctx *ctx, uint64_t pn, const uint8_t *in,
-                             size_t in_len, uint8_t *out, size_t *out_len) {
-  return ce__protect_into(ctx, pn, in, in_len, out, out_len);
-}
+/* ---- unprotect (docs/spec.md 9) ----------------------------------------- */
 
-/* ---- unprotect -------------------------------------------------------- */
-
-/* Spec 5 steps 1-5, on the frame bytes only; family checks follow in the
-   family's open function. */
+/* Steps 1-5, on the header bytes only; the family's open runs the rest. */
 static ce_status ce__header_checks(const ce_ctx *ctx, const uint8_t *f,
                                    size_t n) {
   static const size_t min_frame[] = {0, CE__HDR_ECB + CE__BLOCK,
@@ -250,8 +240,7 @@ static ce_status ce__header_checks(const ce_ctx *ctx, const uint8_t *f,
   static const size_t max_frame_of[] = {
       0, CE_MAX_PAYLOAD + 3u, CE_MAX_PAYLOAD + 10u, CE_MAX_PAYLOAD + 26u};
   ce_family fam = ctx->mi->family;
-  size_t max_frame = max_frame_of[fam];
-  if (n < min_frame[fam] || n > max_frame)
+  if (n < min_frame[fam] || n > max_frame_of[fam])
     return CE_ERR_MALFORMED; /* step 1 */
   if ((f[0] & 0x70u) != CE__VERSION_BITS)
     return CE_ERR_BAD_VERSION; /* step 2 */
@@ -264,53 +253,47 @@ static ce_status ce__header_checks(const ce_ctx *ctx, const uint8_t *f,
   return CE_OK;
 }
 
-static ce_status ce__open(ce_ctx *ctx, const uint8_t *frame, size_t n,
-                          uint8_t *out, size_t *out_len, int priv) {
-  ce_status st = ce__header_checks(ctx, frame, n);
+ce_status ce__unprotect_frame(ce_ctx *ctx, const uint8_t *in, size_t in_len,
+                              size_t *out_len) {
+  ce_status st = ce__header_checks(ctx, in, in_len);
   if (st != CE_OK)
     return st;
   switch (ctx->mi->family) {
   case CE_FAMILY_ECB:
-    return ce__ecb_open(ctx, frame, n, out, out_len, priv);
+    return ce__ecb_open(ctx, in, in_len, out_len);
   case CE_FAMILY_XTS:
-    return ce__xts_open(ctx, frame, n, out, out_len, priv);
-  case CE_FAMILY_GCM:
-    return ce__gcm_open(ctx, frame, n, out, out_len, priv);
+    return ce__xts_open(ctx, in, in_len, out_len);
   default:
-    return CE_ERR_INTERNAL;
+    return ce__gcm_open(ctx, in, in_len, out_len);
   }
 }
 
 ce_status ce_unprotect(ce_ctx *ctx, uint8_t *buf, size_t *len) {
   if (ctx == NULL || buf == NULL || len == NULL)
     return CE_ERR_INVALID_ARGUMENT;
-  size_t out_len = *len; /* in place: the frame's own bytes are the room */
-  ce_status st = ce__open(ctx, buf, *len, buf, &out_len, 0);
-  if (st == CE_OK)
-    *len = out_len;
+  size_t plen;
+  ce_status st = ce__unprotect_frame(ctx, buf, *len, &plen);
+  if (st == CE_OK) { /* a payload is always shorter than its frame */
+    ce__deliver(buf, ctx->open_buf, plen);
+    *len = plen;
+  }
   return st;
 }
 
 ce_status ce_unprotect_into(ce_ctx *ctx, const uint8_t *in, size_t in_len,
                             uint8_t *out, size_t *out_len) {
-  if (ctx == NULL || in == NULL || out == NULL || out_len == NULL ||
-      ce__overlap(in, in_len, out, *out_len))
+  if (ctx == NULL || in == NULL || out == NULL || out_len == NULL)
     return CE_ERR_INVALID_ARGUMENT;
-  size_t room = *out_len;
-  ce_status st = ce__open(ctx, in, in_len, out, &room, 0);
-  if (st == CE_OK)
-    *out_len = room;
-  return st;
-}
-
-ce_status ce__unprotect_private(ce_ctx *ctx, const uint8_t *in, size_t in_len,
-                                uint8_t *out, size_t *out_len) {
-  if (ctx == NULL || in == NULL || out == NULL || out_len == NULL ||
-      ce__overlap(in, in_len, out, *out_len))
-    return CE_ERR_INVALID_ARGUMENT;
-  size_t room = *out_len;
-  ce_status st = ce__open(ctx, in, in_len, out, &room, 1);
-  if (st == CE_OK)
-    *out_len = room;
+  size_t plen;
+  ce_status st = ce__unprotect_frame(ctx, in, in_len, &plen);
+  /* Capacity last (spec 9): a forged frame is reported as forged. */
+  if (st == CE_OK && plen > *out_len) {
+    ce_wipe(ctx->open_buf, plen);
+    st = CE_ERR_BUFFER_TOO_SMALL;
+  }
+  if (st == CE_OK) {
+    ce__deliver(out, ctx->open_buf, plen);
+    *out_len = plen;
+  }
   return st;
 }

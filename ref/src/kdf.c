@@ -8,10 +8,12 @@
  */
 #include "internal.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
 #include <openssl/crypto.h>
+#include <openssl/err.h>
 #include <openssl/evp.h>
 #include <openssl/params.h>
 
@@ -28,7 +30,7 @@ static ce_status ce__hmac3(EVP_MAC *mac, const uint8_t *key, size_t key_len,
                            size_t b_len, const uint8_t *c, size_t c_len,
                            uint8_t out[CE__SHA256_LEN]) {
   ce_status st = CE_ERR_INTERNAL;
-  EVP_MAC_CTX *mc = EVP_MAC_CTX_new(mac);
+  EVP_MAC_CTX *mc = CE__FAULT("hmac.ctx_new") ? NULL : EVP_MAC_CTX_new(mac);
   char digest[] = "SHA256";
   OSSL_PARAM params[] = {
       OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST, digest, 0),
@@ -39,15 +41,17 @@ static ce_status ce__hmac3(EVP_MAC *mac, const uint8_t *key, size_t key_len,
   size_t outl = 0;
   if (mc == NULL)
     return CE_ERR_INTERNAL;
-  if (EVP_MAC_init(mc, key_len ? key : &empty, key_len, params) != 1)
+  if (CE__FAULT("hmac.init") ||
+      EVP_MAC_init(mc, key_len ? key : &empty, key_len, params) != 1)
     goto done;
-  if (a_len && EVP_MAC_update(mc, a, a_len) != 1)
+  if (a_len && (CE__FAULT("hmac.update") || EVP_MAC_update(mc, a, a_len) != 1))
     goto done;
-  if (b_len && EVP_MAC_update(mc, b, b_len) != 1)
+  if (b_len && (CE__FAULT("hmac.update") || EVP_MAC_update(mc, b, b_len) != 1))
     goto done;
-  if (c_len && EVP_MAC_update(mc, c, c_len) != 1)
+  if (c_len && (CE__FAULT("hmac.update") || EVP_MAC_update(mc, c, c_len) != 1))
     goto done;
-  if (EVP_MAC_final(mc, out, &outl, CE__SHA256_LEN) != 1 ||
+  if (CE__FAULT("hmac.final") ||
+      EVP_MAC_final(mc, out, &outl, CE__SHA256_LEN) != 1 ||
       outl != CE__SHA256_LEN)
     goto done;
   st = CE_OK;
@@ -56,27 +60,39 @@ done:
   return st;
 }
 
+/* HMAC from the default provider: CE_ERR_NOT_SUPPORTED when no provider
+   has it (as ce__fetch_cipher), CE_ERR_INTERNAL for any other failure. */
+static ce_status ce__fetch_hmac(EVP_MAC **out) {
+  *out = CE__FAULT("hmac.fetch") ? NULL : EVP_MAC_fetch(NULL, "HMAC", NULL);
+  if (*out != NULL)
+    return CE_OK;
+  return ERR_GET_REASON(ERR_peek_last_error()) == ERR_R_UNSUPPORTED
+             ? CE_ERR_NOT_SUPPORTED
+             : CE_ERR_INTERNAL;
+}
+
 ce_status ce_hkdf_sha256_extract(const uint8_t *salt, size_t salt_len,
                                  const uint8_t *ikm, size_t ikm_len,
                                  uint8_t prk[32]) {
   static const uint8_t zeros[CE__SHA256_LEN] = {0};
   if (prk == NULL || (salt == NULL && salt_len) || (ikm == NULL && ikm_len))
     return CE_ERR_INVALID_ARGUMENT;
-  EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-  if (mac == NULL)
-    return CE_ERR_NOT_SUPPORTED;
+  ce__err_mark();
+  EVP_MAC *mac = NULL;
+  ce_status st = ce__fetch_hmac(&mac);
   /* RFC 5869 2.2: a missing salt is HashLen zero bytes. */
   if (salt_len == 0) {
     salt = zeros;
     salt_len = sizeof zeros;
   }
   uint8_t tmp[CE__SHA256_LEN];
-  ce_status st =
-      ce__hmac3(mac, salt, salt_len, ikm, ikm_len, NULL, 0, NULL, 0, tmp);
+  if (st == CE_OK)
+    st = ce__hmac3(mac, salt, salt_len, ikm, ikm_len, NULL, 0, NULL, 0, tmp);
   EVP_MAC_free(mac);
   if (st == CE_OK)
     memcpy(prk, tmp, sizeof tmp);
   ce_wipe(tmp, sizeof tmp);
+  ce__err_pop();
   return st;
 }
 
@@ -87,24 +103,25 @@ ce_status ce_hkdf_sha256_expand(const uint8_t *prk, size_t prk_len,
   if (prk == NULL || prk_len < CE__SHA256_LEN || okm == NULL || okm_len == 0 ||
       okm_len > 255u * CE__SHA256_LEN || (info == NULL && info_len))
     return CE_ERR_INVALID_ARGUMENT;
-  EVP_MAC *mac = EVP_MAC_fetch(NULL, "HMAC", NULL);
-  if (mac == NULL)
-    return CE_ERR_NOT_SUPPORTED;
-  uint8_t t[CE__SHA256_LEN];
-  size_t t_len = 0, done = 0;
-  ce_status st = CE_OK;
-  for (uint8_t i = 1; done < okm_len; i++) {
+  ce__err_mark();
+  EVP_MAC *mac = NULL;
+  ce_status st = ce__fetch_hmac(&mac);
+  /* Built here and copied out only on success: okm is never left partly
+     written (chanenc.h). */
+  uint8_t t[255u * CE__SHA256_LEN];
+  size_t done = 0;
+  for (uint8_t i = 1; st == CE_OK && done < okm_len; i++) {
     /* T(i) = HMAC(PRK, T(i-1) || info || i) */
-    st = ce__hmac3(mac, prk, prk_len, t, t_len, info, info_len, &i, 1, t);
-    if (st != CE_OK)
-      break;
-    t_len = CE__SHA256_LEN;
-    size_t take = okm_len - done < t_len ? okm_len - done : t_len;
-    memcpy(okm + done, t, take);
-    done += take;
+    const uint8_t *prev = done ? t + done - CE__SHA256_LEN : NULL;
+    st = ce__hmac3(mac, prk, prk_len, prev, done ? CE__SHA256_LEN : 0, info,
+                   info_len, &i, 1, t + done);
+    done += CE__SHA256_LEN;
   }
+  if (st == CE_OK)
+    memcpy(okm, t, okm_len);
   EVP_MAC_free(mac);
-  ce_wipe(t, sizeof t);
+  ce_wipe(t, done);
+  ce__err_pop();
   return st;
 }
 
@@ -130,9 +147,21 @@ ce_status ce_pbkdf2_sha256(const uint8_t *pass, size_t pass_len,
       !ce__fits_int(out_len) || !ce__fits_int(iterations))
     return CE_ERR_TOO_LARGE;
   static const char empty[1] = {0};
-  if (PKCS5_PBKDF2_HMAC(pass_len ? (const char *)pass : empty, (int)pass_len,
+  ce__err_mark();
+  ce_status st = CE_ERR_INTERNAL;
+  uint8_t *tmp = ce__malloc(out_len); /* out is written only on success */
+  if (tmp != NULL && !CE__FAULT("pbkdf2") &&
+      PKCS5_PBKDF2_HMAC(pass_len ? (const char *)pass : empty, (int)pass_len,
                         salt_len ? salt : (const uint8_t *)empty, (int)salt_len,
-                        (int)iterations, EVP_sha256(), (int)out_len, out) != 1)
-    return CE_ERR_INTERNAL;
-  return CE_OK;
+                        (int)iterations, EVP_sha256(), (int)out_len,
+                        tmp) == 1) {
+    memcpy(out, tmp, out_len);
+    st = CE_OK;
+  }
+  if (tmp != NULL) {
+    ce_wipe(tmp, out_len);
+    free(tmp);
+  }
+  ce__err_pop();
+  return st;
 }

@@ -6,15 +6,14 @@
 
 #include <string.h>
 
-/* HKDF-Expand(PRK, prefix || mode_string, len). The longest label is
-   "ce1 check " (10) + "aes-128-gcm-2" (13) = 23 bytes. */
+/* HKDF-Expand(PRK, prefix || mode_string, len). The prefixes are the
+   three below and the mode strings those of modes.c: the longest label is
+   "ce1 check " (10) + "aes-128-gcm-2" (13) = 23 bytes, inside label[]. */
 static ce_status ce__expand_label(const uint8_t prk[32], const char *prefix,
                                   const char *mode_string, uint8_t *out,
                                   size_t len) {
   uint8_t label[32];
   size_t p = strlen(prefix), m = strlen(mode_string);
-  if (p + m > sizeof label)
-    return CE_ERR_INTERNAL;
   memcpy(label, prefix, p);
   memcpy(label + p, mode_string, m);
   return ce_hkdf_sha256_expand(prk, 32, label, p + m, out, len);

@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/err.h>
 #include <openssl/evp.h>
 
 /* Ids, SDK names and mode strings are fixed by spec 1; the mode string is
@@ -68,27 +69,51 @@ size_t ce_mode_header_len(int mode) {
   return mi->family == CE_FAMILY_ECB ? CE__HDR_ECB : CE__HDR_LONG;
 }
 
-EVP_CIPHER *ce__fetch_cipher(const char *name) {
-  return EVP_CIPHER_fetch(NULL, name, NULL);
+ce_status ce__fetch_cipher(const char *name, EVP_CIPHER **out) {
+  *out = CE__FAULT("fetch") ? NULL : EVP_CIPHER_fetch(NULL, name, NULL);
+  if (*out != NULL)
+    return CE_OK;
+  /* OpenSSL 3 reports an algorithm no provider offers as ERR_R_UNSUPPORTED;
+     anything else (memory) is an internal failure, not an answer about
+     the cipher. */
+  return ERR_GET_REASON(ERR_peek_last_error()) == ERR_R_UNSUPPORTED
+             ? CE_ERR_NOT_SUPPORTED
+             : CE_ERR_INTERNAL;
 }
 
 ce_status ce__cipher_oneshot(const char *name, const uint8_t *key,
                              const uint8_t *iv, int encrypt, const uint8_t *in,
                              size_t len, uint8_t *out) {
-  EVP_CIPHER *cipher = ce__fetch_cipher(name);
-  if (cipher == NULL)
-    return CE_ERR_NOT_SUPPORTED;
-  ce_status st = CE_ERR_INTERNAL;
+  ce__err_mark();
+  EVP_CIPHER *cipher = NULL;
+  EVP_CIPHER_CTX *c = NULL;
+  /* The result is built in library memory and copied to out only on
+     success, so out is never left partly written (chanenc.h). */
+  uint8_t *tmp = NULL;
   int outl = 0;
-  EVP_CIPHER_CTX *c = EVP_CIPHER_CTX_new();
-  /* Padding off: ECB callers pass whole blocks; XTS ignores the flag. */
-  if (c != NULL &&
-      EVP_CipherInit_ex2(c, cipher, key, iv, encrypt ? 1 : 0, NULL) == 1 &&
-      EVP_CIPHER_CTX_set_padding(c, 0) == 1 &&
-      EVP_CipherUpdate(c, out, &outl, in, (int)len) == 1 && (size_t)outl == len)
-    st = CE_OK;
+  ce_status st = ce__fetch_cipher(name, &cipher);
+  if (st == CE_OK) {
+    st = CE_ERR_INTERNAL;
+    tmp = ce__malloc(len);
+    c = CE__FAULT("oneshot.cipher_new") ? NULL : EVP_CIPHER_CTX_new();
+    /* Padding off: ECB callers pass whole blocks; XTS ignores the flag. */
+    if (tmp != NULL && c != NULL && !CE__FAULT("oneshot.init") &&
+        EVP_CipherInit_ex2(c, cipher, key, iv, encrypt ? 1 : 0, NULL) == 1 &&
+        !CE__FAULT("oneshot.set_padding") &&
+        EVP_CIPHER_CTX_set_padding(c, 0) == 1 && !CE__FAULT("oneshot.update") &&
+        EVP_CipherUpdate(c, tmp, &outl, in, (int)len) == 1 &&
+        (size_t)outl == len) {
+      memcpy(out, tmp, len);
+      st = CE_OK;
+    }
+  }
+  if (tmp != NULL) {
+    ce_wipe(tmp, len);
+    free(tmp);
+  }
   EVP_CIPHER_CTX_free(c);
   EVP_CIPHER_free(cipher);
+  ce__err_pop();
   return st;
 }
 
@@ -96,11 +121,12 @@ ce_status ce_mode_supported(int mode) {
   const ce__mode_info *mi = ce__mode(mode);
   if (mi == NULL)
     return CE_ERR_INVALID_ARGUMENT;
-  EVP_CIPHER *c = ce__fetch_cipher(mi->cipher);
-  if (c == NULL)
-    return CE_ERR_NOT_SUPPORTED;
+  ce__err_mark();
+  EVP_CIPHER *c = NULL;
+  ce_status st = ce__fetch_cipher(mi->cipher, &c);
   EVP_CIPHER_free(c);
-  return CE_OK;
+  ce__err_pop();
+  return st;
 }
 
 /* Spec 4.5: ECB pads 1..16 bytes (always), XTS pads short payloads up to

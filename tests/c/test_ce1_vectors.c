@@ -16,6 +16,7 @@
 #include "ce_test.h"
 #include "ce_vecfile.h"
 #include "chanenc.h"
+#include "chanenc_testing.h"
 
 #include <glob.h>
 #include <stdint.h>
@@ -87,10 +88,10 @@ static void check_valid(const where *w, ce_ctx *ctx) {
   uint64_t pn = t->has_pn ? t->pn : UINT64_C(0x0123456789abcdef);
   uint64_t next_before = ce_ctx_next_pn(ctx);
 
-  /* ce_protect_pn in place, capacity exactly the frame length. */
+  /* ce_testing_protect_pn in place, capacity exactly the frame length. */
   uint8_t *buf = sentinel_buf(t->payload, plen, flen);
   size_t len = plen;
-  CE_CHECK_STATUS(ce_protect_pn(ctx, pn, buf, &len, flen), CE_OK,
+  CE_CHECK_STATUS(ce_testing_protect_pn(ctx, pn, buf, &len, flen), CE_OK,
                   "%s id %lld (%s): protect_pn in place", AT(w));
   CE_CHECK(len == flen, "%s id %lld (%s): protect_pn length %zu, want %zu",
            AT(w), len, flen);
@@ -103,7 +104,7 @@ static void check_valid(const where *w, ce_ctx *ctx) {
   buf = sentinel_buf(t->payload, plen, flen);
   uint8_t *snap = sentinel_buf(t->payload, plen, flen);
   len = plen;
-  CE_CHECK_STATUS(ce_protect_pn(ctx, pn, buf, &len, flen - 1),
+  CE_CHECK_STATUS(ce_testing_protect_pn(ctx, pn, buf, &len, flen - 1),
                   CE_ERR_BUFFER_TOO_SMALL,
                   "%s id %lld (%s): protect_pn with capacity frame - 1", AT(w));
   CE_CHECK(len == plen, "%s id %lld (%s): length changed on failure", AT(w));
@@ -115,20 +116,20 @@ static void check_valid(const where *w, ce_ctx *ctx) {
   if (fam == CE_FAMILY_ECB) {
     buf = sentinel_buf(t->payload, plen, flen);
     len = plen;
-    CE_CHECK_STATUS(ce_protect_pn(ctx, ~pn, buf, &len, flen), CE_OK,
+    CE_CHECK_STATUS(ce_testing_protect_pn(ctx, ~pn, buf, &len, flen), CE_OK,
                     "%s id %lld (%s): ECB protect_pn, other pn", AT(w));
     CE_CHECK(len == flen && memcmp(buf, t->frame, flen) == 0,
              "%s id %lld (%s): ECB frame depends on the pn", AT(w));
     free(buf);
   }
 
-  /* ce_protect_pn_into, out of place, capacity exactly the frame. */
+  /* ce_testing_protect_pn_into, out of place, capacity exactly the frame. */
   uint8_t *in = sentinel_buf(t->payload, plen, plen);
   uint8_t *in_snap = sentinel_buf(t->payload, plen, plen);
   uint8_t *out = sentinel_buf(NULL, 0, flen);
   size_t out_len = flen;
-  CE_CHECK_STATUS(ce_protect_pn_into(ctx, pn, in, plen, out, &out_len), CE_OK,
-                  "%s id %lld (%s): protect_pn_into", AT(w));
+  CE_CHECK_STATUS(ce_testing_protect_pn_into(ctx, pn, in, plen, out, &out_len),
+                  CE_OK, "%s id %lld (%s): protect_pn_into", AT(w));
   CE_CHECK(out_len == flen,
            "%s id %lld (%s): protect_pn_into length %zu, want %zu", AT(w),
            out_len, flen);
@@ -143,7 +144,7 @@ static void check_valid(const where *w, ce_ctx *ctx) {
   /* ... and one byte short. */
   out = sentinel_buf(NULL, 0, flen);
   out_len = flen - 1;
-  CE_CHECK_STATUS(ce_protect_pn_into(ctx, pn, in, plen, out, &out_len),
+  CE_CHECK_STATUS(ce_testing_protect_pn_into(ctx, pn, in, plen, out, &out_len),
                   CE_ERR_BUFFER_TOO_SMALL,
                   "%s id %lld (%s): protect_pn_into, capacity frame - 1",
                   AT(w));
