@@ -4,7 +4,7 @@
 #   1. release build (gcc): every CTest test - C unit tests, standard and
 #      CE1 vectors, pytest suites (bindings, adapter, conformance runner),
 #      fuzz corpus replay, benchmark smoke run;
-#   2. ASan + UBSan build (gcc): the C tests and the corpus replay;
+#   2. ASan + UBSan build (gcc): C tests, corpus replay, pytest suites;
 #   3. ThreadSanitizer build: the channel threading test (label tsan);
 #   4. libFuzzer build (clang): each harness for a short bounded time and
 #      the differential harness catching the broken library (fuzz-short).
@@ -61,8 +61,8 @@ stage "release build: all tests" "$root/release" -- \
   -DCE_BUILD_FUZZ_REPLAY=ON -DCE_BUILD_BENCH=ON -DCE_BUILD_PYTHON=ON
 
 if [ "$quick" = 0 ]; then
-  stage "ASan+UBSan build: C tests and corpus replay" "$root/asan" \
-    -E '^py_|bench' -- -DCE_SANITIZE=ON -DCE_BUILD_PYTHON=OFF -DCE_BUILD_BENCH=OFF
+  stage "ASan+UBSan build: C tests, corpus replay and Python suites" "$root/asan" \
+    -E 'bench' -- -DCE_SANITIZE=ON -DCE_BUILD_PYTHON=ON -DCE_BUILD_BENCH=OFF
   stage "ThreadSanitizer build: channel threads" "$root/tsan" -L tsan -- \
     -DCE_TSAN=ON -DCE_BUILD_PYTHON=OFF -DCE_BUILD_BENCH=OFF -DCE_BUILD_FUZZ_REPLAY=OFF
   stage "libFuzzer build (clang): short fuzz runs" "$root/fuzz" -L fuzz-short -- \

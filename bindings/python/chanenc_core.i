@@ -33,6 +33,9 @@
 
 #include "chanenc.h"
 #include "chanenc_channel.h"
+/* ce_testing_protect_pn*: protect with a caller-chosen packet number, for
+   chanenc.testing only (vectors, conformance); never on Context. */
+#include "chanenc_testing.h"
 
 #define CE_PY_CTX_CAPSULE "chanenc._core.ctx"
 #define CE_PY_CHANNEL_CAPSULE "chanenc._core.channel"
@@ -73,6 +76,8 @@ static int ce_py_get_buffer(PyObject *obj, Py_buffer *view, int writable,
   /* Name errors after the public method: "ctx_protect" -> "protect". */
   if (strncmp(fn, "ctx_", 4) == 0)
     fn += 4;
+  else if (strncmp(fn, "testing_", 8) == 0)
+    fn += 8;
   else if (strncmp(fn, "channel_", 8) == 0)
     fn += 8;
   if (PyUnicode_Check(obj)) {
@@ -106,15 +111,11 @@ static int ce_py_get_buffer(PyObject *obj, Py_buffer *view, int writable,
   return -1;
 }
 
-/* Optional packet number: None -> use the context's counter. */
-static int ce_py_get_pn(PyObject *obj, int *have, uint64_t *pn) {
+/* A packet number for chanenc.testing: an int in 0 .. 2**64 - 1. */
+static int ce_py_get_pn(PyObject *obj, uint64_t *pn) {
   unsigned long long v;
-  if (obj == Py_None) {
-    *have = 0;
-    return 0;
-  }
-  if (!PyLong_Check(obj)) {
-    PyErr_Format(PyExc_TypeError, "pn must be an int or None, not '%.100s'",
+  if (!PyLong_Check(obj) || PyBool_Check(obj)) {
+    PyErr_Format(PyExc_TypeError, "pn must be an int, not '%.100s'",
                  Py_TYPE(obj)->tp_name);
     return -1;
   }
@@ -124,7 +125,6 @@ static int ce_py_get_pn(PyObject *obj, int *have, uint64_t *pn) {
     PyErr_SetString(PyExc_ValueError, "pn must be in 0 .. 2**64 - 1");
     return -1;
   }
-  *have = 1;
   *pn = (uint64_t)v;
   return 0;
 }
@@ -492,9 +492,12 @@ PyModule_AddStringConstant(
 %ignore ce_ctx_check;
 %ignore ce_ctx_next_pn;
 %ignore ce_protect;
-%ignore ce_protect_pn;
 %ignore ce_unprotect;
 %ignore ce_protect_into;
+/* Gone from chanenc.h (now ce_testing_protect_pn* in chanenc_testing.h,
+   which is not %included); ignored here too so that no packet-number
+   setter can ever appear in _core through an older header. */
+%ignore ce_protect_pn;
 %ignore ce_protect_pn_into;
 %ignore ce_unprotect_into;
 %ignore ce_ecb_crypt;
@@ -552,6 +555,96 @@ PyModule_AddStringConstant(
   (uint8_t *buf, size_t buf_cap)
 };
 %apply size_t COUNT { size_t length, size_t tag_length, size_t max_size, size_t headroom };
+
+%{
+/* The three protect paths, with the context's packet number (have_pn 0:
+   chanenc.Context) or with a caller-chosen one (have_pn 1: chanenc.testing,
+   through the testing interface of chanenc_testing.h). */
+static PyObject *ce_py_protect_copy(PyObject *handle, int have_pn,
+                                    uint64_t pn, const uint8_t *data,
+                                    size_t data_len, const char *what) {
+  PyThreadState *ts;
+  ce_py_ctx *h = ce_py_ctx_get(handle);
+  PyObject *out;
+  size_t out_len;
+  ce_status st;
+  if (h == NULL)
+    return NULL;
+  out_len = data_len + CE_MAX_OVERHEAD;
+  out = ce_py_bytes(out_len);
+  if (out == NULL)
+    return NULL;
+  ts = PyEval_SaveThread();
+  PyThread_acquire_lock(h->lock, WAIT_LOCK);
+  if (have_pn)
+    st = ce_testing_protect_pn_into(h->ctx, pn, data, data_len,
+                                    (uint8_t *)PyBytes_AS_STRING(out),
+                                    &out_len);
+  else
+    st = ce_protect_into(h->ctx, data, data_len,
+                         (uint8_t *)PyBytes_AS_STRING(out), &out_len);
+  PyThread_release_lock(h->lock);
+  PyEval_RestoreThread(ts);
+  if (st != CE_OK) {
+    Py_DECREF(out);
+    return ce_py_raise(st, what);
+  }
+  return ce_py_bytes_finish(out, out_len);
+}
+
+static PyObject *ce_py_protect_into(PyObject *handle, int have_pn,
+                                    uint64_t pn, const uint8_t *data,
+                                    size_t data_len, uint8_t *out,
+                                    size_t out_cap, const char *what) {
+  PyThreadState *ts;
+  ce_py_ctx *h = ce_py_ctx_get(handle);
+  size_t out_len = out_cap;
+  ce_status st;
+  if (h == NULL)
+    return NULL;
+  ts = PyEval_SaveThread();
+  PyThread_acquire_lock(h->lock, WAIT_LOCK);
+  if (have_pn)
+    st = ce_testing_protect_pn_into(h->ctx, pn, data, data_len, out,
+                                    &out_len);
+  else
+    st = ce_protect_into(h->ctx, data, data_len, out, &out_len);
+  PyThread_release_lock(h->lock);
+  PyEval_RestoreThread(ts);
+  if (st != CE_OK)
+    return ce_py_raise(st, what);
+  return PyLong_FromSize_t(out_len);
+}
+
+static PyObject *ce_py_protect_inplace(PyObject *handle, int have_pn,
+                                       uint64_t pn, uint8_t *buf,
+                                       size_t buf_cap, size_t length,
+                                       const char *what) {
+  PyThreadState *ts;
+  ce_py_ctx *h = ce_py_ctx_get(handle);
+  size_t len = length;
+  ce_status st;
+  if (h == NULL)
+    return NULL;
+  if (length > buf_cap) {
+    PyErr_Format(PyExc_ValueError,
+                 "%s: length %zu exceeds the buffer size %zu", what, length,
+                 buf_cap);
+    return NULL;
+  }
+  ts = PyEval_SaveThread();
+  PyThread_acquire_lock(h->lock, WAIT_LOCK);
+  if (have_pn)
+    st = ce_testing_protect_pn(h->ctx, pn, buf, &len, buf_cap);
+  else
+    st = ce_protect(h->ctx, buf, &len, buf_cap);
+  PyThread_release_lock(h->lock);
+  PyEval_RestoreThread(ts);
+  if (st != CE_OK)
+    return ce_py_raise(st, what);
+  return PyLong_FromSize_t(len);
+}
+%}
 
 %inline %{
 /* Registers {status code: exception class}; called by chanenc.errors. */
@@ -674,36 +767,18 @@ PyObject *ctx_info(PyObject *handle) {
 }
 
 /* Copying protect: a new bytes object holding the frame. */
-PyObject *ctx_protect(PyObject *handle, PyObject *pn_obj, const uint8_t *data,
-                      size_t data_len) {
-  PyThreadState *ts;
-  ce_py_ctx *h = ce_py_ctx_get(handle);
-  PyObject *out;
-  uint64_t pn = 0;
-  int have_pn = 0;
-  size_t out_len;
-  ce_status st;
-  if (h == NULL || ce_py_get_pn(pn_obj, &have_pn, &pn) < 0)
+PyObject *ctx_protect(PyObject *handle, const uint8_t *data, size_t data_len) {
+  return ce_py_protect_copy(handle, 0, 0, data, data_len, "protect");
+}
+
+/* chanenc.testing.protect_with_pn: as ctx_protect, with packet number pn
+   (the context's own counter is neither used nor advanced). */
+PyObject *testing_protect_pn(PyObject *handle, PyObject *pn_obj,
+                             const uint8_t *data, size_t data_len) {
+  uint64_t pn;
+  if (ce_py_get_pn(pn_obj, &pn) < 0)
     return NULL;
-  out_len = data_len + CE_MAX_OVERHEAD;
-  out = ce_py_bytes(out_len);
-  if (out == NULL)
-    return NULL;
-  ts = PyEval_SaveThread();
-  PyThread_acquire_lock(h->lock, WAIT_LOCK);
-  if (have_pn)
-    st = ce_protect_pn_into(h->ctx, pn, data, data_len,
-                            (uint8_t *)PyBytes_AS_STRING(out), &out_len);
-  else
-    st = ce_protect_into(h->ctx, data, data_len,
-                         (uint8_t *)PyBytes_AS_STRING(out), &out_len);
-  PyThread_release_lock(h->lock);
-  PyEval_RestoreThread(ts);
-  if (st != CE_OK) {
-    Py_DECREF(out);
-    return ce_py_raise(st, "protect");
-  }
-  return ce_py_bytes_finish(out, out_len);
+  return ce_py_protect_copy(handle, 1, pn, data, data_len, "protect_with_pn");
 }
 
 /* Copying unprotect: a new bytes object holding the payload. */
@@ -734,28 +809,21 @@ PyObject *ctx_unprotect(PyObject *handle, const uint8_t *data,
 
 /* Out-of-place protect into a caller buffer; returns the frame length.
    data and out may be the same buffer. */
-PyObject *ctx_protect_into(PyObject *handle, PyObject *pn_obj,
-                           const uint8_t *data, size_t data_len, uint8_t *out,
-                           size_t out_cap) {
-  PyThreadState *ts;
-  ce_py_ctx *h = ce_py_ctx_get(handle);
-  uint64_t pn = 0;
-  int have_pn = 0;
-  size_t out_len = out_cap;
-  ce_status st;
-  if (h == NULL || ce_py_get_pn(pn_obj, &have_pn, &pn) < 0)
+PyObject *ctx_protect_into(PyObject *handle, const uint8_t *data,
+                           size_t data_len, uint8_t *out, size_t out_cap) {
+  return ce_py_protect_into(handle, 0, 0, data, data_len, out, out_cap,
+                            "protect_into");
+}
+
+/* chanenc.testing.protect_into_with_pn. */
+PyObject *testing_protect_pn_into(PyObject *handle, PyObject *pn_obj,
+                                  const uint8_t *data, size_t data_len,
+                                  uint8_t *out, size_t out_cap) {
+  uint64_t pn;
+  if (ce_py_get_pn(pn_obj, &pn) < 0)
     return NULL;
-  ts = PyEval_SaveThread();
-  PyThread_acquire_lock(h->lock, WAIT_LOCK);
-  if (have_pn)
-    st = ce_protect_pn_into(h->ctx, pn, data, data_len, out, &out_len);
-  else
-    st = ce_protect_into(h->ctx, data, data_len, out, &out_len);
-  PyThread_release_lock(h->lock);
-  PyEval_RestoreThread(ts);
-  if (st != CE_OK)
-    return ce_py_raise(st, "protect_into");
-  return PyLong_FromSize_t(out_len);
+  return ce_py_protect_into(handle, 1, pn, data, data_len, out, out_cap,
+                            "protect_into_with_pn");
 }
 
 /* Out-of-place unprotect into a caller buffer; returns the payload
@@ -780,33 +848,21 @@ PyObject *ctx_unprotect_into(PyObject *handle, const uint8_t *data,
 
 /* In-place protect of buf[0:length]; capacity len(buf). Returns the frame
    length. */
-PyObject *ctx_protect_inplace(PyObject *handle, PyObject *pn_obj, uint8_t *buf,
-                              size_t buf_cap, size_t length) {
-  PyThreadState *ts;
-  ce_py_ctx *h = ce_py_ctx_get(handle);
-  uint64_t pn = 0;
-  int have_pn = 0;
-  size_t len = length;
-  ce_status st;
-  if (h == NULL || ce_py_get_pn(pn_obj, &have_pn, &pn) < 0)
+PyObject *ctx_protect_inplace(PyObject *handle, uint8_t *buf, size_t buf_cap,
+                              size_t length) {
+  return ce_py_protect_inplace(handle, 0, 0, buf, buf_cap, length,
+                               "protect_inplace");
+}
+
+/* chanenc.testing.protect_inplace_with_pn. */
+PyObject *testing_protect_pn_inplace(PyObject *handle, PyObject *pn_obj,
+                                     uint8_t *buf, size_t buf_cap,
+                                     size_t length) {
+  uint64_t pn;
+  if (ce_py_get_pn(pn_obj, &pn) < 0)
     return NULL;
-  if (length > buf_cap) {
-    PyErr_Format(PyExc_ValueError,
-                 "protect_inplace: length %zu exceeds the buffer size %zu",
-                 length, buf_cap);
-    return NULL;
-  }
-  ts = PyEval_SaveThread();
-  PyThread_acquire_lock(h->lock, WAIT_LOCK);
-  if (have_pn)
-    st = ce_protect_pn(h->ctx, pn, buf, &len, buf_cap);
-  else
-    st = ce_protect(h->ctx, buf, &len, buf_cap);
-  PyThread_release_lock(h->lock);
-  PyEval_RestoreThread(ts);
-  if (st != CE_OK)
-    return ce_py_raise(st, "protect_inplace");
-  return PyLong_FromSize_t(len);
+  return ce_py_protect_inplace(handle, 1, pn, buf, buf_cap, length,
+                               "protect_inplace_with_pn");
 }
 
 /* In-place unprotect of buf[0:length]. Returns the payload length. */

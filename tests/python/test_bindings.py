@@ -14,7 +14,10 @@ import time
 import pytest
 
 import chanenc
+import chanenc.testing
 from chanenc import Config, Context, Channel, PacketKind
+from chanenc.testing import (protect_with_pn, protect_into_with_pn,
+                             protect_inplace_with_pn)
 
 # spec appendix A / docs/conformance.md 2.6 and 3.5
 KEY = "0123456789abcdef"
@@ -202,9 +205,9 @@ def test_derive_known_answers(gcm2_cfg):
 # --------------------------------------------------------------------------
 
 def test_protect_known_frame(gcm2):
-    assert gcm2.protect(b"hello", pn=PN) == FRAME_HELLO
+    assert protect_with_pn(gcm2, b"hello", PN) == FRAME_HELLO
     assert gcm2.unprotect(FRAME_HELLO) == b"hello"
-    assert gcm2.protect(bytearray(b"hello"), pn=PN) == FRAME_HELLO
+    assert protect_with_pn(gcm2, bytearray(b"hello"), PN) == FRAME_HELLO
     assert gcm2.unprotect(memoryview(FRAME_HELLO)) == b"hello"
 
 
@@ -221,7 +224,7 @@ def test_next_pn_advances_and_is_used():
     f = ctx.protect(b"x")
     assert struct.unpack(">Q", f[2:10])[0] == pn
     assert ctx.next_pn == (pn + 1) % (1 << 64)
-    ctx.protect(b"y", pn=5)            # explicit PN: counter untouched
+    protect_with_pn(ctx, b"y", 5)      # explicit PN: counter untouched
     assert ctx.next_pn == (pn + 1) % (1 << 64)
 
 
@@ -240,7 +243,7 @@ def test_every_mode_roundtrip(mode):
     ctx = Context(Config(mode, key="key", salt=SALT))
     for n in (0, 1, 15, 16, 17, 33, 2000):
         data = bytes([n & 0xFF]) * n
-        f = ctx.protect(data, pn=7)
+        f = protect_with_pn(ctx, data, 7)
         assert len(f) == n + chanenc.overhead(mode, n)
         assert ctx.unprotect(f) == data
 
@@ -262,16 +265,16 @@ def test_protect_inplace_no_copy():
     base = bytearray(200)
     view = memoryview(base)[50:150]           # a window of a larger buffer
     view[:5] = b"hello"
-    n = ctx.protect_inplace(view, 5, pn=1)
+    n = protect_inplace_with_pn(ctx, view, 5, 1)
     assert n == 31
-    assert bytes(base[50:50 + n]) == ctx.protect(b"hello", pn=1)  # written in base
+    assert bytes(base[50:50 + n]) == protect_with_pn(ctx, b"hello", 1)  # in base
     m = ctx.unprotect_inplace(view, n)
     assert m == 5 and bytes(base[50:55]) == b"hello"
 
 
 def test_inplace_bytearray_and_default_length():
     ctx = gcm()
-    frame = ctx.protect(b"abc", pn=3)
+    frame = protect_with_pn(ctx, b"abc", 3)
     buf = bytearray(frame)
     assert ctx.unprotect_inplace(buf) == 3 and buf[:3] == b"abc"
 
@@ -316,8 +319,8 @@ def test_inplace_argument_errors():
 def test_protect_into_and_unprotect_into():
     ctx = gcm()
     out = bytearray(100)
-    n = ctx.protect_into(b"hello", out, pn=9)
-    assert bytes(out[:n]) == ctx.protect(b"hello", pn=9)
+    n = protect_into_with_pn(ctx, b"hello", out, 9)
+    assert bytes(out[:n]) == protect_with_pn(ctx, b"hello", 9)
     back = bytearray(5)
     assert ctx.unprotect_into(out[:n], back) == 5 and back == b"hello"
     with pytest.raises(chanenc.BufferTooSmall):
@@ -336,11 +339,20 @@ def test_into_same_buffer_and_partial_overlap():
     buf[:5] = b"hello"
     mv = memoryview(buf)
     # same start: allowed (in == out)
-    n = ctx.protect_into(mv[:5], mv, pn=2)
-    assert bytes(buf[:n]) == ctx.protect(b"hello", pn=2)
-    # partial overlap: refused
-    with pytest.raises(chanenc.InvalidArgument):
-        ctx.protect_into(mv[1:6], mv[3:64])
+    n = protect_into_with_pn(ctx, mv[:5], mv, 2)
+    assert bytes(buf[:n]) == protect_with_pn(ctx, b"hello", 2)
+    # partial overlap, either way round: all of the payload is read before
+    # the frame is written (chanenc.h: "in and out may ... overlap in any
+    # way")
+    for src, dst in ((1, 3), (3, 1)):
+        buf[:] = bytes(64)
+        buf[src:src + 5] = b"world"
+        n = protect_into_with_pn(ctx, mv[src:src + 5], mv[dst:], 4)
+        assert bytes(buf[dst:dst + n]) == protect_with_pn(ctx, b"world", 4)
+        buf[:] = bytes(64)
+        buf[src:src + 5] = b"world"
+        n = ctx.protect_into(mv[src:src + 5], mv[dst:])
+        assert ctx.unprotect(bytes(buf[dst:dst + n])) == b"world"
 
 
 # --------------------------------------------------------------------------
@@ -356,7 +368,7 @@ def _ecb_frame(mode_cfg, body_plain):
 
 def test_every_status_through_the_api():
     ctx = gcm()
-    good = ctx.protect(b"hello world", pn=1)
+    good = protect_with_pn(ctx, b"hello world", 1)
     cases = {
         chanenc.Malformed: lambda: ctx.unprotect(good[:20]),
         chanenc.BadVersion: lambda: ctx.unprotect(bytes([0x25]) + good[1:]),
@@ -451,14 +463,123 @@ def test_bad_payload_types(bad):
                                     (True, TypeError), (-1, ValueError),
                                     (1 << 64, ValueError)])
 def test_bad_pn(pn, exc):
-    with pytest.raises(exc):
-        gcm().protect(b"x", pn=pn)
+    ctx = gcm()
+    with pytest.raises(exc, match="pn"):
+        protect_with_pn(ctx, b"x", pn)
+    with pytest.raises(exc, match="pn"):
+        protect_into_with_pn(ctx, b"x", bytearray(64), pn)
+    with pytest.raises(exc, match="pn"):
+        protect_inplace_with_pn(ctx, bytearray(64), 1, pn)
+    with pytest.raises(exc, match="pn"):        # the C layer checks too
+        chanenc._core.testing_protect_pn(ctx._handle(), pn, b"x")
 
 
 def test_pn_extremes():
     ctx = gcm()
-    f = ctx.protect(b"x", pn=(1 << 64) - 1)
+    f = protect_with_pn(ctx, b"x", (1 << 64) - 1)
     assert f[2:10] == b"\xff" * 8 and ctx.unprotect(f) == b"x"
+
+
+# --------------------------------------------------------------------------
+# No public packet-number setter; chanenc.testing for vectors
+# --------------------------------------------------------------------------
+
+def _public_callables():
+    import inspect
+    for name in chanenc.__all__:
+        obj = getattr(chanenc, name)
+        if inspect.isclass(obj):
+            for attr, member in vars(obj).items():
+                if not attr.startswith("_") and callable(member):
+                    yield f"{name}.{attr}", member
+        elif callable(obj):
+            yield name, obj
+
+
+def test_context_protect_has_no_pn_parameter():
+    import inspect
+    for meth in ("protect", "protect_into", "protect_inplace"):
+        params = inspect.signature(getattr(Context, meth)).parameters
+        assert "pn" not in params, meth
+    with pytest.raises(TypeError):
+        gcm().protect(b"x", pn=1)  # pylint: disable=unexpected-keyword-arg
+
+
+def test_no_public_callable_takes_a_packet_number():
+    import inspect
+    checked = 0
+    for name, fn in _public_callables():
+        try:
+            params = inspect.signature(fn).parameters
+        except (TypeError, ValueError):  # pragma: no cover - builtins
+            continue
+        checked += 1
+        assert not any(p == "pn" or p.endswith("_pn") for p in params), name
+    assert checked > 20
+    assert "testing" not in chanenc.__all__
+
+
+def test_testing_module_says_not_for_live_traffic():
+    doc = chanenc.testing.__doc__
+    assert "NEVER USE THIS MODULE ON LIVE TRAFFIC" in doc
+    assert "VECTORS" in doc.upper() and "CONFORMANCE" in doc.upper()
+    for fn in (protect_with_pn, protect_into_with_pn, protect_inplace_with_pn):
+        assert "ONLY" in fn.__doc__, fn
+    assert sorted(chanenc.testing.__all__) == sorted(
+        ["protect_with_pn", "protect_into_with_pn", "protect_inplace_with_pn"])
+
+
+@pytest.mark.parametrize("mode", [1, 3, 5, 6, 7, 8])
+def test_testing_protect_with_pn_puts_the_pn_in_the_frame(mode):
+    ctx = Context(Config(mode, key="vector key", salt=SALT))
+    before = ctx.next_pn
+    for pn in (0, 1, 0x0123456789ABCDEF, (1 << 64) - 1):
+        for n in (0, 5, 16, 33):
+            payload = bytes(range(n))
+            frame = protect_with_pn(ctx, payload, pn)
+            assert int.from_bytes(frame[2:10], "big") == pn
+            assert frame[2:10] == pn.to_bytes(8, "big")
+            assert ctx.unprotect(frame) == payload
+            out = bytearray(n + chanenc.MAX_OVERHEAD)
+            k = protect_into_with_pn(ctx, payload, out, pn)
+            assert bytes(out[:k]) == frame
+            buf = bytearray(payload) + bytearray(chanenc.MAX_OVERHEAD)
+            k = protect_inplace_with_pn(ctx, buf, n, pn)
+            assert bytes(buf[:k]) == frame
+    # a chosen PN neither uses nor advances the context's own counter
+    assert ctx.next_pn == before
+    f = ctx.protect(b"x")
+    assert int.from_bytes(f[2:10], "big") == before
+
+
+@pytest.mark.parametrize("mode", [2, 4])
+def test_testing_protect_with_pn_ecb_ignores_pn(mode):
+    if not chanenc.mode_supported(mode):
+        pytest.skip("cipher not in this OpenSSL")
+    ctx = Context(Config(mode, key="vector key"))
+    frame = ctx.protect(b"hello")
+    assert protect_with_pn(ctx, b"hello", 0) == frame
+    assert protect_with_pn(ctx, b"hello", (1 << 64) - 1) == frame
+
+
+def test_testing_errors_leave_buffers():
+    ctx = gcm()
+    with pytest.raises(chanenc.BufferTooSmall):
+        protect_into_with_pn(ctx, b"hello", bytearray(30), 1)
+    buf = bytearray(b"hello" + bytes(20))
+    before = bytes(buf)
+    with pytest.raises(chanenc.BufferTooSmall):
+        protect_inplace_with_pn(ctx, buf, 5, 1)
+    assert bytes(buf) == before
+    with pytest.raises(chanenc.TooLarge):
+        protect_with_pn(ctx, bytes(65536), 1)
+    with pytest.raises(ValueError, match="exceeds"):
+        protect_inplace_with_pn(ctx, bytearray(10), 11, 1)
+    with pytest.raises(TypeError):
+        protect_with_pn(ctx, "text", 1)
+    ctx.close()
+    with pytest.raises(ValueError, match="closed"):
+        protect_with_pn(ctx, b"x", 1)
 
 
 def test_bad_types_elsewhere():
@@ -469,7 +590,9 @@ def test_bad_types_elsewhere():
     with pytest.raises(TypeError):
         chanenc.ecb_encrypt("key", b"x" * 16)
     with pytest.raises(TypeError):
-        chanenc._core.ctx_protect(object(), None, b"x")  # not a handle
+        chanenc._core.ctx_protect(object(), b"x")  # not a handle
+    with pytest.raises(TypeError):
+        protect_with_pn("not a context", b"x", 1)
 
 
 # --------------------------------------------------------------------------
@@ -520,17 +643,98 @@ def test_gcm_primitive():
     assert ct.hex() == "0388dace60b6a392f328c2b971b2fe78"  # GCM spec test case 2
     assert tag.hex() == "ab6e47d42cec13bdf53a67b21257bddf"
     assert chanenc.gcm_decrypt(key, iv, ct, tag) == bytes(16)
-    ct2, tag2 = chanenc.gcm_encrypt(key, iv, b"data", aad=b"hdr", tag_len=8)
-    assert len(tag2) == 8
-    assert chanenc.gcm_decrypt(key, iv, ct2, tag2, aad=b"hdr") == b"data"
+    ct2, tag2 = chanenc.gcm_encrypt(key, iv, b"data", aad=b"hdr", tag_len=12)
+    assert len(tag2) == 12
+    assert chanenc.gcm_decrypt(key, iv, ct2, tag2, aad=b"hdr",
+                               tag_len=12) == b"data"
     with pytest.raises(chanenc.AuthFailed):
-        chanenc.gcm_decrypt(key, iv, ct2, tag2, aad=b"HDR")
+        chanenc.gcm_decrypt(key, iv, ct2, tag2, aad=b"HDR", tag_len=12)
     with pytest.raises(ValueError):
         chanenc.gcm_encrypt(key, iv, b"x", tag_len=0)
     with pytest.raises(ValueError):
         chanenc.gcm_encrypt(key, iv, b"x", tag_len=17)
     with pytest.raises(chanenc.InvalidArgument):
         chanenc.gcm_encrypt(bytes(15), iv, b"x")
+    with pytest.raises(TypeError):
+        chanenc.gcm_encrypt(key, iv, b"x", tag_len="16")
+
+
+def test_gcm_short_tags_need_opt_in():
+    key, iv = bytes(16), bytes(12)
+    ct, tag = chanenc.gcm_encrypt(key, iv, b"data")
+    # The tag length comes from tag_len (default 16), never from len(tag):
+    # a 1-byte tag is refused, not checked as a 1-in-256 guess.
+    for short in (tag[:1], tag[:4], tag[:8], tag[:15], b""):
+        with pytest.raises(chanenc.InvalidArgument) as ei:
+            chanenc.gcm_decrypt(key, iv, ct, short)
+        assert f"len(tag) is {len(short)}" in str(ei.value)
+        assert "tag_len is 16" in str(ei.value)
+    # tag_len under 12 without the opt-in: refused, both directions.
+    for n in (1, 4, 8, 11):
+        with pytest.raises(chanenc.InvalidArgument, match="forgeable"):
+            chanenc.gcm_decrypt(key, iv, ct, tag[:n], tag_len=n)
+        with pytest.raises(chanenc.InvalidArgument, match="forgeable"):
+            chanenc.gcm_encrypt(key, iv, b"data", tag_len=n)
+    # With the opt-in: a truncated tag is the leftmost bytes of the full one.
+    for n in (1, 4, 8, 11, 12, 16):
+        ct_n, tag_n = chanenc.gcm_encrypt(key, iv, b"data", tag_len=n,
+                                          allow_short_tag=True)
+        assert (ct_n, tag_n) == (ct, tag[:n])
+        assert chanenc.gcm_decrypt(key, iv, ct, tag[:n], tag_len=n,
+                                   allow_short_tag=True) == b"data"
+        with pytest.raises(chanenc.AuthFailed):
+            chanenc.gcm_decrypt(key, iv, ct, bytes([tag[0] ^ 1]) + tag[1:n],
+                                tag_len=n, allow_short_tag=True)
+    # len(tag) must still match an explicit tag_len.
+    with pytest.raises(chanenc.InvalidArgument, match="len.tag. is 16 but tag_len is 8"):
+        chanenc.gcm_decrypt(key, iv, ct, tag, tag_len=8, allow_short_tag=True)
+    # 12..16 need no opt-in.
+    assert chanenc.gcm_decrypt(key, iv, ct, tag[:12], tag_len=12) == b"data"
+
+
+@pytest.mark.parametrize("iv_len", [1, 12, 128])
+def test_gcm_iv_lengths_accepted(iv_len):
+    key, iv = bytes(range(16)), bytes(range(iv_len))
+    ct, tag = chanenc.gcm_encrypt(key, iv, b"payload", b"aad")
+    assert chanenc.gcm_decrypt(key, iv, ct, tag, b"aad") == b"payload"
+    with pytest.raises(chanenc.AuthFailed):
+        chanenc.gcm_decrypt(key, iv[:-1] + bytes([iv[-1] ^ 1]), ct, tag, b"aad")
+    if iv_len >= 8:  # python3-cryptography takes 8..128-byte GCM IVs
+        ciphers = pytest.importorskip("cryptography.hazmat.primitives.ciphers")
+        enc = ciphers.Cipher(ciphers.algorithms.AES(key),
+                             ciphers.modes.GCM(iv)).encryptor()
+        enc.authenticate_additional_data(b"aad")
+        assert enc.update(b"payload") + enc.finalize() == ct
+        assert enc.tag == tag
+
+
+def test_gcm_iv_empty_is_invalid_argument():
+    for fn in (lambda: chanenc.gcm_encrypt(bytes(16), b"", b"x"),
+               lambda: chanenc.gcm_decrypt(bytes(16), b"", b"x", bytes(16))):
+        with pytest.raises(chanenc.InvalidArgument, match="iv must not be empty"):
+            fn()
+
+
+def test_gcm_iv_over_128_is_not_supported():
+    for fn in (lambda: chanenc.gcm_encrypt(bytes(16), bytes(129), b"x"),
+               lambda: chanenc.gcm_decrypt(bytes(16), bytes(129), b"x",
+                                           bytes(16))):
+        with pytest.raises(chanenc.NotSupported, match="iv of 129 bytes") as ei:
+            fn()
+        assert ei.value.status == "NOT_SUPPORTED"
+
+
+def test_c_gcm_iv_empty_status():
+    """The C primitive itself refuses an empty IV with INVALID_ARGUMENT."""
+    with pytest.raises(chanenc.InvalidArgument):
+        chanenc._core.gcm_encrypt(bytes(16), b"", b"", b"x", 16)
+
+
+def test_c_gcm_iv_over_128_status():
+    """The C primitive itself answers NOT_SUPPORTED for a 129-byte IV (a
+    valid SP 800-38D input that OpenSSL cannot take), not INVALID_ARGUMENT."""
+    with pytest.raises(chanenc.NotSupported):
+        chanenc._core.gcm_encrypt(bytes(16), bytes(129), b"", b"x", 16)
 
 
 def test_hkdf_rfc5869_case1():
@@ -562,6 +766,155 @@ def test_pbkdf2_rfc7914():
         chanenc.pbkdf2_sha256(b"p", b"s", 1 << 32, 32)
     with pytest.raises(TypeError):
         chanenc.pbkdf2_sha256(b"p", b"s", "1", 32)
+
+
+# --------------------------------------------------------------------------
+# Error messages name the argument and what it may be
+# --------------------------------------------------------------------------
+
+_K16, _PT16 = bytes(range(16)), bytes(16)
+_XTS_KEY = bytes(range(32))
+_MESSAGE_CASES = [
+    # (id, call, exception class, substrings the message must contain)
+    ("gcm2-no-salt", lambda: Context(Config("AES_128_GCM2", key=b"k")),
+     chanenc.InvalidArgument,
+     ["AES_128_GCM2 needs a salt: 32 bytes, not all zero (set Config.salt)"]),
+    ("gcm2-256-no-salt-derive", lambda: chanenc.derive(Config(8, key="k")),
+     chanenc.InvalidArgument, ["derive", "AES_256_GCM2 needs a salt"]),
+    ("gcm2-no-salt-check", lambda: Config(7, key="k").check(),
+     chanenc.InvalidArgument, ["AES_128_GCM2 needs a salt"]),
+    ("gcm2-no-salt-channel",
+     lambda: Channel().enable_encryption(True, Config(7, key="k")),
+     chanenc.InvalidArgument, ["SDK code -2", "AES_128_GCM2 needs a salt"]),
+    ("empty-key", lambda: Context(Config("AES_128_GCM")),
+     chanenc.InvalidArgument, ["key must not be empty"]),
+    ("empty-key-derive", lambda: chanenc.derive(Config(5, key=b"")),
+     chanenc.InvalidArgument, ["key must not be empty"]),
+    ("mode-9", lambda: Context(Config(9, key="k")), chanenc.InvalidArgument,
+     ["mode 9 is not a CE1 mode", "1 AES_128_XTS", "8 AES_256_GCM2"]),
+    ("mode-0-check", lambda: Config(0, key="k").check(),
+     chanenc.InvalidArgument, ["mode 0", "valid:"]),
+    ("salt-31", lambda: Config(salt=b"x" * 31), chanenc.InvalidArgument,
+     ["salt", "32 bytes", "got 31"]),
+    ("salt-b64-3-bytes", lambda: Config(salt="AAAA"), chanenc.InvalidArgument,
+     ["salt", "decodes to 3 bytes", "32"]),
+    ("salt-not-b64", lambda: Config(salt="not base64!"),
+     chanenc.InvalidArgument, ["salt", "base64"]),
+    ("ecb-data-17", lambda: chanenc.ecb_encrypt(_K16, bytes(17)),
+     chanenc.InvalidArgument,
+     ["ecb_encrypt: data length 17 is not a multiple of 16"]),
+    ("ecb-key-5", lambda: chanenc.ecb_decrypt(bytes(5), _PT16),
+     chanenc.InvalidArgument,
+     ["ecb_decrypt: key must be 16, 24 or 32 bytes for AES, got 5"]),
+    ("ecb-sm4-key-24",
+     lambda: chanenc.ecb_encrypt(bytes(24), _PT16, cipher="sm4"),
+     chanenc.InvalidArgument, ["key must be 16 bytes for SM4, got 24"]),
+    ("ecb-cipher", lambda: chanenc.ecb_encrypt(_K16, _PT16, cipher="des"),
+     chanenc.InvalidArgument, ["cipher must be 'aes' or 'sm4'", "'des'"]),
+    ("ecb-iterations", lambda: chanenc.ecb_iterate(_K16, _PT16, -1),
+     chanenc.InvalidArgument, ["ecb_iterate: iterations must be >= 0, got -1"]),
+    ("xts-key-48", lambda: chanenc.xts_encrypt(bytes(48), _PT16, _PT16),
+     chanenc.InvalidArgument,
+     ["xts_encrypt: key must be 32 or 64 bytes (Key1||Key2), got 48"]),
+    ("xts-equal-halves", lambda: chanenc.xts_decrypt(bytes(64), _PT16, _PT16),
+     chanenc.InvalidArgument, ["Key1 == Key2 is refused (SP 800-38E)"]),
+    ("xts-tweak", lambda: chanenc.xts_encrypt(_XTS_KEY, b"short", _PT16),
+     chanenc.InvalidArgument, ["tweak must be 16 bytes, got 5"]),
+    ("xts-data-15", lambda: chanenc.xts_encrypt(_XTS_KEY, _PT16, bytes(15)),
+     chanenc.InvalidArgument, ["data must be at least 16 bytes", "got 15"]),
+    ("gcm-key-15", lambda: chanenc.gcm_encrypt(bytes(15), bytes(12), b"x"),
+     chanenc.InvalidArgument,
+     ["gcm_encrypt: key must be 16, 24 or 32 bytes", "got 15"]),
+    ("gcm-tag-len-17",
+     lambda: chanenc.gcm_encrypt(_K16, bytes(12), b"x", tag_len=17),
+     chanenc.InvalidArgument, ["tag_len must be 1..16, got 17"]),
+    ("gcm-short-tag",
+     lambda: chanenc.gcm_encrypt(_K16, bytes(12), b"x", tag_len=8),
+     chanenc.InvalidArgument,
+     ["tags under 12 bytes are forgeable; pass allow_short_tag=True to "
+      "accept a 8-byte tag"]),
+    ("gcm-decrypt-1-byte-tag",
+     lambda: chanenc.gcm_decrypt(_K16, bytes(12), b"x", b"\x00"),
+     chanenc.InvalidArgument, ["gcm_decrypt", "len(tag) is 1", "tag_len is 16"]),
+    ("gcm-decrypt-short-tag-len",
+     lambda: chanenc.gcm_decrypt(_K16, bytes(12), b"x", b"\x00", tag_len=1),
+     chanenc.InvalidArgument,
+     ["pass allow_short_tag=True to accept a 1-byte tag"]),
+    ("gcm-iv-empty", lambda: chanenc.gcm_encrypt(_K16, b"", b"x"),
+     chanenc.InvalidArgument, ["iv must not be empty", "1..128"]),
+    ("gcm-iv-129", lambda: chanenc.gcm_decrypt(_K16, bytes(129), b"", _PT16),
+     chanenc.NotSupported, ["iv of 129 bytes", "1..128"]),
+    ("hkdf-length-0", lambda: chanenc.hkdf_sha256(b"ikm", None, b"", 0),
+     chanenc.InvalidArgument, ["hkdf_sha256: length must be 1..8160, got 0"]),
+    ("hkdf-length-8161", lambda: chanenc.hkdf_sha256(b"ikm", length=8161),
+     chanenc.InvalidArgument, ["length must be 1..8160", "got 8161"]),
+    ("hkdf-expand-prk",
+     lambda: chanenc.hkdf_sha256_expand(bytes(16), b"", 10),
+     chanenc.InvalidArgument,
+     ["hkdf_sha256_expand: prk must be at least 32 bytes, got 16"]),
+    ("hkdf-expand-length",
+     lambda: chanenc.hkdf_sha256_expand(bytes(32), b"", 9000),
+     chanenc.InvalidArgument, ["hkdf_sha256_expand: length must be 1..8160"]),
+    ("pbkdf2-iterations-0", lambda: chanenc.pbkdf2_sha256(b"p", b"s", 0),
+     chanenc.InvalidArgument, ["pbkdf2_sha256: iterations must be >= 1"]),
+    ("pbkdf2-iterations-2**32",
+     lambda: chanenc.pbkdf2_sha256(b"p", b"s", 1 << 32),
+     chanenc.InvalidArgument, ["iterations must be below 2**32"]),
+    ("pbkdf2-length-0", lambda: chanenc.pbkdf2_sha256(b"p", b"s", 1, 0),
+     chanenc.InvalidArgument, ["pbkdf2_sha256: length must be >= 1, got 0"]),
+]
+
+
+@pytest.mark.parametrize("call,cls,parts", [c[1:] for c in _MESSAGE_CASES],
+                         ids=[c[0] for c in _MESSAGE_CASES])
+def test_error_messages_name_the_problem(call, cls, parts):
+    with pytest.raises(cls) as ei:
+        call()
+    e = ei.value
+    assert type(e) is cls and isinstance(e, chanenc.Error)
+    assert e.status == cls.status and e.status in str(e)
+    for part in parts:
+        assert part in str(e), (part, str(e))
+    # never the C layer's generic text
+    assert "NULL pointer" not in str(e)
+
+
+def test_config_refusal_order_matches_c():
+    """Python names the first problem C's ce_config_check would find."""
+    with pytest.raises(chanenc.InvalidArgument, match="mode 9"):
+        Context(Config(9))                       # bad mode and empty key
+    with pytest.raises(chanenc.InvalidArgument, match="key must not be empty"):
+        Context(Config(7))                       # empty key and zero salt
+    Context(Config(5, key="k"))                  # salt ignored outside GCM2
+    Config(7, key="k", salt=SALT).check()
+
+
+def test_c_still_has_the_last_word(monkeypatch):
+    """With the Python checks out of the way, C still refuses, with the
+    same exception classes (its own, generic, text)."""
+    import chanenc.primitives as P
+    monkeypatch.setattr(Config, "_validate", lambda self, what: None)
+    monkeypatch.setattr(P, "_xts_args", lambda *a: None)
+    monkeypatch.setattr(P, "_gcm_args", lambda *a: None)
+    monkeypatch.setattr(P, "_hkdf_length", lambda fn, n: n)
+    cases = [
+        (lambda: Context(Config("AES_128_GCM2", key=b"k")), "context"),
+        (lambda: Context(Config(9, key=b"k")), "context"),
+        (lambda: chanenc.derive(Config(5)), "derive"),
+        (lambda: chanenc.xts_encrypt(bytes(48), bytes(16), bytes(16)),
+         "xts_encrypt"),
+        (lambda: chanenc.xts_encrypt(bytes(32), bytes(16), bytes(16)),
+         "xts_encrypt"),
+        (lambda: chanenc.gcm_encrypt(bytes(15), bytes(12), b"x"),
+         "gcm_encrypt"),
+        (lambda: chanenc.gcm_encrypt(bytes(16), b"", b"x"), "gcm_encrypt"),
+        (lambda: chanenc.hkdf_sha256(b"ikm", length=8161), "hkdf_sha256"),
+    ]
+    for call, what in cases:
+        with pytest.raises(chanenc.InvalidArgument) as ei:
+            call()
+        assert str(ei.value).startswith(what + ": ")
+        assert "[INVALID_ARGUMENT]" in str(ei.value)
 
 
 def test_gil_released_during_long_calls():

@@ -11,7 +11,9 @@ pieces:
 * primitives - :func:`ecb_encrypt`, :func:`xts_encrypt`,
   :func:`gcm_encrypt`, :func:`hkdf_sha256`, :func:`pbkdf2_sha256`, ...;
 * :mod:`chanenc.conform` - the conformance runner
-  (``python3 -m chanenc.conform``).
+  (``python3 -m chanenc.conform``);
+* :mod:`chanenc.testing` - protect with a chosen packet number, for
+  known-answer vectors only, never live traffic (import it explicitly).
 
 Every failure raises a subclass of :class:`Error` (``.status``, ``.code``).
 

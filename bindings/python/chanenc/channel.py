@@ -154,6 +154,9 @@ class Channel:
             if not isinstance(config, Config):
                 raise TypeError("enable_encryption(True, config) needs a "
                                 "chanenc.Config")
+            # Refused here, naming the problem, as C would refuse it with
+            # SDK code -2 (the channel stays as it was either way).
+            config._validate("enable_encryption: SDK code -2")
             args = config._args()
         else:
             args = (0, b"", bytes(32), 0)

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import base64
+import binascii
 from typing import NamedTuple
 
 from . import _core
-from .errors import InvalidArgument
+from .errors import InvalidArgument, _argument_error
 from .modes import Mode, mode_id, MODES, SALT_LEN
 
 __all__ = ["Config", "Derived", "derive"]
@@ -96,13 +98,22 @@ class Config:
             self._salt = _ZERO_SALT
         elif isinstance(value, str):
             if "\0" in value or not value.isascii():
-                raise InvalidArgument("salt: not base64 text")
-            self._salt = _core.salt_from_base64(value)
+                raise _argument_error(
+                    InvalidArgument, "salt",
+                    f"not base64 text (expected the base64 of {SALT_LEN} "
+                    "bytes: 43 symbols and optionally one '=')")
+            try:
+                self._salt = _core.salt_from_base64(value)
+            except InvalidArgument:
+                raise _argument_error(InvalidArgument, "salt",
+                                      _b64_problem(value)) from None
         else:
             b = _as_bytes(value, "salt")
             if len(b) != SALT_LEN:
-                raise InvalidArgument(f"salt must be exactly {SALT_LEN} bytes "
-                                      f"(or their base64), not {len(b)}")
+                raise _argument_error(
+                    InvalidArgument, "salt",
+                    f"must be {SALT_LEN} bytes (or their base64), got "
+                    f"{len(b)}")
             self._salt = b
 
     @property
@@ -120,14 +131,38 @@ class Config:
     def _args(self) -> tuple:
         return (int(self._mode), self._key, self._salt, int(self._datastream))
 
+    def _validate(self, what: str) -> None:
+        """Raises InvalidArgument naming what is wrong, in the order
+        ce_config_check checks (mode, key, salt); ``what`` names the
+        operation. The C check that follows still has the last word."""
+        m = int(self._mode)
+        if m not in MODES:
+            valid = ", ".join(f"{i} {info.name}" for i, info in MODES.items())
+            raise _argument_error(InvalidArgument, what,
+                                  f"mode {m} is not a CE1 mode (valid: "
+                                  f"{valid})")
+        if not self._key:
+            raise _argument_error(InvalidArgument, what,
+                                  "key must not be empty (set Config.key)")
+        if len(self._salt) != SALT_LEN:
+            raise _argument_error(InvalidArgument, what,
+                                  f"salt must be {SALT_LEN} bytes, got "
+                                  f"{len(self._salt)}")
+        info = MODES[m]
+        if info.salted and self._salt == _ZERO_SALT:
+            raise _argument_error(InvalidArgument, what,
+                                  f"{info.name} needs a salt: {SALT_LEN} "
+                                  "bytes, not all zero (set Config.salt)")
+
     def check(self) -> None:
         """Validates the config without deriving keys.
 
         Raises:
-            InvalidArgument: empty key, mode outside 1..8, or a GCM2 mode
-                with an all-zero salt.
+            InvalidArgument: mode outside 1..8, empty key, or a GCM2 mode
+                with an all-zero salt; the message says which.
             NotSupported: the linked OpenSSL lacks the cipher.
         """
+        self._validate("config")
         _core.config_check(*self._args())
 
     def copy(self) -> "Config":
@@ -146,6 +181,21 @@ class Config:
         salt = "zero" if self._salt == _ZERO_SALT else "set"
         return (f"Config(mode={mode}, key=<{len(self._key)} bytes>, "
                 f"salt=<{salt}>, datastream={self._datastream})")
+
+
+def _b64_problem(text: str) -> str:
+    """Why ``text`` is not a base64 salt (after the C decoder refused it)."""
+    t = text.strip(" \t\r\n")
+    try:
+        raw = base64.b64decode(t, validate=True)
+    except (binascii.Error, ValueError):
+        return (f"not valid base64 (expected the base64 of {SALT_LEN} bytes: "
+                "43 symbols and optionally one '=')")
+    if len(raw) != SALT_LEN:
+        return (f"base64 decodes to {len(raw)} bytes; the salt must be "
+                f"{SALT_LEN} bytes")
+    return (f"not the canonical base64 of {SALT_LEN} bytes (43 symbols, "
+            "optionally one '=', unused low bits zero)")
 
 
 class Derived(NamedTuple):
@@ -168,5 +218,6 @@ def derive(config: Config) -> Derived:
     if not isinstance(config, Config):
         raise TypeError(f"expected a chanenc.Config, not "
                         f"{type(config).__name__}")
+    config._validate("derive")
     enc_key, iv_base, check = _core.derive(*config._args())
     return Derived(enc_key, iv_base, check)

@@ -9,15 +9,6 @@ from .modes import Mode
 __all__ = ["Context"]
 
 
-def _check_pn(pn) -> None:
-    if pn is None:
-        return
-    if isinstance(pn, bool) or not isinstance(pn, int):
-        raise TypeError(f"pn must be an int or None, not {type(pn).__name__}")
-    if not 0 <= pn < 1 << 64:
-        raise ValueError("pn must be in 0 .. 2**64 - 1")
-
-
 def _check_length(length, what="length") -> None:
     if isinstance(length, bool) or not isinstance(length, int):
         raise TypeError(f"{what} must be an int, not {type(length).__name__}")
@@ -48,9 +39,13 @@ class Context:
       ``length + MAX_OVERHEAD`` for any mode).
 
     Failures raise a :class:`chanenc.Error` subclass and leave the caller's
-    buffer unchanged (spec 5). ``pn=`` protects with an explicit packet
-    number, for vectors and tests only: reusing a packet number with one key
-    breaks GCM.
+    buffer unchanged (spec 5).
+
+    Every frame carries the context's own packet number (random start, +1
+    per frame); no method here lets a caller choose it, since reusing a
+    packet number with one key breaks GCM and weakens XTS. Known-answer
+    vectors that need a given packet number use :mod:`chanenc.testing`
+    (never for live traffic).
 
     A context may be shared between threads (calls are serialised); it can
     be closed early with :meth:`close` or a ``with`` block.
@@ -63,6 +58,7 @@ class Context:
             raise TypeError(f"expected a chanenc.Config, not "
                             f"{type(config).__name__}")
         self._h = None
+        config._validate("context")
         self._h = _core.ctx_new(*config._args())
         self._mode = config.mode
 
@@ -97,16 +93,15 @@ class Context:
 
     # ---- copying ------------------------------------------------------------
 
-    def protect(self, payload, *, pn: int | None = None) -> bytes:
+    def protect(self, payload) -> bytes:
         """Protects ``payload`` (bytes-like, 0..65535 bytes) and returns the
-        frame. Without ``pn`` the context's packet number is used and
-        advanced.
+        frame. The frame carries the context's packet number, which then
+        advances (:attr:`next_pn`).
 
         Raises:
             TooLarge: payload over 65,535 bytes.
         """
-        _check_pn(pn)
-        return _core.ctx_protect(self._handle(), pn, payload)
+        return _core.ctx_protect(self._handle(), payload)
 
     def unprotect(self, frame) -> bytes:
         """Checks and decrypts ``frame`` (bytes-like) and returns the payload.
@@ -118,16 +113,15 @@ class Context:
 
     # ---- into a caller's buffer ---------------------------------------------
 
-    def protect_into(self, payload, out, *, pn: int | None = None) -> int:
+    def protect_into(self, payload, out) -> int:
         """Writes the frame of ``payload`` into ``out`` (a bytearray or
         writable memoryview, capacity ``len(out)``) and returns its length.
-        ``payload`` and ``out`` may be the same buffer.
+        ``payload`` and ``out`` may be the same buffer, or overlap.
 
         Raises:
             BufferTooSmall: ``out`` cannot hold the frame (nothing written).
         """
-        _check_pn(pn)
-        return _core.ctx_protect_into(self._handle(), pn, payload, out)
+        return _core.ctx_protect_into(self._handle(), payload, out)
 
     def unprotect_into(self, frame, out) -> int:
         """Writes the payload of ``frame`` into ``out`` and returns its
@@ -136,8 +130,7 @@ class Context:
 
     # ---- in place -----------------------------------------------------------
 
-    def protect_inplace(self, buf, length: int, *,
-                        pn: int | None = None) -> int:
+    def protect_inplace(self, buf, length: int) -> int:
         """Protects the payload ``buf[:length]`` in place, without copying
         it; ``buf`` (bytearray or writable memoryview) must have room for
         the frame. Returns the frame length: the frame is
@@ -147,9 +140,8 @@ class Context:
             BufferTooSmall: ``len(buf)`` is less than the frame length
                 (``buf`` is unchanged).
         """
-        _check_pn(pn)
         _check_length(length)
-        return _core.ctx_protect_inplace(self._handle(), pn, buf, length)
+        return _core.ctx_protect_inplace(self._handle(), buf, length)
 
     def unprotect_inplace(self, buf, length: int | None = None) -> int:
         """Unprotects the frame ``buf[:length]`` (default: all of ``buf``)

@@ -134,6 +134,13 @@ _BY_NAME = {cls.status: cls for cls in _CLASSES.values()}
 _core.set_error_classes(dict(_CLASSES))
 
 
+def _argument_error(cls: type[Error], what: str, msg: str) -> Error:
+    """An exception found on the Python side before calling C, worded like
+    the C layer's (``"what: message [STATUS]"``) but naming the argument and
+    what it may be."""
+    return cls(f"{what}: {msg} [{cls.status}]")
+
+
 def error_class(status: int | str) -> type[Error]:
     """The exception class of a status code (``-6``) or name
     (``"AUTH_FAILED"``). Raises ValueError for OK, DROPPED or unknown."""

@@ -112,7 +112,9 @@ class Reference(Implementation):
 
     def __init__(self) -> None:
         import chanenc
+        import chanenc.testing  # vectors need a chosen packet number
         self._ce = chanenc
+        self._testing = chanenc.testing
         self.description = (f"reference {chanenc.version()} "
                             f"(Python bindings {chanenc.__version__})")
         self._ctxs: collections.OrderedDict = collections.OrderedDict()
@@ -139,12 +141,13 @@ class Reference(Implementation):
         buf = bytearray(len(payload) + ctx.overhead(min(len(payload), 65535)))
         buf[:len(payload)] = payload
         try:
-            n = ctx.protect_inplace(buf, len(payload), pn=pn)
+            n = self._testing.protect_inplace_with_pn(ctx, buf, len(payload),
+                                                      pn)
         except self._ce.Error as e:
             return Outcome(status=e.status)
         frame = bytes(buf[:n])
         try:
-            copy = ctx.protect(payload, pn=pn)
+            copy = self._testing.protect_with_pn(ctx, payload, pn)
         except self._ce.Error as e:
             copy = e.status
         if copy != frame:
