@@ -5,8 +5,11 @@
 #      CE1 vectors, pytest suites (bindings, adapter, conformance runner),
 #      fuzz corpus replay, benchmark smoke run;
 #   2. ASan + UBSan build (gcc): C tests, corpus replay, pytest suites;
-#   3. ThreadSanitizer build: the channel threading test (label tsan);
-#   4. libFuzzer build (clang): each harness for a short bounded time and
+#   3. fault-injection build (ASan+UBSan, LeakSanitizer): every OpenSSL
+#      call, allocation and lock initialisation of ref/ made to fail in
+#      turn (tests/c/test_faults.c, label faults);
+#   4. ThreadSanitizer build: the threading tests (label tsan);
+#   5. libFuzzer build (clang): each harness for a short bounded time and
 #      the differential harness catching the broken library (fuzz-short).
 # Usage: scripts/test.sh [--quick]   (--quick: stage 1 only)
 # Build trees go to build-test/ (override with CE_TEST_BUILD_DIR).
@@ -63,7 +66,10 @@ stage "release build: all tests" "$root/release" -- \
 if [ "$quick" = 0 ]; then
   stage "ASan+UBSan build: C tests, corpus replay and Python suites" "$root/asan" \
     -E 'bench' -- -DCE_SANITIZE=ON -DCE_BUILD_PYTHON=ON -DCE_BUILD_BENCH=OFF
-  stage "ThreadSanitizer build: channel threads" "$root/tsan" -L tsan -- \
+  stage "fault-injection build (ASan+UBSan+LSan): every failure path" \
+    "$root/faults" -L faults -- -DCE_FAULT_INJECTION=ON -DCE_SANITIZE=ON \
+    -DCE_BUILD_PYTHON=OFF -DCE_BUILD_BENCH=OFF -DCE_BUILD_FUZZ_REPLAY=OFF
+  stage "ThreadSanitizer build: threading tests" "$root/tsan" -L tsan -- \
     -DCE_TSAN=ON -DCE_BUILD_PYTHON=OFF -DCE_BUILD_BENCH=OFF -DCE_BUILD_FUZZ_REPLAY=OFF
   stage "libFuzzer build (clang): short fuzz runs" "$root/fuzz" -L fuzz-short -- \
     -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DCE_BUILD_FUZZ=ON \

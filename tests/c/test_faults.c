@@ -1,0 +1,374 @@
+/*
+ * test_faults.c - every error path, proven (built only with
+ * -DCE_FAULT_INJECTION=ON; scripts/test.sh runs it under ASan+LSan).
+ *
+ * Every OpenSSL call, allocation and lock initialisation in ref/src is a
+ * fault site (internal.h, CE__FAULT). For each operation below, and each
+ * mode, in place and out of place, the test arms site 1, 2, 3, ... of that
+ * operation's path until an armed run completes without the fault firing
+ * (then every site on the path has failed once). After each injected
+ * failure it checks:
+ *  - the documented status (CE_ERR_INTERNAL; CE_ERR_AUTH_FAILED when the
+ *    site is the GCM tag check itself; the SDK's -1 for enable_encryption);
+ *  - the caller's buffers and lengths are exactly as they were;
+ *  - no leak (LeakSanitizer, at exit, in the ASan stage);
+ *  - the same context still produces byte-exact frames (compared with a
+ *    context that never saw a fault) and still opens genuine ones;
+ *  - protect consumed its packet number once the seal had started
+ *    (finding 6), and not before.
+ */
+#include "ce_test.h"
+
+#include "chanenc.h"
+#include "chanenc_channel.h"
+#include "chanenc_testing.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static unsigned long faults_total;
+
+static const uint8_t salt[CE_SALT_LEN] = {9, 8, 7};
+
+static void cfg_for(int mode, ce_config *cfg) {
+  ce_config_init(cfg);
+  cfg->mode = mode;
+  ce_config_set_key_str(cfg, "fault-key");
+  memcpy(cfg->salt, salt, sizeof salt);
+}
+
+static void fill(uint8_t *p, size_t n, unsigned seed) {
+  for (size_t i = 0; i < n; i++)
+    p[i] = (uint8_t)(seed + i * 13u);
+}
+
+/* The status an injected failure at site must produce. */
+static ce_status want_for(const char *site) {
+  if (strcmp(site, "gcm.open.final") == 0)
+    return CE_ERR_AUTH_FAILED; /* the tag check itself said no */
+  return CE_ERR_INTERNAL;
+}
+
+/* Runs body(k) for k = 1, 2, ... with the k-th site armed, until a run
+   fires nothing. body returns its status; check(k, site, st) is called for
+   every run that fired. Returns the number of sites. */
+#define FOR_EACH_FAULT(k, site, ...)                                           \
+  for (unsigned long k = 1;; k++) {                                            \
+    ce_testing_fault_arm(k);                                                   \
+    __VA_ARGS__;                                                               \
+    const char *site = ce_testing_fault_fired();                               \
+    ce_testing_fault_arm(0);                                                   \
+    if (site == NULL)                                                          \
+      break;                                                                   \
+    faults_total++;
+
+#define END_FOR_EACH_FAULT }
+
+/* ------------------------------------------------------------------ */
+/* Context creation                                                    */
+/* ------------------------------------------------------------------ */
+
+static void test_ctx_new(int mode) {
+  ce_config cfg;
+  cfg_for(mode, &cfg);
+  ce_ctx *ctx = (ce_ctx *)&cfg; /* must become NULL on failure */
+  ce_status st;
+  unsigned long sites = 0;
+  FOR_EACH_FAULT(k, site, st = ce_ctx_new(&cfg, &ctx))
+  sites++;
+  CE_CHECK_STATUS(st, want_for(site), "ctx_new m%d site %lu (%s)", mode, k,
+                  site);
+  CE_CHECK(ctx == NULL, "ctx_new m%d: *out not NULL after failure", mode);
+  END_FOR_EACH_FAULT
+  CE_CHECK_STATUS(st, CE_OK, "ctx_new m%d after all sites", mode);
+  CE_CHECK(sites >= 5, "ctx_new m%d reached only %lu sites", mode, sites);
+  ce_ctx *dup = (ce_ctx *)&cfg;
+  sites = 0;
+  FOR_EACH_FAULT(k, site, st = ce_ctx_dup(ctx, &dup))
+  sites++;
+  CE_CHECK_STATUS(st, CE_ERR_INTERNAL, "dup m%d site %s", mode, site);
+  CE_CHECK(dup == NULL, "dup m%d: *out not NULL after failure", mode);
+  END_FOR_EACH_FAULT
+  CE_CHECK_STATUS(st, CE_OK, "dup m%d", mode);
+  CE_CHECK(sites >= 4, "dup m%d reached only %lu sites", mode, sites);
+  ce_ctx_free(dup);
+  ce_ctx_free(ctx);
+}
+
+/* ------------------------------------------------------------------ */
+/* Packet path                                                         */
+/* ------------------------------------------------------------------ */
+
+/* After a failure: ctx must still make the frame ref makes, and open it. */
+static void check_still_exact(ce_ctx *ctx, ce_ctx *ref, int mode,
+                              const char *what) {
+  uint8_t a[128], b[128];
+  size_t la = 37, lb = 37;
+  fill(a, la, 99);
+  memcpy(b, a, lb);
+  CE_CHECK_STATUS(ce_testing_protect_pn(ctx, 1234, a, &la, sizeof a), CE_OK,
+                  "%s m%d: protect after fault", what, mode);
+  CE_CHECK_STATUS(ce_testing_protect_pn(ref, 1234, b, &lb, sizeof b), CE_OK,
+                  "ref");
+  CE_CHECK(la == lb && memcmp(a, b, la) == 0,
+           "%s m%d: frame after a fault is not byte-exact", what, mode);
+  CE_CHECK_STATUS(ce_unprotect(ctx, a, &la), CE_OK,
+                  "%s m%d: unprotect after fault", what, mode);
+  fill(b, 37, 99);
+  CE_CHECK(la == 37 && memcmp(a, b, 37) == 0, "%s m%d: payload", what, mode);
+}
+
+static void test_protect(int mode, size_t n) {
+  ce_config cfg;
+  cfg_for(mode, &cfg);
+  ce_ctx *ctx = NULL, *ref = NULL;
+  if (ce_ctx_new(&cfg, &ctx) != CE_OK || ce_ctx_dup(ctx, &ref) != CE_OK)
+    exit(2);
+  int has_pn = ce_mode_family(mode) != CE_FAMILY_ECB;
+  for (int form = 0; form < 2; form++) {
+    uint8_t buf[256], copy[256], out[256], out_copy[256];
+    size_t len, out_len;
+    ce_status st;
+    FOR_EACH_FAULT(k, site, fill(buf, sizeof buf, (unsigned)(k + n));
+                   memcpy(copy, buf, sizeof buf); memset(out, 0x3c, sizeof out);
+                   memcpy(out_copy, out, sizeof out); len = n;
+                   out_len = sizeof out;
+                   uint64_t pn_before = ce_ctx_next_pn(ctx);
+                   st = form == 0 ? ce_protect(ctx, buf, &len, sizeof buf)
+                                  : ce_protect_into(ctx, buf, n, out, &out_len);
+                   uint64_t pn_after = ce_ctx_next_pn(ctx))
+    CE_CHECK_STATUS(st, want_for(site), "protect m%d form %d site %s", mode,
+                    form, site);
+    CE_CHECK(len == n && memcmp(buf, copy, sizeof buf) == 0,
+             "protect m%d form %d site %s: buffer changed", mode, form, site);
+    CE_CHECK(out_len == sizeof out && memcmp(out, out_copy, sizeof out) == 0,
+             "protect_into m%d site %s: out changed", mode, site);
+    /* Finding 6: consumed once the seal started (every site of protect is
+       inside the seal). */
+    CE_CHECK(pn_after == pn_before + (uint64_t)has_pn,
+             "protect m%d site %s: packet number %s", mode, site,
+             pn_after == pn_before ? "not consumed" : "consumed twice");
+    check_still_exact(ctx, ref, mode, "protect");
+    END_FOR_EACH_FAULT
+    CE_CHECK_STATUS(st, CE_OK, "protect m%d form %d", mode, form);
+  }
+  ce_ctx_free(ref);
+  ce_ctx_free(ctx);
+}
+
+static void test_unprotect(int mode, size_t n) {
+  ce_config cfg;
+  cfg_for(mode, &cfg);
+  ce_ctx *ctx = NULL, *ref = NULL;
+  if (ce_ctx_new(&cfg, &ctx) != CE_OK || ce_ctx_dup(ctx, &ref) != CE_OK)
+    exit(2);
+  uint8_t frame[256];
+  size_t flen = n;
+  fill(frame, n, 5);
+  if (ce_protect(ctx, frame, &flen, sizeof frame) != CE_OK)
+    exit(2);
+  for (int form = 0; form < 3; form++) { /* in place, into, into in == out */
+    uint8_t buf[256], out[256], out_copy[256];
+    size_t len, out_len;
+    ce_status st;
+    FOR_EACH_FAULT(
+        k, site, memcpy(buf, frame, flen); memset(out, 0x3c, sizeof out);
+        memcpy(out_copy, out, sizeof out); len = flen; out_len = sizeof out;
+        st = form == 0   ? ce_unprotect(ctx, buf, &len)
+             : form == 1 ? ce_unprotect_into(ctx, buf, flen, out, &out_len)
+                         : ce_unprotect_into(ctx, buf, flen, buf, &len))
+    CE_CHECK_STATUS(st, want_for(site), "unprotect m%d form %d site %s", mode,
+                    form, site);
+    CE_CHECK(len == flen && memcmp(buf, frame, flen) == 0,
+             "unprotect m%d form %d site %s: buffer changed", mode, form, site);
+    CE_CHECK(out_len == sizeof out && memcmp(out, out_copy, sizeof out) == 0,
+             "unprotect_into m%d site %s: out changed", mode, site);
+    check_still_exact(ctx, ref, mode, "unprotect");
+    END_FOR_EACH_FAULT
+    CE_CHECK_STATUS(st, CE_OK, "unprotect m%d form %d", mode, form);
+  }
+  ce_ctx_free(ref);
+  ce_ctx_free(ctx);
+}
+
+/* ------------------------------------------------------------------ */
+/* Channel                                                             */
+/* ------------------------------------------------------------------ */
+
+typedef struct errlog {
+  int calls, type, status;
+} errlog;
+
+static void on_error(void *user, int type, int status) {
+  errlog *e = user;
+  e->calls++;
+  e->type = type;
+  e->status = status;
+}
+
+static int obs_keep(void *user, ce_packet *pkt) {
+  (void)user;
+  (void)pkt;
+  return 1;
+}
+
+static void test_channel(int mode) {
+  ce_config cfg;
+  cfg_for(mode, &cfg);
+  ce_channel *ch = (ce_channel *)&cfg;
+  ce_status st;
+  FOR_EACH_FAULT(k, site, st = ce_channel_new(&ch))
+  CE_CHECK_STATUS(st, CE_ERR_INTERNAL, "channel_new site %s", site);
+  CE_CHECK(ch == NULL, "channel_new: *out not NULL");
+  END_FOR_EACH_FAULT
+  CE_CHECK_STATUS(st, CE_OK, "channel_new");
+  ce_channel *peer = NULL;
+  errlog log = {0, 0, 0};
+  if (ce_channel_new(&peer) != CE_OK || ce_channel_join(ch) != CE_OK ||
+      ce_channel_join(peer) != CE_OK ||
+      ce_channel_set_error_callback(ch, on_error, &log) != CE_OK ||
+      ce_channel_enable_encryption(peer, 1, &cfg) != CE_SDK_OK)
+    exit(2);
+
+  /* enable_encryption: on failure the state is unchanged (still plain). */
+  int rc;
+  FOR_EACH_FAULT(k, site, rc = ce_channel_enable_encryption(ch, 1, &cfg))
+  CE_CHECK(rc == CE_SDK_ERR_FAILED, "enable m%d site %s: %d", mode, site, rc);
+  uint8_t b[64] = {1, 2, 3};
+  size_t blen = 3;
+  CE_CHECK_STATUS(ce_channel_send(ch, CE_PACKET_AUDIO, b, &blen, sizeof b),
+                  CE_OK, "plain send");
+  CE_CHECK(blen == 3 && b[0] == 1, "still unencrypted after a failed enable");
+  END_FOR_EACH_FAULT
+  CE_CHECK(rc == CE_SDK_OK, "enable m%d", mode);
+
+  static const ce_packet_observer obs = {obs_keep, obs_keep, obs_keep,
+                                         obs_keep};
+  for (int with_obs = 0; with_obs < 2; with_obs++) {
+    ce_channel_register_packet_observer(ch, with_obs ? &obs : NULL, NULL);
+    uint8_t buf[256], copy[256];
+    size_t n = 40, len;
+    FOR_EACH_FAULT(
+        k, site, fill(buf, sizeof buf, 3); memcpy(copy, buf, sizeof buf);
+        len = n; log.calls = 0;
+        st = ce_channel_send(ch, CE_PACKET_VIDEO, buf, &len, sizeof buf))
+    CE_CHECK_STATUS(st, CE_ERR_INTERNAL, "send m%d site %s", mode, site);
+    CE_CHECK(len == n && memcmp(buf, copy, sizeof buf) == 0,
+             "send m%d site %s: buffer changed", mode, site);
+    CE_CHECK(log.calls == 1 && log.type == 0 && log.status == CE_ERR_INTERNAL,
+             "send m%d site %s: error callback", mode, site);
+    END_FOR_EACH_FAULT
+    CE_CHECK_STATUS(st, CE_OK, "send m%d", mode);
+    /* Receive a genuine frame from the peer. */
+    uint8_t frame[256];
+    size_t flen = 40;
+    fill(frame, flen, 8);
+    if (ce_channel_send(peer, CE_PACKET_VIDEO, frame, &flen, sizeof frame) !=
+        CE_OK)
+      exit(2);
+    FOR_EACH_FAULT(
+        k, site, memcpy(buf, frame, flen); len = flen; log.calls = 0;
+        st = ce_channel_receive(ch, CE_PACKET_VIDEO, buf, &len, sizeof buf))
+    CE_CHECK_STATUS(st, want_for(site), "receive m%d site %s", mode, site);
+    CE_CHECK(len == flen && memcmp(buf, frame, flen) == 0,
+             "receive m%d site %s: buffer changed", mode, site);
+    CE_CHECK(log.calls == 1 && log.status == (int)want_for(site),
+             "receive m%d site %s: error callback", mode, site);
+    END_FOR_EACH_FAULT
+    CE_CHECK_STATUS(st, CE_OK, "receive m%d", mode);
+    uint8_t want[40];
+    fill(want, 40, 8);
+    CE_CHECK(len == 40 && memcmp(buf, want, 40) == 0, "received payload");
+  }
+  ce_channel_free(peer);
+  ce_channel_free(ch);
+}
+
+/* ------------------------------------------------------------------ */
+/* Primitives and configuration queries                                */
+/* ------------------------------------------------------------------ */
+
+/* Runs a primitive that writes out[0..n) with every site failing in turn:
+   the status is the site's, out is unchanged. */
+#define PRIM_CASE(name, n, call)                                               \
+  do {                                                                         \
+    uint8_t out_copy_[512];                                                    \
+    ce_status st_;                                                             \
+    unsigned long sites_ = 0;                                                  \
+    FOR_EACH_FAULT(k, site, memset(out, 0x77, sizeof out);                     \
+                   memcpy(out_copy_, out, sizeof out); st_ = (call))           \
+    sites_++;                                                                  \
+    ce_status w_ = want_for(site);                                             \
+    if (strcmp(site, "prim.gcm.final") == 0 && decrypting)                     \
+      w_ = CE_ERR_AUTH_FAILED;                                                 \
+    CE_CHECK_STATUS(st_, w_, "%s site %s", name, site);                        \
+    CE_CHECK(memcmp(out, out_copy_, sizeof out) == 0,                          \
+             "%s site %s: out changed", name, site);                           \
+    END_FOR_EACH_FAULT                                                         \
+    CE_CHECK_STATUS(st_, CE_OK, "%s", name);                                   \
+    CE_CHECK(sites_ >= 1, "%s reached no site", name);                         \
+    (void)(n);                                                                 \
+  } while (0)
+
+static void test_primitives(void) {
+  uint8_t key[64], iv[16], in[64], out[128], tag[16], prk[32];
+  fill(key, sizeof key, 1);
+  fill(iv, sizeof iv, 2);
+  fill(in, sizeof in, 3);
+  int decrypting = 0;
+  PRIM_CASE("ecb aes", 32, ce_ecb_crypt(CE_BLOCK_AES, 1, key, 16, in, 32, out));
+  PRIM_CASE("ecb sm4", 32, ce_ecb_crypt(CE_BLOCK_SM4, 0, key, 16, in, 32, out));
+  PRIM_CASE("xts", 40, ce_xts_crypt(1, key, 32, iv, in, 40, out));
+  PRIM_CASE("gcm encrypt", 40,
+            ce_gcm_encrypt(key, 16, iv, 12, in, 5, in, 40, out, out + 64, 16));
+  uint8_t ct[40];
+  if (ce_gcm_encrypt(key, 16, iv, 12, in, 5, in, 40, ct, tag, 16) != CE_OK)
+    exit(2);
+  decrypting = 1;
+  PRIM_CASE("gcm decrypt", 40,
+            ce_gcm_decrypt(key, 16, iv, 12, in, 5, ct, 40, tag, 16, out));
+  decrypting = 0;
+  PRIM_CASE("hkdf", 100, ce_hkdf_sha256(iv, 16, key, 32, in, 10, out, 100));
+  PRIM_CASE("hkdf extract", 32, ce_hkdf_sha256_extract(iv, 16, key, 32, out));
+  fill(prk, sizeof prk, 4);
+  PRIM_CASE("hkdf expand", 70, ce_hkdf_sha256_expand(prk, 32, in, 3, out, 70));
+  PRIM_CASE("pbkdf2", 48, ce_pbkdf2_sha256(key, 8, iv, 16, 3, out, 48));
+
+  /* Queries: a failed fetch that is not "unsupported" is INTERNAL. */
+  ce_status st;
+  FOR_EACH_FAULT(k, site, st = ce_mode_supported(CE_MODE_SM4_128_ECB))
+  CE_CHECK_STATUS(st, CE_ERR_INTERNAL, "mode_supported site %s", site);
+  END_FOR_EACH_FAULT
+  CE_CHECK_STATUS(st, CE_OK, "mode_supported");
+  for (int mode = 1; mode <= 8; mode++) {
+    ce_config cfg;
+    cfg_for(mode, &cfg);
+    ce_derived d, copy;
+    FOR_EACH_FAULT(k, site, memset(&d, 0x41, sizeof d);
+                   memcpy(&copy, &d, sizeof d); st = ce_derive(&cfg, &d))
+    CE_CHECK_STATUS(st, CE_ERR_INTERNAL, "derive m%d site %s", mode, site);
+    CE_CHECK(memcmp(&d, &copy, sizeof d) == 0, "derive: *out changed");
+    END_FOR_EACH_FAULT
+    CE_CHECK_STATUS(st, CE_OK, "derive m%d", mode);
+  }
+}
+
+int main(void) {
+  if (!ce_testing_fault_available()) {
+    fprintf(stderr, "test_faults: this build has no fault sites; configure "
+                    "with -DCE_FAULT_INJECTION=ON\n");
+    return 1;
+  }
+  test_primitives();
+  for (int mode = 1; mode <= 8; mode++) {
+    test_ctx_new(mode);
+    static const size_t lens[] = {0, 5, 16, 40};
+    for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
+      test_protect(mode, lens[i]);
+      test_unprotect(mode, lens[i]);
+    }
+    test_channel(mode);
+  }
+  printf("test_faults: %lu injected failures\n", faults_total);
+  return ce_test_finish("test_faults");
+}
