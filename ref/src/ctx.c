@@ -1,6 +1,6 @@
 /*
  * ctx.c - the context: creation (key schedule, cipher contexts, buffers,
- * first packet number), the frame header (docs/spec.md 4), the unprotect
+ * first packet number), the frame header (docs/spec.md 5), the unprotect
  * checks of spec 9 steps 1-5, and the one protect and one unprotect path
  * (internal.h) behind every entry point. The family specific work lives in
  * mode_ecb.c, mode_xts.c and mode_gcm.c.
@@ -13,7 +13,7 @@
 #include <openssl/rand.h>
 
 /* Keys one EVP_CIPHER_CTX for a direction. ECB runs without padding (CE1
-   pads itself, docs/spec.md 4.1); GCM's 12-byte IV is OpenSSL's default. */
+   pads itself, docs/spec.md 6.1); GCM's 12-byte IV is OpenSSL's default. */
 static ce_status ce__cipher_ctx(EVP_CIPHER *cipher, const ce_derived *d,
                                 ce_family fam, int enc, EVP_CIPHER_CTX **out) {
   EVP_CIPHER_CTX *c = CE__FAULT("ctx.cipher_new") ? NULL : EVP_CIPHER_CTX_new();
@@ -45,7 +45,7 @@ static ce_status ce__ctx_alloc(const ce__mode_info *mi, uint8_t check,
   memcpy(ctx->iv_base, iv_base, sizeof ctx->iv_base);
   ctx->seal_buf = ce__malloc(CE_MAX_FRAME);
   ctx->open_buf = ctx->seal_buf ? ce__malloc(CE__MAX_BODY) : NULL;
-  /* Spec 4.4: the first packet number comes from a CSPRNG. */
+  /* Spec 7: the first packet number comes from a CSPRNG. */
   ctx->fork_gen = ce__fork_generation();
   if (ctx->open_buf == NULL || CE__FAULT("ctx.rand") ||
       RAND_bytes((unsigned char *)&ctx->next_pn, sizeof ctx->next_pn) != 1) {
@@ -149,7 +149,7 @@ void ce__write_header(const ce_ctx *ctx, uint8_t *buf, int s_flag,
                      (unsigned)ctx->mi->id);
   buf[1] = ctx->check;
   if (ctx->mi->family == CE_FAMILY_ECB)
-    return; /* spec 4.1: ECB has no packet number */
+    return; /* spec 5, 6.1: ECB has no packet number */
   for (int i = 0; i < 8; i++)
     buf[2 + i] = (uint8_t)(pn >> (56 - 8 * i)); /* BE64 */
 }
@@ -161,14 +161,14 @@ uint64_t ce__read_pn(const uint8_t *hdr) {
   return pn;
 }
 
-/* ---- protect (docs/spec.md 4, 9) --------------------------------------- */
+/* ---- protect (docs/spec.md 5-9) ---------------------------------------- */
 
 ce_status ce__protect_frame(ce_ctx *ctx, int explicit_pn, uint64_t pn,
                             const uint8_t *in, size_t in_len, size_t cap,
                             size_t *frame_len) {
   static const uint8_t empty[1];
   if (in_len > CE_MAX_PAYLOAD)
-    return CE_ERR_TOO_LARGE; /* spec 4.5: never truncate */
+    return CE_ERR_TOO_LARGE; /* spec 8: never truncate */
   if (cap < in_len + ce_overhead(ctx->mi->id, in_len))
     return CE_ERR_BUFFER_TOO_SMALL;
   if (in == NULL)
@@ -176,13 +176,12 @@ ce_status ce__protect_frame(ce_ctx *ctx, int explicit_pn, uint64_t pn,
   if (ctx->mi->family == CE_FAMILY_ECB)
     return ce__ecb_seal(ctx, in, in_len, frame_len);
   if (!explicit_pn) {
-    /* Spec 4.4. After fork() the child draws a fresh random packet number
+    /* Spec 7. After fork() the child draws a fresh random packet number
        rather than continue the parent's sequence (fork.c). */
     uint64_t gen = ce__fork_generation();
     if (gen != ctx->fork_gen) {
       uint64_t fresh;
-      if (CE__FAULT("protect.fork_rand") ||
-          RAND_bytes((unsigned char *)&fresh, sizeof fresh) != 1)
+      if (ce__fork_random(&fresh) != CE_OK)
         return CE_ERR_INTERNAL;
       ctx->next_pn = fresh;
       ctx->fork_gen = gen;

@@ -1,5 +1,5 @@
 /*
- * fork.c - fork detection for the packet number (docs/spec.md 4.4).
+ * fork.c - fork detection for the packet number (docs/spec.md 7).
  *
  * After fork() parent and child hold the same context with the same next
  * packet number; both would then encrypt different payloads under one
@@ -12,16 +12,21 @@
  *  - pthread_atfork's child handler bumps the generation on fork();
  *  - a page marked MADV_WIPEONFORK (Linux 4.14+) reads as zeros in a child
  *    made by any means, raw clone() included, which skips atfork handlers.
- * OpenSSL 3 reseeds its DRBG in the child itself, so the fresh draw differs
- * from the parent's.
+ * The fresh number comes from the kernel (getrandom), which shares no
+ * state with the parent. OpenSSL 3.0 would do too (its DRBG reseeds when
+ * the process id changes), but nothing here should rest on a user-space
+ * generator noticing the fork. One system call per fork, not per packet.
  */
 #include "internal.h"
 
 #include <pthread.h>
 #include <stdatomic.h>
 
+#include <openssl/rand.h>
+
 #if defined(__linux__)
 #include <sys/mman.h>
+#include <sys/random.h>
 #endif
 
 static atomic_uint_fast64_t ce__gen = 1;
@@ -66,4 +71,20 @@ uint64_t ce__fork_generation(void) {
       __atomic_exchange_n(page, 1, __ATOMIC_RELAXED) == 0)
     atomic_fetch_add_explicit(&ce__gen, 1, memory_order_relaxed);
   return (uint64_t)atomic_load_explicit(&ce__gen, memory_order_relaxed);
+}
+
+ce_status ce__fork_random(uint64_t *out) {
+  if (CE__FAULT("fork.random"))
+    return CE_ERR_INTERNAL;
+#if defined(__linux__)
+  /* 8 bytes from getrandom never come back short once the pool is
+     initialised, which it is in any process that already made a context;
+     anything else is a failure, not a retry loop. */
+  return getrandom(out, sizeof *out, 0) == (ssize_t)sizeof *out
+             ? CE_OK
+             : CE_ERR_INTERNAL;
+#else
+  return RAND_bytes((unsigned char *)out, sizeof *out) == 1 ? CE_OK
+                                                            : CE_ERR_INTERNAL;
+#endif
 }

@@ -123,6 +123,9 @@ ce_status ce__protect_to(ce_ctx *ctx, int explicit_pn, uint64_t pn,
 uint64_t ce__fork_generation(void);
 /* Registers the fork handlers once; CE_ERR_INTERNAL when that fails. */
 ce_status ce__fork_init(void);
+/* A fresh random packet number for a child process, independent of the
+   parent's and of any sibling's (fork.c). */
+ce_status ce__fork_random(uint64_t *out);
 
 /*
  * Fault injection (fault.c). In a build with CE_FAULT_INJECTION every
