@@ -1,10 +1,11 @@
 /*
  * chanenc_channel.h - the packet observer (custom encryption) and the
- * channel pipeline of CE1 (spec section 6).
+ * channel pipeline of CE1 (spec section 11). Section numbers ("spec 11")
+ * refer to docs/spec.md, as in chanenc.h.
  *
  * A ce_channel models one user's end of a real-time channel: it protects
  * what the application sends and unprotects what arrives, in the order
- * spec 6 fixes:
+ * spec 11.2 fixes:
  *
  *   send:    payload -> built-in protect (if enabled) -> observer on_send_*
  *            -> wire
@@ -12,24 +13,29 @@
  *            enabled) -> payload
  *
  * Data-stream packets skip the observer and are protected only when the
- * config's datastream_encryption_enabled is set (spec 6).
+ * config's datastream_encryption_enabled is set (spec 11.2).
  *
  * Buffer rule (as chanenc.h): ce_channel_send and ce_channel_receive work
  * on (buf, *len, cap). On CE_OK, buf[0..*len) holds the result. On
- * CE_DROPPED and on EVERY negative status, buf[0..cap) and *len are exactly
- * as they were on entry: the channel builds its result in memory of its own
- * and copies it into buf only once nothing can fail any more. Nothing is
- * ever truncated.
+ * CE_DROPPED and on EVERY negative status, CE_ERR_INTERNAL included,
+ * buf[0..cap) and *len are exactly as they were on entry: the channel
+ * writes nothing to buf before the last check. The result (in the
+ * context's buffers, in memory the observer points at, or a part of buf
+ * itself) is copied into buf only once nothing can fail any more, so buf
+ * never holds key stream or unauthenticated plaintext. Nothing is ever
+ * truncated.
  *
  * Threading (read this before using a channel from several threads):
  *  - Every function below except ce_channel_free may be called from any
  *    thread at any time, concurrently with any other.
- *  - Each direction has its own lock, ce_ctx, scratch buffer and counters.
- *    ce_channel_send calls hold the send lock for the whole packet,
- *    ce_channel_receive calls hold the receive lock, so one sender thread
- *    and one receiver thread (the SDK's model) run in parallel and never
- *    wait for each other. Several threads sending on one channel are safe
- *    but are serialised; likewise for receiving.
+ *  - Each direction has its own lock and its own counters; both directions
+ *    use the one ce_ctx of the current configuration, which allows one
+ *    thread to protect while another unprotects (chanenc.h, "Thread
+ *    safety"). ce_channel_send calls hold the send lock for the whole
+ *    packet, ce_channel_receive calls hold the receive lock, so one sender
+ *    thread and one receiver thread (the SDK's model) run in parallel and
+ *    never wait for each other. Several threads sending on one channel are
+ *    safe but are serialised; likewise for receiving.
  *  - The control functions (ce_channel_enable_encryption,
  *    ce_channel_register_packet_observer, ce_channel_set_error_callback,
  *    ce_channel_set_max_wire_size, ce_channel_join, ce_channel_leave,
@@ -38,10 +44,10 @@
  *    applies to every packet that starts after they return. Once they
  *    return, the previous observer, error callback and their user pointers
  *    are no longer in use and will not be called again: they may be freed.
- *  - ce_channel_enable_encryption derives keys (PBKDF2 for GCM2, tens of
- *    milliseconds) before it takes the locks, so packets keep flowing with
- *    the old configuration meanwhile. When two calls race, the one that
- *    finishes deriving last wins.
+ *  - ce_channel_enable_encryption derives keys once (PBKDF2 for GCM2, tens
+ *    of milliseconds) before it takes the locks, so packets keep flowing
+ *    with the old configuration meanwhile. When two calls race, the one
+ *    that finishes deriving last wins.
  *  - Callbacks (observer and error callback) run on the thread that called
  *    send or receive, with that direction's lock held. Send-side callbacks
  *    and receive-side callbacks therefore run concurrently with each other:
@@ -49,13 +55,21 @@
  *    thread-safe. A callback must not call ce_channel_* on the channel that
  *    invoked it (such a call is detected and fails with
  *    CE_ERR_INVALID_ARGUMENT, or CE_SDK_ERR_INVALID_ARGUMENT from
- *    ce_channel_enable_encryption, instead of deadlocking), and must not
- *    wait for another thread that is calling into the same channel.
+ *    ce_channel_enable_encryption, instead of deadlocking; ce_channel_free
+ *    called from a callback does nothing), and must not wait for another
+ *    thread that is calling into the same channel.
+ *  - Callbacks must return normally: they must not throw a C++ exception
+ *    through the library nor longjmp out of it. Either would leave the
+ *    direction's lock held and the thread's reentrancy guard set, and the
+ *    channel unusable.
  *  - ce_channel_free must not run concurrently with any other call on the
- *    same channel, nor from one of its callbacks.
+ *    same channel. Called from one of the channel's own callbacks it is
+ *    refused and does nothing (the channel is still in use by the call
+ *    that ran the callback); free it after that call has returned.
  *
- * The packet path never allocates: every buffer is allocated by
- * ce_channel_new.
+ * The packet path never allocates: the only buffers it uses besides the
+ * caller's (and the observer's) are those of the context, which
+ * ce_channel_enable_encryption allocates together with the context.
  */
 #ifndef CHANENC_CHANNEL_H
 #define CHANENC_CHANNEL_H
@@ -67,7 +81,7 @@ extern "C" {
 #endif
 
 /* ------------------------------------------------------------------ */
-/* Packet observer (spec 6, the SDK's IPacketObserver)                 */
+/* Packet observer (spec 11.1, the SDK's IPacketObserver)              */
 /* ------------------------------------------------------------------ */
 
 /* A packet as the SDK's IPacketObserver::Packet. */
@@ -83,24 +97,33 @@ typedef struct ce_packet {
  * error, counted as dropped, no error callback).
  *
  * On entry pkt->buffer points at pkt->size bytes that the observer may
- * read but must not write (they are the caller's buffer or the channel's
- * scratch memory). To change the packet, the callback points pkt->buffer at
- * memory of its own holding the new pkt->size bytes; that memory must stay
- * valid and unchanged until the ce_channel_send/ce_channel_receive call
- * that invoked the callback returns (the channel copies it before
- * returning). The callback may also shrink the packet in place by moving
- * pkt->buffer forward or lowering pkt->size within the bytes it was given.
+ * read but must not write. They sit at the start of a region: the caller's
+ * buffer buf[0..cap) (receive; send without built-in encryption) or the
+ * context's frame buffer (send with built-in encryption). To change the
+ * packet, the callback points pkt->buffer at memory of its own holding the
+ * new pkt->size bytes; that memory must stay valid and unchanged until the
+ * ce_channel_send/ce_channel_receive call that invoked the callback returns
+ * (the channel copies it before returning). The callback may also shrink
+ * the packet in place by moving pkt->buffer forward or lowering pkt->size
+ * within the bytes it was given.
  *
  * What the channel accepts back from a kept packet:
  *  - size 0 (with any buffer, NULL included): an empty packet;
  *  - buffer NULL with size > 0: CE_ERR_OBSERVER (this is also how an
  *    observer reports that it cannot produce its output; see
  *    examples/xor_observer.h);
- *  - a buffer inside the bytes it was given extending past them (grown in
- *    place): CE_ERR_OBSERVER, the channel never reads bytes that were not
- *    the observer's to hand back;
- *  - anything else: copied to the caller's buffer if it fits (see
- *    ce_channel_send for the limits).
+ *  - bytes wholly inside the bytes it was given: the packet shrunk in
+ *    place;
+ *  - bytes wholly outside the region: the observer's own memory;
+ *  - anything else, CE_ERR_OBSERVER: bytes that start inside the packet
+ *    and extend past it (grown in place), that start in the region after
+ *    the packet, or that start before the region and run into it. The
+ *    channel never reads bytes that were not the observer's to hand back.
+ *    Bytes starting one past the end of a non-empty region count as
+ *    outside it; bytes starting at the pointer the observer was handed
+ *    always count as inside, even when the region is empty.
+ * What is accepted is copied to the caller's buffer if it fits (see
+ * ce_channel_send for the limits).
  *
  * A NULL callback passes that kind of packet through unchanged.
  */
@@ -116,13 +139,14 @@ typedef struct ce_packet_observer {
 /* ------------------------------------------------------------------ */
 
 /* Return codes of ce_channel_enable_encryption, as the SDK's
-   enableEncryption (spec 6). */
+   enableEncryption (spec 11.3). */
 #define CE_SDK_OK 0
 #define CE_SDK_ERR_FAILED -1 /* internal failure (memory, OpenSSL) */
 #define CE_SDK_ERR_INVALID_ARGUMENT -2
 #define CE_SDK_ERR_NOT_SUPPORTED -4
 
-/* The SDK's ENCRYPTION_ERROR_TYPE, passed to the error callback. */
+/* The SDK's ENCRYPTION_ERROR_TYPE, passed to the error callback
+   (spec 11.4). */
 typedef enum ce_encryption_error_type {
   CE_ENCRYPTION_ERROR_INTERNAL_FAILURE = 0,
   CE_ENCRYPTION_ERROR_DECRYPTION_FAILURE = 1,
@@ -181,25 +205,28 @@ typedef struct ce_channel ce_channel;
 
 /* Creates a channel: not joined, built-in encryption disabled, no
    observer, no error callback, no wire size limit, counters zero.
-   Allocates everything the packet path needs (two scratch buffers of
-   CE_MAX_FRAME bytes).
+   Allocates only the channel itself: the packet buffers belong to the
+   context that ce_channel_enable_encryption creates.
    Statuses: CE_OK; CE_ERR_INVALID_ARGUMENT (out NULL); CE_ERR_INTERNAL
    (memory or lock initialisation failed). On failure *out is NULL (when
    out is not NULL). */
 CE_API ce_status ce_channel_new(ce_channel **out);
 
-/* Disables encryption (wiping keys), wipes the scratch buffers and frees.
-   NULL is a no-op. See the threading rules above. */
+/* Disables encryption (freeing the context wipes its keys and packet
+   buffers) and frees. NULL is a no-op; called from one of the channel's
+   own callbacks it is refused and does nothing. See the threading rules
+   above. */
 CE_API void ce_channel_free(ce_channel *ch);
 
 /*
- * The SDK's enableEncryption(enabled, config) (spec 6).
+ * The SDK's enableEncryption(enabled, config) (spec 11.3).
  *
- * enabled != 0: validates cfg, derives keys for the send and the receive
- * direction (two ce_ctx; both derive from cfg, so GCM2 runs PBKDF2 twice)
- * and switches both directions to them at once. The key bytes are copied;
- * cfg may be discarded afterwards. cfg->datastream_encryption_enabled
- * decides whether data-stream packets are protected.
+ * enabled != 0: validates cfg, derives keys once into one ce_ctx that both
+ * directions use (GCM2 runs PBKDF2 once per call), allocates that
+ * context's packet buffers, draws its first packet number, and switches
+ * both directions to it at once. The key bytes are copied; cfg may be
+ * discarded afterwards. cfg->datastream_encryption_enabled decides
+ * whether data-stream packets are protected.
  * enabled == 0: disables built-in encryption; cfg is ignored (may be NULL).
  *
  * May be called before or after ce_channel_join; the new state applies
@@ -218,7 +245,7 @@ CE_API void ce_channel_free(ce_channel *ch);
 CE_API int ce_channel_enable_encryption(ce_channel *ch, int enabled,
                                         const ce_config *cfg);
 
-/* Registers the packet observer (spec 6). The four function pointers are
+/* Registers the packet observer (spec 11.1). The four function pointers are
    copied, so *obs may be discarded; user is passed to every callback and
    must stay valid until the observer is replaced or unregistered (or the
    channel freed). obs NULL unregisters (user is then ignored).
@@ -255,19 +282,20 @@ CE_API ce_status ce_channel_leave(ce_channel *ch);
 
 /*
  * Sends one packet of the given kind: turns the payload in buf[0..*len)
- * into the wire packet, in place, through the spec 6 send pipeline.
+ * into the wire packet, in place, through the spec 11.2 send pipeline.
  *
  * Checks, in order (the first failure is returned):
  *   CE_ERR_INVALID_ARGUMENT: ch, buf or len NULL; kind not a
  *     ce_packet_kind; *len > cap; the channel is not joined; or called from
  *     one of the channel's own callbacks. Not counted, no error callback.
- *   CE_ERR_TOO_LARGE: *len > CE_MAX_PAYLOAD (spec 4.5), with or without
+ *   CE_ERR_TOO_LARGE: *len > CE_MAX_PAYLOAD (spec 8), with or without
  *     built-in encryption.
  *   any ce_protect status (CE_ERR_INTERNAL in practice) when built-in
  *     encryption applies to this kind.
  *   CE_DROPPED: the observer's on_send_* returned 0 (audio, video).
  *   CE_ERR_OBSERVER: the observer kept a packet it could not describe
- *     (NULL buffer with size > 0, or grown in place; see ce_packet_observer).
+ *     (NULL buffer with size > 0, or bytes neither inside the packet nor
+ *     outside its region; see ce_packet_observer).
  *   CE_ERR_TOO_LARGE: the wire packet exceeds the max wire size.
  *   CE_ERR_BUFFER_TOO_SMALL: the wire packet exceeds cap (size cap as
  *     payload + CE_MAX_OVERHEAD + whatever the observer adds).
@@ -281,7 +309,7 @@ CE_API ce_status ce_channel_send(ce_channel *ch, ce_packet_kind kind,
 
 /*
  * Receives one packet of the given kind: turns the wire packet in
- * buf[0..*len) into the payload, in place, through the spec 6 receive
+ * buf[0..*len) into the payload, in place, through the spec 11.2 receive
  * pipeline.
  *
  * Checks, in order (the first failure is returned):
@@ -290,7 +318,7 @@ CE_API ce_status ce_channel_send(ce_channel *ch, ce_packet_kind kind,
  *     with an observer) UINT_MAX, the most a ce_packet can describe.
  *   CE_DROPPED: the observer's on_receive_* returned 0 (audio, video).
  *   CE_ERR_OBSERVER: as ce_channel_send.
- *   any ce_unprotect status (spec 5: CE_ERR_MALFORMED, CE_ERR_BAD_VERSION,
+ *   any ce_unprotect status (spec 9: CE_ERR_MALFORMED, CE_ERR_BAD_VERSION,
  *     CE_ERR_MODE_MISMATCH, CE_ERR_KEY_MISMATCH, CE_ERR_BAD_PADDING,
  *     CE_ERR_AUTH_FAILED; or CE_ERR_INTERNAL) when built-in encryption
  *     applies to this kind.

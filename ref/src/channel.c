@@ -1,5 +1,5 @@
 /*
- * channel.c - the CE1 channel pipeline and packet observer (spec 6).
+ * channel.c - the CE1 channel pipeline and packet observer (spec 11).
  *
  *   send:    payload -> built-in protect (if enabled) -> observer -> wire
  *   receive: wire -> observer -> built-in unprotect (if enabled) -> payload
@@ -285,7 +285,7 @@ static int ce__kind_valid(ce_packet_kind kind) {
 }
 
 /* The observer callback for a packet, or NULL. Data streams skip the
-   observer (spec 6). Caller holds the direction's mutex. */
+   observer (spec 11). Caller holds the direction's mutex. */
 typedef int (*ce__obs_fn)(void *user, ce_packet *pkt);
 
 static ce__obs_fn ce__observer_fn(const ce_channel *ch, enum ce__dir dir,
@@ -300,7 +300,7 @@ static ce__obs_fn ce__observer_fn(const ce_channel *ch, enum ce__dir dir,
 }
 
 /* Built-in encryption applies to audio and video whenever it is enabled,
-   to data streams only with datastream_encryption_enabled (spec 6). */
+   to data streams only with datastream_encryption_enabled (spec 11). */
 static ce_ctx *ce__builtin_ctx(const ce_channel *ch, ce_packet_kind kind) {
   if (kind == CE_PACKET_DATA && !ch->datastream_enabled)
     return NULL;
@@ -310,7 +310,8 @@ static ce_ctx *ce__builtin_ctx(const ce_channel *ch, ce_packet_kind kind) {
 /*
  * Runs one observer callback on the packet at (*cur, *cur_len), where
  * *cur is also the start of a region of region_cap bytes that the channel
- * owns or was given (the caller's buffer or a scratch buffer). On CE_OK,
+ * owns or was given (the caller's buffer, or the context's frame buffer). On
+ * CE_OK,
  * (*cur, *cur_len) is what the observer returned, never NULL.
  */
 static ce_status ce__run_observer(const ce_channel *ch, ce__obs_fn fn,

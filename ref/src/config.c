@@ -1,5 +1,5 @@
 /*
- * config.c - configuration inputs (spec section 2): defaults, the C-string
+ * config.c - configuration inputs (spec section 3): defaults, the C-string
  * key helper, the base64 salt helper, and validation.
  */
 #include "internal.h"
@@ -10,13 +10,13 @@ void ce_config_init(ce_config *cfg) {
   if (cfg == NULL)
     return;
   memset(cfg, 0, sizeof *cfg);
-  cfg->mode = CE_MODE_AES_128_GCM2; /* spec 1: default of a fresh config */
+  cfg->mode = CE_MODE_AES_128_GCM2; /* spec 2: default of a fresh config */
 }
 
 ce_status ce_config_set_key_str(ce_config *cfg, const char *key) {
   if (cfg == NULL || key == NULL || key[0] == '\0')
     return CE_ERR_INVALID_ARGUMENT;
-  /* Spec 2: the key string is taken as its raw bytes, never hex-decoded. */
+  /* Spec 3: the key string is taken as its raw bytes, never hex-decoded. */
   cfg->key = (const uint8_t *)key;
   cfg->key_len = strlen(key);
   return CE_OK;
@@ -96,10 +96,10 @@ ce_status ce_config_check(const ce_config *cfg) {
     return CE_ERR_INVALID_ARGUMENT;
   const ce__mode_info *mi = ce__mode(cfg->mode);
   if (mi == NULL)
-    return CE_ERR_INVALID_ARGUMENT; /* spec 6: mode outside 1..8 */
+    return CE_ERR_INVALID_ARGUMENT; /* spec 3.1: mode outside 1..8 */
   if (cfg->key == NULL || cfg->key_len == 0)
-    return CE_ERR_INVALID_ARGUMENT; /* spec 2: missing or empty key */
+    return CE_ERR_INVALID_ARGUMENT; /* spec 3.1: missing or empty key */
   if (mi->salted && ce__all_zero(cfg->salt, CE_SALT_LEN))
-    return CE_ERR_INVALID_ARGUMENT; /* spec 2: GCM2 needs a salt */
+    return CE_ERR_INVALID_ARGUMENT; /* spec 3.1: GCM2 needs a salt */
   return ce_mode_supported(cfg->mode);
 }

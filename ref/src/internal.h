@@ -9,7 +9,7 @@
 
 #include <openssl/evp.h>
 
-/* One row of the mode table of spec section 1. */
+/* One row of the mode table of spec section 2. */
 typedef struct ce__mode_info {
   int id;
   const char *name;   /* SDK enum name, "AES_128_GCM2"              */
@@ -17,13 +17,13 @@ typedef struct ce__mode_info {
   ce_family family;
   size_t key_bytes;   /* enc_key length                             */
   const char *cipher; /* OpenSSL cipher name, "AES-128-GCM"         */
-  int salted;         /* 1 for GCM2: PBKDF2 with the salt (spec 3)  */
+  int salted;         /* 1 for GCM2: PBKDF2 with the salt (spec 4)  */
 } ce__mode_info;
 
 /* The row for mode, or NULL when mode is not 1..8. */
 const ce__mode_info *ce__mode(int mode);
 
-/* Frame layout constants (spec 4). */
+/* Frame layout constants (spec 5, 6). */
 #define CE__HDR_ECB 2u
 #define CE__HDR_LONG 10u /* XTS and GCM: flags, check, BE64 PN */
 #define CE__TAG_LEN 16u
@@ -32,11 +32,11 @@ const ce__mode_info *ce__mode(int mode);
 #define CE__FLAG_S 0x80u
 
 /* Largest plaintext an open can produce: an ECB body of CE_MAX_PAYLOAD + 1
-   bytes rounded up to whole blocks (spec 5 step 1 bounds the frame). */
+   bytes rounded up to whole blocks (spec 9 step 1 bounds the frame). */
 #define CE__MAX_BODY 65536u
 
 /*
- * The context (spec 4, 5). Protect and unprotect share nothing that either
+ * The context (spec 5-9). Protect and unprotect share nothing that either
  * writes: protect owns enc, seal_buf, next_pn and fork_gen; unprotect owns
  * dec and open_buf; the rest is set once by ce_ctx_new. So one thread may
  * protect while another unprotects (chanenc.h, "Thread safety").
@@ -68,7 +68,7 @@ struct ce_ctx {
   uint8_t *open_buf; /* CE__MAX_BODY bytes */
 };
 
-/* Writes the frame header of spec 4 at buf (2 or 10 bytes). */
+/* Writes the frame header of spec 5 at buf (2 or 10 bytes). */
 void ce__write_header(const ce_ctx *ctx, uint8_t *buf, int s_flag, uint64_t pn);
 /* Reads the BE64 packet number of a 10-byte header. */
 uint64_t ce__read_pn(const uint8_t *hdr);
@@ -77,7 +77,7 @@ uint64_t ce__read_pn(const uint8_t *hdr);
  * Family operations, the only code that differs per family.
  * seal: payload src[0..n) (any memory, n <= CE_MAX_PAYLOAD) -> the whole
  *   frame in ctx->seal_buf; returns its length in *frame_len.
- * open: the header checks of spec 5 steps 1-5 passed on frame[0..n);
+ * open: the header checks of spec 9 steps 1-5 passed on frame[0..n);
  *   decrypts and verifies (steps 6-9) into ctx->open_buf, returns the
  *   payload length in *plen. On failure the family leaves open_buf as it
  *   found it or wipes what it wrote.
@@ -100,8 +100,8 @@ ce_status ce__gcm_open(ce_ctx *ctx, const uint8_t *frame, size_t n,
  * (ctx.c), the testing interface (ref/testing) and the channel:
  * ce__protect_frame runs the protect checks (size, capacity against cap),
  * then seals with packet number pn (explicit_pn) or with the context's own
- * (consumed once the seal starts, spec 4.4), and leaves the frame in
- * ctx->seal_buf. ce__unprotect_frame runs spec 5 in full and leaves the
+ * (consumed once the seal starts, spec 7), and leaves the frame in
+ * ctx->seal_buf. ce__unprotect_frame runs spec 9 in full and leaves the
  * payload in ctx->open_buf; *out_len is its length. Neither writes caller
  * memory.
  */
@@ -139,13 +139,6 @@ int ce__fault(const char *site);
 #define CE__FAULT(site) ce__fault(site)
 #else
 #define CE__FAULT(site) 0
-/* OpenSSL's error queue: a failing call leaves entries there. Every entry
-   point that calls OpenSSL off the packet path brackets its work with
-   ce__err_mark / ce__err_pop, so the caller's queue is as it was
-   (chanenc.h, "Conventions"). */
-void ce__err_mark(void);
-void ce__err_pop(void);
-
 #endif
 /* malloc/calloc through a fault site; free with free(). */
 void *ce__malloc(size_t n);

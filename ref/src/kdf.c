@@ -1,6 +1,6 @@
 /*
  * kdf.c - HKDF-SHA256 (RFC 5869) and PBKDF2-HMAC-SHA256 (RFC 8018), the
- * primitives of the key schedule (spec 3), also exposed for standard
+ * primitives of the key schedule (spec 4), also exposed for standard
  * vectors.
  *
  * HKDF is written over EVP_MAC HMAC rather than OpenSSL's HKDF KDF because

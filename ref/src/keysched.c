@@ -1,5 +1,5 @@
 /*
- * keysched.c - the CE1 key schedule (spec section 3). Runs once per
+ * keysched.c - the CE1 key schedule (spec section 4). Runs once per
  * configuration, in ce_derive / ce_ctx_new, never per packet.
  */
 #include "internal.h"

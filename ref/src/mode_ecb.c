@@ -1,6 +1,6 @@
 /*
  * mode_ecb.c - the ECB family, AES_128_ECB and SM4_128_ECB (docs/spec.md
- * 4.1):
+ * 6.1):
  *   frame = header(2) || ECB-Encrypt(enc_key, PKCS7-Pad16(payload)).
  * ECB is deterministic and leaks equal blocks; it exists for compatibility.
  * Seal and open work in the context's own buffers (internal.h).
@@ -13,7 +13,7 @@ ce_status ce__ecb_seal(ce_ctx *ctx, const uint8_t *src, size_t n,
                        size_t *frame_len) {
   /* PKCS#7 always pads, 1..16 bytes, so the body is 16 * (n / 16 + 1). */
   size_t pad = CE__BLOCK - n % CE__BLOCK;
-  size_t body = n + pad; /* <= 65536 (spec 4.5), far inside int */
+  size_t body = n + pad; /* <= 65536 (spec 8), far inside int */
   uint8_t *f = ctx->seal_buf;
   int outl = 0;
   ce__write_header(ctx, f, 0, 0);

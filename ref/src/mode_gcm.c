@@ -1,6 +1,6 @@
 /*
  * mode_gcm.c - the GCM family, AES_128/256_GCM and the salted GCM2 modes
- * (docs/spec.md 4.3):
+ * (docs/spec.md 6.3):
  *   nonce = iv_base XOR (0^4 || BE64(PN)),  aad = header(10)
  *   frame = header(10) || ct || tag(16)
  * Seal and open work in the context's own buffers (internal.h): open

@@ -1,6 +1,6 @@
 /*
  * mode_xts.c - the XTS family, AES_128_XTS and AES_256_XTS (docs/spec.md
- * 4.2):
+ * 6.2):
  *   data unit number i = LE64(PN) || 0^8 (IEEE 1619 encrypts it with Key2
  *   into the tweak)
  *   payload >= 16: S = 0, body = XTS(payload), ciphertext stealing

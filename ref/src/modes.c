@@ -1,5 +1,5 @@
 /*
- * modes.c - the mode table (spec section 1) and the queries on it.
+ * modes.c - the mode table (spec section 2) and the queries on it.
  */
 #include "internal.h"
 
@@ -9,8 +9,8 @@
 #include <openssl/err.h>
 #include <openssl/evp.h>
 
-/* Ids, SDK names and mode strings are fixed by spec 1; the mode string is
-   bound into every key-schedule label (spec 3). */
+/* Ids, SDK names and mode strings are fixed by spec 2; the mode string is
+   bound into every key-schedule label (spec 4). */
 static const ce__mode_info ce__modes[] = {
     {1, "AES_128_XTS", "aes-128-xts", CE_FAMILY_XTS, 32, "AES-128-XTS", 0},
     {2, "AES_128_ECB", "aes-128-ecb", CE_FAMILY_ECB, 16, "AES-128-ECB", 0},
@@ -129,7 +129,7 @@ ce_status ce_mode_supported(int mode) {
   return st;
 }
 
-/* Spec 4.5: ECB pads 1..16 bytes (always), XTS pads short payloads up to
+/* Spec 8: ECB pads 1..16 bytes (always), XTS pads short payloads up to
    one block, GCM adds the 16-byte tag. */
 size_t ce_overhead(int mode, size_t payload_len) {
   const ce__mode_info *mi = ce__mode(mode);

@@ -1,6 +1,6 @@
 /*
  * status.c - names and descriptions of ce_status values. The names are the
- * status names of spec section 5 and conformance.md section 2.
+ * status names of spec section 10 and conformance.md section 2.
  */
 #include "internal.h"
 

@@ -141,7 +141,7 @@ class Channel:
         """The SDK's ``enableEncryption(enabled, config)``.
 
         With ``enabled`` true, validates ``config`` and derives keys for both
-        directions (GCM2 runs PBKDF2 twice; the GIL is released). With
+        directions, once (GCM2 runs PBKDF2 once; the GIL is released). With
         ``enabled`` false, disables built-in encryption (``config`` ignored).
 
         Raises:
