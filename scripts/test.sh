@@ -35,7 +35,8 @@ ce_need_packages "${CE_BUILD_PACKAGES[@]}" "${CE_TEST_PACKAGES[@]}"
 
 root="${CE_TEST_BUILD_DIR:-build-test}"
 jobs="$(nproc)"
-common=(-G Ninja -DPython3_EXECUTABLE="$CE_PYTHON" -DCMAKE_BUILD_TYPE=RelWithDebInfo)
+common=(-G Ninja -DPython3_EXECUTABLE="$CE_PYTHON" -DCMAKE_BUILD_TYPE=RelWithDebInfo
+  -DCE_REQUIRE_WYCHEPROOF=ON)
 failed=()
 
 stage() { # name, build dir, ctest args..., -- cmake args...
