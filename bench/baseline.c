@@ -1,7 +1,7 @@
 /*
  * baseline.c - the least work OpenSSL EVP needs for a CE1 packet (see
  * baseline.h). Every function here is what a careful user would write by
- * hand for one mode, with the frame layout of spec 4 inline.
+ * hand for one mode, with the frame layout of spec 5 and 6 inline.
  */
 #include "baseline.h"
 
@@ -105,7 +105,7 @@ static uint64_t bl_read_pn(const uint8_t *buf) {
   return pn;
 }
 
-/* Spec 5 steps 2-5 on the first two bytes. */
+/* Spec 9 steps 2-5 on the first two bytes. */
 static int bl_header_ok(const bl_ctx *b, const uint8_t *buf) {
   unsigned f = buf[0];
   if ((f & 0x70u) != 0x10u || (f & 0x0fu) != (unsigned)b->mode)

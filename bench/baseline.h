@@ -2,11 +2,12 @@
  * baseline.h - the least work OpenSSL EVP needs for a CE1 packet.
  *
  * One EVP_CIPHER_CTX per key and direction, made and keyed once; per packet
- * only the IV (GCM) or tweak (XTS) is set, and the header and tag handling
- * of spec 4 is written inline. It produces and accepts the same frames as
- * chanenc (same keys, same layout), but does none of chanenc's extra work:
- * no argument checks beyond the frame checks of spec 5, no dispatch through
- * a family table, no restoring of the buffer on failure, no wiping.
+ * only the IV (GCM) or data unit number (XTS) is set, and the header and
+ * tag handling of spec 5 and 6 is written inline. It produces and accepts
+ * the same frames as chanenc (same keys, same layout), but does none of
+ * chanenc's extra work: no argument checks beyond the frame checks of
+ * spec 9, no dispatch through a family table, no restoring of the buffer
+ * on failure, no wiping.
  *
  * Plain C, compiled with the same compiler and flags as the library, so a
  * ratio chanenc / baseline measures chanenc's own overhead.

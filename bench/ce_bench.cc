@@ -54,7 +54,7 @@ namespace {
 
 const size_t kSizes[] = {16, 64, 160, 1200, 1500, 16384};
 const int kModes[] = {1, 2, 3, 4, 5, 6, 7, 8};
-// A key as users get it: 64 ASCII characters, used as raw bytes (spec 2).
+// A key as users get it: 64 ASCII characters, used as raw bytes (spec 3).
 const char kKey[] =
     "7d3c2f1e0a9b8c7d6e5f4a3b2c1d0e9f8a7b6c5d4e3f2a1b0c9d8e7f6a5b4c3d";
 // Bytes of ring per unprotect benchmark: fits in L2, so ring refills are

@@ -1,7 +1,7 @@
 /*
  * chacha_observer.h - authenticated custom encryption through the packet
- * observer (ce1.md section 6): ChaCha20-Poly1305 (RFC 8439) from OpenSSL
- * EVP. It shows that "custom encryption" need not mean XOR.
+ * observer (docs/spec.md section 11): ChaCha20-Poly1305 (RFC 8439) from
+ * OpenSSL EVP. It shows that "custom encryption" need not mean XOR.
  *
  * Wire format of one packet (what on_send_* produces, on_receive_*
  * expects):

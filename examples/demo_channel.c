@@ -1,6 +1,6 @@
 /*
- * demo_channel.c - two channels talking through the whole ce1.md section 6
- * pipeline: built-in AES_128_GCM2 and, nearest the wire, the
+ * demo_channel.c - two channels talking through the whole pipeline of
+ * docs/spec.md section 11: built-in AES_128_GCM2 and, nearest the wire, the
  * ChaCha20-Poly1305 packet observer.
  *
  *   alice: payload -> GCM2 protect -> chacha on_send -> wire

@@ -3,7 +3,7 @@
  * every byte with 0x55) as a ce_packet_observer, done right.
  *
  * XOR is NOT encryption: anyone can undo it. This example exists to show
- * the observer contract (ce1.md section 6), not to protect anything; see
+ * the observer rules (docs/spec.md section 11), not to protect anything; see
  * chacha_observer.h for custom encryption that does.
  *
  * What the SDK sample gets wrong, and what this one does instead:

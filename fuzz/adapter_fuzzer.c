@@ -1,7 +1,7 @@
 /*
  * adapter_fuzzer.c - the JSON-lines adapter's request handling.
  *
- * Target: handle_line() of tools/ce1_adapter.c (conformance.md section 2:
+ * Target: handle_line() of tools/ce1_adapter.c (conformance.md section 3:
  * request decoding, hex fields, pn, op dispatch, answers) together with
  * the context cache (ce_ctxcache.c), the JSON parser and the hex codec it
  * uses, over whole sessions: the input is split into lines exactly as the
@@ -19,7 +19,7 @@
  *
  * What must hold, for every line:
  *  - exactly one answer line, a JSON object of one of the shapes of
- *    conformance.md 2: {"frame": hex}, {"payload": hex}, {"error": NAME}
+ *    conformance.md 3: {"frame": hex}, {"payload": hex}, {"error": NAME}
  *    with NAME a status name or UNSUPPORTED_OP, or the three derive
  *    members; hex is lower case;
  *  - a frame answer unprotects (through the adapter again, same mode, key

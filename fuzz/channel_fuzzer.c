@@ -13,7 +13,7 @@
  * observer and the packets draw their bytes from the same stream, so one
  * input is one deterministic session.
  *
- * What must hold (chanenc_channel.h and spec 6):
+ * What must hold (chanenc_channel.h and spec 11):
  *  - the harness predicts every status from its own model of the pipeline
  *    (order of checks, observer outcome, wire limit, capacity) and the
  *    library must return exactly that;
@@ -22,7 +22,7 @@
  *    observer handed back, or what an oracle context with the same config
  *    makes of it (receive), or a frame that the oracle opens back to the
  *    payload (send without observer);
- *  - observers see exactly the packet of the spec 6 pipeline (the payload,
+ *  - observers see exactly the packet of the spec 11 pipeline (the payload,
  *    or the frame, or the wire bytes) and are never called for data
  *    streams; calls from inside callbacks are refused;
  *  - the error callback runs exactly once per counted failure with the

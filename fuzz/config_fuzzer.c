@@ -14,7 +14,7 @@
  * What must hold:
  *  - ce_config_check decides, and ce_derive, ce_ctx_new and
  *    ce_channel_enable_encryption (in its SDK codes 0/-2/-4) agree with it;
- *  - the key schedule equals spec 3 written out on the primitive layer
+ *  - the key schedule equals spec 4 written out on the primitive layer
  *    (HKDF-Extract with 0^32, HKDF-Expand with the "ce1 key/iv/check "
  *    labels), and the context's check byte is the schedule's;
  *  - a refused salt string leaves the salt unchanged; an accepted one is
@@ -38,7 +38,7 @@
 
 #include <openssl/evp.h>
 
-/* Spec 3 on the primitive layer, for modes 1-6. */
+/* Spec 4 on the primitive layer, for modes 1-6. */
 static void model_derive(int mode, const uint8_t *key, size_t key_len,
                          ce_derived *d) {
   static const uint8_t zero[32] = {0};
@@ -174,7 +174,7 @@ static void fuzz_config(fz_reader *r) {
   } else {
     ce_derived m;
     model_derive(mode, key, key_len, &m);
-    FZ_CHECK(same_derived(&d, &m), "key schedule differs from spec 3");
+    FZ_CHECK(same_derived(&d, &m), "key schedule differs from spec 4");
   }
 
   static char not_null;

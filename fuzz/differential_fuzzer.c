@@ -2,7 +2,7 @@
  * differential_fuzzer.c - the reference against another implementation.
  *
  * Target: any shared library exporting the C ABI of conformance.md
- * section 3 (ce1_impl_protect, ce1_impl_unprotect), loaded at run time
+ * section 4 (ce1_impl_protect, ce1_impl_unprotect), loaded at run time
  * with dlopen from the path in the environment variable CE1_DIFF_LIB,
  * compared call for call with the reference linked into this harness
  * (ce_testing_protect_pn_into / ce_unprotect_into on a ce_ctx, which is what
@@ -53,7 +53,7 @@ static void load_other(void) {
   other_path = getenv("CE1_DIFF_LIB");
   if (other_path == NULL || other_path[0] == '\0') {
     fprintf(stderr, "differential_fuzzer: set CE1_DIFF_LIB to the path of "
-                    "a library with the conformance.md section 3 ABI\n");
+                    "a library with the conformance.md section 4 ABI\n");
     exit(2);
   }
   void *h = dlopen(other_path, RTLD_NOW | RTLD_LOCAL);

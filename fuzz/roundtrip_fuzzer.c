@@ -35,7 +35,7 @@
 
 #define FZ_POISON 0xa5
 
-/* A payload one byte over the limit (spec 4.5), zero filled; static so the
+/* A payload one byte over the limit (spec 8), zero filled; static so the
    check costs no allocation. */
 static uint8_t fz_big[CE_MAX_PAYLOAD + 1 + CE_MAX_OVERHEAD];
 
@@ -176,7 +176,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if ((flags & 2) && c.owns_ctx) {
     /* The context's own counter: the frame carries next_pn, which then
        advances by one (XTS, GCM) or stays (ECB, which has no PN). The start
-       value is random by design (spec 4.4); nothing checked depends on it. */
+       value is random by design (spec 7); nothing checked depends on it. */
     int ecb = ce_mode_family(c.mode) == CE_FAMILY_ECB;
     uint64_t pn0 = ce_ctx_next_pn(c.ctx);
     memcpy(buf, payload, n);

@@ -16,12 +16,12 @@
  *   flags bit 4   also run ce_unprotect_into with partly overlapping buffers
  *   flags bit 5   extend the frame with zero bytes to the longest frame of
  *                 the family, minus 1, exactly, or plus 1 (bits 6-7 pick):
- *                 spec 5 row 1's upper bound without 64 KB inputs
+ *                 spec 9 step 1's upper bound without 64 KB inputs
  *
  * What must hold, for every frame:
- *  - the status and payload equal the primitive-layer model of spec 5
+ *  - the status and payload equal the primitive-layer model of spec 9
  *    (fuzz_common.c), so the validation order and every byte are checked;
- *  - on failure the buffer and *len are exactly as they were (spec 5; the
+ *  - on failure the buffer and *len are exactly as they were (spec 9; the
  *    harness aborts on a single changed byte);
  *  - on success the frame is canonical: protecting the payload again with
  *    the frame's PN gives back the very same frame (CE1 frames have no

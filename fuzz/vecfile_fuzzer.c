@@ -15,7 +15,7 @@
  *    buffer (even a 1-byte one), nothing written past err_len;
  *  - success: the structure keeps the header's promises - totals add up,
  *    valid tests have status OK and a payload, invalid tests carry an
- *    unprotect status (spec 5), refusal groups have INVALID_ARGUMENT or
+ *    unprotect status (spec 9), refusal groups have INVALID_ARGUMENT or
  *    NOT_SUPPORTED and no tests, every other group has a derived schedule,
  *    ids are unique, every byte array is readable for its full length and
  *    never NULL;

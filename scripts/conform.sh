@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # scripts/conform.sh - the main job: checks an implementation against every
-# vector file under vectors/ and prints a table of results per mode and
-# file. Installs missing Debian packages, builds chanenc (release, in
-# build-conform/ or $CE_CONFORM_BUILD_DIR) and runs the conformance runner.
+# vector file (vectors/, and the standard vectors where their Debian packages
+# and Wycheproof are: vectors/README.md) and prints a table of results per
+# mode and file. Installs missing Debian packages, builds chanenc (release,
+# in build-conform/ or $CE_CONFORM_BUILD_DIR) and runs the conformance
+# runner.
 #
 #   scripts/conform.sh                      the reference implementation
 #   scripts/conform.sh --adapter "CMD ARGS" a JSON-lines process adapter
@@ -14,7 +16,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 . scripts/deps.sh
-ce_need_packages "${CE_BUILD_PACKAGES[@]}"
+ce_need_packages "${CE_BUILD_PACKAGES[@]}" "${CE_VECTOR_PACKAGES[@]}"
 
 dir="${CE_CONFORM_BUILD_DIR:-build-conform}"
 if ! { cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release \
@@ -25,5 +27,6 @@ if ! { cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release \
   tail -n 30 "$dir.log" >&2
   exit 2
 fi
-export PYTHONPATH="$PWD/$dir/bindings/python${PYTHONPATH:+:$PYTHONPATH}"
+case "$dir" in /*) ;; *) dir="$PWD/$dir" ;; esac
+export PYTHONPATH="$dir/bindings/python${PYTHONPATH:+:$PYTHONPATH}"
 exec "$CE_PYTHON" -m chanenc.conform --vectors "$PWD/vectors" "$@"

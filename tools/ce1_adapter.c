@@ -1,6 +1,12 @@
 /*
- * ce1-adapter - the JSON-lines process adapter of conformance.md section 2
- * over the chanenc reference implementation.
+ * ce1-adapter - the JSON-lines process adapter of docs/conformance.md
+ * section 3 over the chanenc reference implementation.
+ *
+ * Failures are checked in the order of docs/spec.md section 10.1 (as
+ * docs/conformance.md 3.4 spells it out for this protocol): the line, then
+ * "op" (UNSUPPORTED_OP before any other member is examined), then the
+ * members the op uses, then the configuration (INVALID_ARGUMENT before
+ * NOT_SUPPORTED, spec 3.1), then the operation (TOO_LARGE; spec 9 steps).
  *
  * One JSON object per input line, one JSON object per output line, in
  * order, flushed after each line so a runner can drive it interactively.
@@ -26,7 +32,7 @@
 #include <string.h>
 #include <sys/types.h>
 
-/* Answer for an unknown "op"; not a library status (conformance.md 2). */
+/* Answer for an unknown "op"; not a library status (conformance.md 3.4). */
 #define CE1_UNSUPPORTED_OP "UNSUPPORTED_OP"
 
 typedef struct {
@@ -101,8 +107,10 @@ static const char *common_fields(const ce1_session *s, const ce_json *req,
     return reject(s, "INVALID_ARGUMENT", "missing field \"mode\"");
   if (!ce_json_int64(m, &mode))
     return reject(s, "INVALID_ARGUMENT", "field \"mode\" is not an integer");
-  /* Out-of-range ids are the library's to refuse, so pass any int on;
-     only ids that do not fit an int are refused here. */
+  /* A number with a fraction or an exponent (7.0, 7e0) is not an integer
+     and is refused above (conformance.md 3.2). Out-of-range ids are the
+     library's to refuse (spec 3.1), so pass any int on; only ids that do
+     not fit an int are refused here, never reduced to another value. */
   if (mode < -2147483647 - 1 || mode > 2147483647)
     return reject(s, "INVALID_ARGUMENT", "field \"mode\" out of range");
   r->mode = (int)mode;
@@ -113,8 +121,9 @@ static const char *common_fields(const ce1_session *s, const ce_json *req,
   err = hex_field(s, req, "salt", &r->salt, &salt_len);
   if (err != NULL)
     return err;
-  /* The salt is a uint8_t[32] in the API: another length cannot be
-     expressed, so it is a malformed request rather than a config error. */
+  /* A salt must be 32 bytes in every mode, also in modes 1-6, which
+     ignore its value (spec 3, 3.1); the API's uint8_t[32] cannot carry
+     another length, so it is refused here, before the library sees it. */
   if (salt_len != CE_SALT_LEN)
     return reject(s, "INVALID_ARGUMENT", "salt is %zu bytes, not %d", salt_len,
                   CE_SALT_LEN);
@@ -125,8 +134,10 @@ static const char *parse_pn(const ce1_session *s, const ce_json *req,
                             ce1_request *r) {
   const ce_json *v = ce_json_get(req, "pn");
   if (v == NULL || ce_json_is_null(v)) {
-    /* ECB frames carry no packet number (spec 4.1), and vector files write
-       "pn": null for them; every other mode needs one. */
+    /* ECB frames carry no packet number (spec 6.1), and vector files write
+       "pn": null for them; every other mode needs one. A pn that is
+       present and not null must be 16 hex digits in every mode, ECB
+       included (conformance.md 3.2). */
     if (ce_mode_family(r->mode) == CE_FAMILY_ECB) {
       r->pn = 0;
       return NULL;
@@ -280,10 +291,10 @@ static void usage(FILE *f) {
       f,
       "usage: ce1-adapter [--verbose]\n"
       "\n"
-      "CE1 conformance adapter over the chanenc reference (conformance.md\n"
-      "section 2). Reads one JSON object per line on standard input and\n"
-      "answers each with one JSON object per line on standard output, in\n"
-      "order. Exits 0 when standard input closes.\n"
+      "CE1 conformance adapter over the chanenc reference\n"
+      "(docs/conformance.md section 3). Reads one JSON object per line on\n"
+      "standard input and answers each with one JSON object per line on\n"
+      "standard output, in order. Exits 0 when standard input closes.\n"
       "\n"
       "Requests (HEX is a hex string, HEX16 exactly 16 hex digits):\n"
       "  {\"op\": \"protect\", \"mode\": 7, \"key\": HEX, \"salt\": HEX,\n"
@@ -293,19 +304,25 @@ static void usage(FILE *f) {
       "  {\"op\": \"derive\", \"mode\": 7, \"key\": HEX, \"salt\": HEX}\n"
       "     -> {\"enc_key\": HEX, \"iv_base\": HEX or null, \"check\": HEX}\n"
       "\n"
-      "mode is the CE1 mode id (1..8). key is the key string's raw bytes in\n"
-      "hex; salt must be 32 bytes (64 hex digits) for every mode, although\n"
-      "only modes 7 and 8 use it. pn is the big-endian packet number used\n"
-      "as is (ce_testing_protect_pn); ECB modes ignore it and accept it null "
-      "or\n"
-      "absent. Output hex is lower case; input hex may be either case.\n"
+      "mode is the CE1 mode id (1..8), a JSON number written as an integer\n"
+      "(7.0 and 7e0 are not). key is the key string's raw bytes in hex;\n"
+      "salt must be 32 bytes (64 hex digits) in every mode, although only\n"
+      "modes 7 and 8 use its value. pn is the big-endian packet number,\n"
+      "used as is (ce_testing_protect_pn); ECB modes ignore it and accept\n"
+      "it null or absent, but a pn that is present must be 16 hex digits\n"
+      "in every mode. Input hex may be either case; output hex is lower\n"
+      "case. Members an op does not use are ignored.\n"
       "\n"
       "Failures answer {\"error\": STATUS}: MALFORMED, BAD_VERSION,\n"
-      "MODE_MISMATCH, KEY_MISMATCH, BAD_PADDING, AUTH_FAILED, TOO_LARGE,\n"
-      "NOT_SUPPORTED, INVALID_ARGUMENT (also for a malformed request: bad\n"
-      "JSON, a missing or mistyped field, bad hex, a salt that is not 32\n"
-      "bytes, a pn that is not 16 hex digits) or UNSUPPORTED_OP (unknown\n"
-      "op). Every input line gets exactly one answer line.\n"
+      "MODE_MISMATCH, KEY_MISMATCH, BAD_PADDING, AUTH_FAILED (unprotect,\n"
+      "docs/spec.md section 9), TOO_LARGE, NOT_SUPPORTED, INVALID_ARGUMENT\n"
+      "(a refused configuration, or a malformed request: bad JSON, a\n"
+      "missing or mistyped field, a mode that is not an integer, bad hex, a\n"
+      "salt that is not 32 bytes, a pn that is not 16 hex digits),\n"
+      "UNSUPPORTED_OP (unknown op) or INTERNAL (the library failed). When\n"
+      "several apply, the first of: request, configuration (INVALID_ARGUMENT\n"
+      "before NOT_SUPPORTED), size or frame (docs/spec.md section 10.1).\n"
+      "Every input line gets exactly one answer line.\n"
       "\n"
       "Contexts are cached per (mode, key, salt) in a small LRU, so\n"
       "repeated GCM2 requests derive their keys once.\n"

@@ -1,5 +1,6 @@
 /*
- * ce1_impl.h - the shared-library adapter ABI of conformance.md section 3.
+ * ce1_impl.h - the shared-library adapter ABI of docs/conformance.md
+ * section 4.
  *
  * An implementation under test builds a shared library exporting these two
  * functions; the conformance runner, the differential fuzzers and the

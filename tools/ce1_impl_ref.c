@@ -1,6 +1,12 @@
 /*
  * ce1_impl_ref.c - libce1impl_ref.so: the shared-library adapter ABI of
- * conformance.md section 3 (tools/ce1_impl.h) over the chanenc reference.
+ * docs/conformance.md section 4 (tools/ce1_impl.h) over the chanenc
+ * reference.
+ *
+ * Failures come in the order of docs/spec.md section 10.1: the arguments
+ * (every pointer check, out included, before the configuration is looked
+ * at), then the configuration, then the library's protect or unprotect
+ * (TOO_LARGE, BUFFER_TOO_SMALL; the spec 9 steps, capacity last).
  *
  * Built with hidden visibility and a version script so that exactly the
  * two ABI functions are exported: the reference library is linked in
@@ -39,7 +45,7 @@ CE1_EXPORT int ce1_impl_protect(int mode, const uint8_t *key, size_t key_len,
                                 const uint8_t salt[32], uint64_t pn,
                                 const uint8_t *payload, size_t payload_len,
                                 uint8_t *out, size_t *out_len) {
-  if (out_len == NULL || (key == NULL && key_len != 0) ||
+  if (out == NULL || out_len == NULL || (key == NULL && key_len != 0) ||
       (payload == NULL && payload_len != 0))
     return CE_ERR_INVALID_ARGUMENT;
   if (payload == NULL)
@@ -60,7 +66,7 @@ CE1_EXPORT int ce1_impl_unprotect(int mode, const uint8_t *key, size_t key_len,
                                   const uint8_t salt[32], const uint8_t *frame,
                                   size_t frame_len, uint8_t *out,
                                   size_t *out_len) {
-  if (out_len == NULL || (key == NULL && key_len != 0) ||
+  if (out == NULL || out_len == NULL || (key == NULL && key_len != 0) ||
       (frame == NULL && frame_len != 0))
     return CE_ERR_INVALID_ARGUMENT;
   if (frame == NULL)

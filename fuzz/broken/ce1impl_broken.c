@@ -1,6 +1,6 @@
 /*
  * ce1impl_broken.c - libce1impl_broken.so, a deliberately wrong CE1
- * implementation with the conformance.md section 3 ABI, for showing that
+ * implementation with the conformance.md section 4 ABI, for showing that
  * the differential harness finds real differences.
  *
  * It is the reference (linked in statically, with the tools' context
@@ -9,7 +9,7 @@
  *
  *   ECB padding is checked by its last byte only. A body whose last
  *   decrypted byte p is in 1..16 is accepted and p bytes are dropped, even
- *   when the other p - 1 padding bytes are not all p (spec 5 row 7 says
+ *   when the other p - 1 padding bytes are not all p (spec 9 step 7 says
  *   BAD_PADDING). Every valid frame still round-trips and every vector
  *   whose padding is intact still passes, so only frames no honest sender
  *   makes show the bug - which is exactly what fuzzing is for.

@@ -301,14 +301,14 @@ static void fz_model_header(int mode, const ce_derived *d, int s, uint64_t pn,
 static void fz_model_tweak(uint64_t pn, uint8_t tweak[16]) {
   memset(tweak, 0, 16);
   for (int i = 0; i < 8; i++)
-    tweak[i] = (uint8_t)(pn >> (8 * i)); /* LE64, spec 4.2 */
+    tweak[i] = (uint8_t)(pn >> (8 * i)); /* LE64, spec 6.2 */
 }
 
 static void fz_model_nonce(const ce_derived *d, uint64_t pn,
                            uint8_t nonce[12]) {
   memcpy(nonce, d->iv_base, 12);
   for (int i = 0; i < 8; i++)
-    nonce[4 + i] ^= (uint8_t)(pn >> (56 - 8 * i)); /* BE64, spec 4.3 */
+    nonce[4 + i] ^= (uint8_t)(pn >> (56 - 8 * i)); /* BE64, spec 6.3 */
 }
 
 static ce_block_cipher fz_model_bc(int mode) {
@@ -366,7 +366,7 @@ size_t fz_model_protect(int mode, const ce_derived *d, uint64_t pn,
 ce_status fz_model_unprotect(int mode, const ce_derived *d, const uint8_t *f,
                              size_t n, uint8_t *out, size_t *out_len) {
   ce_family fam = ce_mode_family(mode);
-  /* Spec 5 row 1. */
+  /* Spec 9 step 1. */
   size_t min = fam == CE_FAMILY_ECB ? 18 : 26;
   size_t max = fam == CE_FAMILY_ECB   ? 65538
                : fam == CE_FAMILY_XTS ? 65545
@@ -374,24 +374,24 @@ ce_status fz_model_unprotect(int mode, const ce_derived *d, const uint8_t *f,
   if (n < min || n > max)
     return CE_ERR_MALFORMED;
   if (((f[0] >> 4) & 7) != 1)
-    return CE_ERR_BAD_VERSION; /* row 2 */
+    return CE_ERR_BAD_VERSION; /* step 2 */
   if ((f[0] & 0x0f) != mode)
-    return CE_ERR_MODE_MISMATCH; /* row 3 */
+    return CE_ERR_MODE_MISMATCH; /* step 3 */
   int s = (f[0] & 0x80) != 0;
   if (s && fam != CE_FAMILY_XTS)
-    return CE_ERR_MALFORMED; /* row 4 */
+    return CE_ERR_MALFORMED; /* step 4 */
   if (f[1] != d->check)
-    return CE_ERR_KEY_MISMATCH; /* row 5 */
+    return CE_ERR_KEY_MISMATCH; /* step 5 */
   if (fam == CE_FAMILY_ECB) {
     size_t body = n - 2;
     if (body % 16)
-      return CE_ERR_MALFORMED; /* row 6 */
+      return CE_ERR_MALFORMED; /* step 6 */
     FZ_CHECK(ce_ecb_crypt(fz_model_bc(mode), 0, d->enc_key, d->enc_key_len,
                           f + 2, body, out) == CE_OK,
              "model: ECB decrypt");
     unsigned pad = out[body - 1];
     if (pad < 1 || pad > 16)
-      return CE_ERR_BAD_PADDING; /* row 7 */
+      return CE_ERR_BAD_PADDING; /* step 7 */
     for (size_t i = body - pad; i < body; i++)
       if (out[i] != pad)
         return CE_ERR_BAD_PADDING;
@@ -404,7 +404,7 @@ ce_status fz_model_unprotect(int mode, const ce_derived *d, const uint8_t *f,
     size_t body = n - 10;
     fz_model_tweak(pn, tweak);
     if (s && body != 16)
-      return CE_ERR_BAD_PADDING; /* row 8 */
+      return CE_ERR_BAD_PADDING; /* step 8 */
     FZ_CHECK(ce_xts_crypt(0, d->enc_key, d->enc_key_len, tweak, f + 10, body,
                           out) == CE_OK,
              "model: XTS decrypt");
@@ -427,7 +427,7 @@ ce_status fz_model_unprotect(int mode, const ce_derived *d, const uint8_t *f,
   ce_status st = ce_gcm_decrypt(d->enc_key, d->enc_key_len, nonce, 12, f, 10,
                                 f + 10, plen, f + 10 + plen, 16, out);
   if (st == CE_ERR_AUTH_FAILED)
-    return st; /* row 9 */
+    return st; /* step 9 */
   FZ_CHECK_STATUS(st, CE_OK, "model: GCM decrypt");
   *out_len = plen;
   return CE_OK;

@@ -136,7 +136,7 @@ static inline const uint8_t *fz_rest(fz_reader *r, size_t *got) {
  *   32      salt      present only for modes 7 and 8 (GCM2)
  *
  * Why GCM2 is special: its key schedule runs PBKDF2 with 100,000
- * iterations by design (spec 3), tens of milliseconds, which would make a
+ * iterations by design (spec 4), tens of milliseconds, which would make a
  * fuzzer crawl. GCM2 configurations are therefore limited to a fixed table
  * (fuzz_gcm2_keys.inc: the GCM2 keys and salts of the CE1 vectors plus a
  * few of our own) whose contexts and key schedules are made once per
@@ -187,7 +187,7 @@ size_t fz_gcm2_pick(int mode, const uint8_t *key, size_t key_len,
 /* ---- a model of CE1 on the primitive layer ---------------------------- */
 
 /*
- * An independent statement of spec 4 and spec 5, written on the primitive
+ * An independent statement of spec 4 to 9, written on the primitive
  * layer (ce_ecb_crypt, ce_xts_crypt, ce_gcm_encrypt/decrypt) and a key
  * schedule, without the packet code of ctx.c and mode_*.c. The harnesses
  * hold the packet code to it byte for byte: any difference in status,
@@ -200,7 +200,7 @@ size_t fz_gcm2_pick(int mode, const uint8_t *key, size_t key_len,
    failure. n must be <= CE_MAX_PAYLOAD. */
 size_t fz_model_protect(int mode, const ce_derived *d, uint64_t pn,
                         const uint8_t *payload, size_t n, uint8_t *out);
-/* Spec 5 on frame[0..n): the status, and on CE_OK the payload in out
+/* Spec 9 on frame[0..n): the status, and on CE_OK the payload in out
    (n bytes of room) and its length in *out_len. */
 ce_status fz_model_unprotect(int mode, const ce_derived *d,
                              const uint8_t *frame, size_t n, uint8_t *out,

@@ -1,5 +1,6 @@
 /*
- * stdvec.c - readers for the standard vector files; see stdvec.h.
+ * stdvec.c - locations of the standard vector sets and readers for their
+ * files; see stdvec.h.
  *
  * Every reader loads the whole file, splits it into lines in place and
  * copies what it keeps into small malloc'd strings, so the records outlive
@@ -12,6 +13,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 /* ------------------------------------------------------------------ */
 /* Small string helpers                                                */
@@ -65,6 +67,59 @@ static char *trim(char *s) {
   while (n > 0 && is_space(s[n - 1]))
     s[--n] = '\0';
   return s;
+}
+
+/* ------------------------------------------------------------------ */
+/* Where the vector sets are                                           */
+/* ------------------------------------------------------------------ */
+
+static const sv_set_info k_sets[SV_SET_COUNT] = {
+    [SV_SET_PROJECT] = {"", "CE_VECTORS_DIR", NULL, NULL},
+    [SV_SET_PYCA] = {"pyca/", "CE_PYCA_VECTORS_DIR",
+                     "/usr/lib/python3/dist-packages/cryptography_vectors",
+                     "python3-cryptography-vectors"},
+    [SV_SET_CRYPTOPP] = {"cryptopp/", "CE_CRYPTOPP_VECTORS_DIR",
+                         "/usr/share/crypto++/TestVectors",
+                         "libcrypto++-utils"},
+};
+
+const sv_set_info *sv_set_get(sv_set s) {
+  return (unsigned)s < SV_SET_COUNT ? &k_sets[s] : NULL;
+}
+
+int sv_set_dir(sv_set s, const char **dir, char err[SV_ERR_LEN]) {
+  const sv_set_info *in = sv_set_get(s);
+  *dir = NULL;
+  if (!in) {
+    set_err(err, "no vector set %d", (int)s);
+    return -1;
+  }
+  const char *env = getenv(in->env);
+  int from_env = env && *env;
+  const char *d = from_env ? env : in->dflt;
+  if (!d) {
+    set_err(err, "%s is not set", in->env);
+    return -1;
+  }
+  struct stat sb;
+  if (stat(d, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+    *dir = d;
+    return 0;
+  }
+  if (!in->package)
+    set_err(err, "%s=%s is not a directory", in->env, d);
+  else if (from_env)
+    set_err(err,
+            "%s=%s is not a directory; it must hold the files that the "
+            "Debian package %s installs (apt-get install %s)",
+            in->env, d, in->package, in->package);
+  else
+    set_err(err,
+            "the Debian package %s is not installed: %s is not a directory "
+            "(install it with apt-get install %s, as scripts/deps.sh does, "
+            "or set %s to a copy of its files)",
+            in->package, d, in->package, in->env);
+  return -1;
 }
 
 /* Reads a whole file and NUL-terminates it. */
@@ -320,6 +375,89 @@ int sv_u64(const char *s, uint64_t *out) {
   return 0;
 }
 
+/* Appends len bytes of p to the growing buffer *buf of *n bytes. */
+static int bytes_append(uint8_t **buf, size_t *n, size_t *cap, const uint8_t *p,
+                        size_t len) {
+  if (*n + len + 1 > *cap) {
+    size_t ncap = *cap ? *cap : 64;
+    while (ncap < *n + len + 1)
+      ncap *= 2;
+    uint8_t *q = realloc(*buf, ncap);
+    if (!q)
+      return -1;
+    *buf = q;
+    *cap = ncap;
+  }
+  if (len)
+    memcpy(*buf + *n, p, len);
+  *n += len;
+  return 0;
+}
+
+int sv_cpp_bytes(const char *s, uint8_t **out, size_t *len) {
+  uint8_t *buf = NULL;
+  size_t n = 0, cap = 0;
+  *out = NULL;
+  *len = 0;
+  if (bytes_append(&buf, &n, &cap, NULL, 0)) /* never NULL, as sv_hex */
+    return -1;
+  for (;;) {
+    while (is_space(*s))
+      s++;
+    if (!*s)
+      break;
+    uint64_t repeat = 1;
+    if (*s == 'r' && s[1] >= '0' && s[1] <= '9') {
+      char num[21];
+      size_t k = 0;
+      for (s++; *s >= '0' && *s <= '9' && k < sizeof num - 1; s++)
+        num[k++] = *s;
+      num[k] = '\0';
+      if (!is_space(*s) || sv_u64(num, &repeat) || repeat > 1u << 20)
+        goto bad;
+      while (is_space(*s))
+        s++;
+    }
+    uint8_t *tok = NULL;
+    size_t tok_len = 0, tok_cap = 0;
+    int rc;
+    if (*s == '"') {
+      const char *end = strchr(s + 1, '"');
+      if (!end)
+        goto bad;
+      rc = bytes_append(&tok, &tok_len, &tok_cap, (const uint8_t *)s + 1,
+                        (size_t)(end - s - 1));
+      s = end + 1;
+    } else if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+      size_t k = 2;
+      while (s[k] && !is_space(s[k]))
+        k++;
+      char *hex = malloc(k - 1);
+      if (!hex)
+        goto bad;
+      memcpy(hex, s + 2, k - 2);
+      hex[k - 2] = '\0';
+      rc = sv_hex(hex, &tok, &tok_len);
+      free(hex);
+      s += k;
+    } else {
+      rc = sv_hex(s, &tok, &tok_len); /* the rest of the value */
+      s += strlen(s);
+    }
+    for (uint64_t i = 0; rc == 0 && i < repeat; i++)
+      rc = bytes_append(&buf, &n, &cap, tok, tok_len);
+    free(tok);
+    if (rc)
+      goto bad;
+  }
+  *out = buf;
+  *len = n;
+  return 0;
+bad:
+  free(buf);
+  return -1;
+}
+
 /* ------------------------------------------------------------------ */
 /* "name = value" records                                              */
 /* ------------------------------------------------------------------ */
@@ -422,11 +560,6 @@ int sv_load_kv(const char *path, const char *start_key, sv_file *out) {
     set_err(out->err, "out of memory reading %s", path);
   }
   return rc;
-}
-
-int sv_load_botan(const char *path, sv_file *out) {
-  /* Botan's Text_Based_Test runs a vector at each blank line. */
-  return sv_load_kv(path, NULL, out);
 }
 
 /* ------------------------------------------------------------------ */
@@ -554,196 +687,5 @@ int sv_load_cryptopp(const char *path, sv_file *out) {
   free(buf);
   if (rc)
     sv_free_file(out);
-  return rc;
-}
-
-/* ------------------------------------------------------------------ */
-/* AsciiDoc examples                                                   */
-/* ------------------------------------------------------------------ */
-
-#define ADOC_LEVELS 7
-
-typedef struct adoc_state {
-  sv_adoc *out;
-  size_t cap, cap_blocks;
-  char *heading[ADOC_LEVELS]; /* open heading titles by level */
-  sv_example *cur;            /* open example, inside out->ex */
-  char *label;                /* label for the next block */
-  strbuf prose, block;
-  int in_block;
-} adoc_state;
-
-static void example_free(sv_example *e) {
-  free(e->group);
-  free(e->title);
-  free(e->prose);
-  for (size_t i = 0; i < e->n_blocks; i++) {
-    free(e->blocks[i].label);
-    free(e->blocks[i].text);
-  }
-  free(e->blocks);
-}
-
-void sv_free_adoc(sv_adoc *a) {
-  if (!a)
-    return;
-  for (size_t i = 0; i < a->n_ex; i++)
-    example_free(&a->ex[i]);
-  free(a->ex);
-  a->ex = NULL;
-  a->n_ex = 0;
-}
-
-const sv_block *sv_block_get(const sv_example *ex, const char *label) {
-  for (size_t i = 0; i < ex->n_blocks; i++)
-    if (eq_ci(ex->blocks[i].label, label))
-      return &ex->blocks[i];
-  return NULL;
-}
-
-static int adoc_close_example(adoc_state *st) {
-  sv_example *e = st->cur;
-  if (!e)
-    return 0;
-  e->prose = dup_str(st->prose.s ? st->prose.s : "");
-  st->cur = NULL;
-  sb_reset(&st->prose);
-  return e->prose ? 0 : -1;
-}
-
-static int adoc_open_example(adoc_state *st, int level, const char *title,
-                             unsigned long lineno) {
-  if (grow((void **)&st->out->ex, st->out->n_ex, &st->cap, sizeof *st->out->ex))
-    return -1;
-  const char *group = "";
-  for (int l = level - 1; l > 0; l--) {
-    if (st->heading[l]) {
-      group = st->heading[l];
-      break;
-    }
-  }
-  sv_example *e = &st->out->ex[st->out->n_ex];
-  memset(e, 0, sizeof *e);
-  e->line = lineno;
-  e->group = dup_str(group);
-  e->title = dup_str(title);
-  st->out->n_ex++; /* counted now so sv_free_adoc frees a partial one */
-  st->cur = e;
-  st->cap_blocks = 0;
-  return e->group && e->title ? 0 : -1;
-}
-
-/* "=== Title": closes the open example and maybe opens another. */
-static int adoc_heading(adoc_state *st, const char *s, unsigned long lineno) {
-  int level = 0;
-  while (s[level] == '=')
-    level++;
-  if (level >= ADOC_LEVELS)
-    level = ADOC_LEVELS - 1;
-  if (adoc_close_example(st))
-    return -1;
-  free(st->label);
-  st->label = NULL;
-  for (int l = level; l < ADOC_LEVELS; l++) {
-    free(st->heading[l]);
-    st->heading[l] = NULL;
-  }
-  const char *title = s + level;
-  while (is_space(*title))
-    title++;
-  if (!(st->heading[level] = dup_str(title)))
-    return -1;
-  if (strncmp(title, "Example ", 8) == 0)
-    return adoc_open_example(st, level, title, lineno);
-  return 0;
-}
-
-static int adoc_end_block(adoc_state *st) {
-  st->in_block = 0;
-  sv_example *e = st->cur;
-  if (!e) /* a listing outside any example */
-    return 0;
-  if (grow((void **)&e->blocks, e->n_blocks, &st->cap_blocks,
-           sizeof *e->blocks))
-    return -1;
-  sv_block *b = &e->blocks[e->n_blocks];
-  b->label = dup_str(st->label ? st->label : "");
-  b->text = dup_str(st->block.s ? st->block.s : "");
-  e->n_blocks++;
-  free(st->label);
-  st->label = NULL;
-  return b->label && b->text ? 0 : -1;
-}
-
-static int is_fence(const char *s) {
-  size_t n = strspn(s, "-");
-  return n >= 4 && s[n] == '\0';
-}
-
-static int adoc_line(adoc_state *st, char *line, unsigned long lineno) {
-  char *s = trim(line);
-  if (st->in_block) {
-    if (is_fence(s))
-      return adoc_end_block(st);
-    if (st->block.n && sb_append(&st->block, "\n"))
-      return -1;
-    return sb_append(&st->block, s);
-  }
-  size_t n = strlen(s);
-  if (n == 0)
-    return 0;
-  if (is_fence(s)) {
-    st->in_block = 1;
-    sb_reset(&st->block);
-    return 0;
-  }
-  if (s[0] == '=') {
-    size_t lvl = strspn(s, "=");
-    if (s[lvl] == ' ')
-      return adoc_heading(st, s, lineno);
-  }
-  if (s[0] == '[' && s[n - 1] == ']') /* attribute line: [source], [#id] */
-    return 0;
-  if (!st->cur)
-    return 0;
-  if ((st->prose.n && sb_append(&st->prose, "\n")) || sb_append(&st->prose, s))
-    return -1;
-  if (s[n - 1] == ':') { /* "Plaintext:" labels the next listing */
-    s[n - 1] = '\0';
-    free(st->label);
-    if (!(st->label = dup_str(trim(s))))
-      return -1;
-  }
-  return 0;
-}
-
-int sv_load_adoc(const char *path, sv_adoc *out) {
-  memset(out, 0, sizeof *out);
-  size_t len;
-  char *buf = read_all(path, &len, out->err);
-  if (!buf)
-    return -1;
-  adoc_state st = {.out = out};
-  char *pos = buf, *line;
-  unsigned long lineno = 0;
-  int rc = 0;
-  while (rc == 0 && (line = next_line(&pos, buf + len)))
-    rc = adoc_line(&st, line, ++lineno);
-  if (rc == 0 && st.in_block) {
-    set_err(out->err, "unterminated ---- block at end of %s", path);
-    rc = -1;
-  } else if (rc == 0) {
-    rc = adoc_close_example(&st);
-  }
-  if (rc && !out->err[0])
-    set_err(out->err, "out of memory reading %s", path);
-  for (int l = 0; l < ADOC_LEVELS; l++)
-    free(st.heading[l]);
-  free(st.label);
-  free(st.prose.s);
-  free(st.block.s);
-  free(buf);
-  if (rc)
-    sv_free_adoc(out);
   return rc;
 }

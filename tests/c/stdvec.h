@@ -1,15 +1,14 @@
 /*
- * stdvec.h - readers for the standard known-answer vector files under
- * vectors/ (see vectors/README.md for each file's format quirks).
+ * stdvec.h - where the standard known-answer vector files are, and readers
+ * for them (see vectors/README.md for each set's origin and each file's
+ * format quirks).
  *
- * Four readers, all loading a whole file into memory:
+ * Two readers, both loading a whole file into memory:
  *  - sv_load_kv: "name = value" records with [section] headers: NIST CAVP
- *    .rsp, the pyca KDF .txt files, OpenSSL evp_test stanzas;
- *  - sv_load_botan: Botan .vec (the same syntax, blank-line records);
+ *    .rsp, the pyca KDF and SM4 .txt files, the project's vectors/std/;
  *  - sv_load_cryptopp: Crypto++ "Name: value" test data with `\`
- *    continuations, '#' comments and fields that carry over between tests;
- *  - sv_load_adoc: the AsciiDoc examples of draft-ribose-cfrg-sm4.
- * All of them accept LF, CRLF and bare CR line ends, in any mix.
+ *    continuations, '#' comments and fields that carry over between tests.
+ * Both accept LF, CRLF and bare CR line ends, in any mix.
  *
  * A reader returns 0 on success and -1 when the file cannot be read or is
  * malformed; the reason is then in the err member. Free with sv_free_*.
@@ -20,7 +19,37 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define SV_ERR_LEN 256
+#define SV_ERR_LEN 512
+
+/* ---- Where the vector sets are ---- */
+
+/*
+ * The sets the standard vectors come from. Nothing but the project's own
+ * files is copied into the repository: the others are read where their
+ * Debian packages install them.
+ */
+typedef enum sv_set {
+  SV_SET_PROJECT,  /* $CE_VECTORS_DIR: the project's vectors/ (std/, ce1/) */
+  SV_SET_PYCA,     /* python3-cryptography-vectors */
+  SV_SET_CRYPTOPP, /* libcrypto++-utils: /usr/share/crypto++/TestVectors */
+  SV_SET_COUNT
+} sv_set;
+
+typedef struct sv_set_info {
+  const char *label;   /* prefix of its files in reports: "pyca/", or "" */
+  const char *env;     /* the variable that overrides the directory */
+  const char *dflt;    /* directory when env is unset or empty, or NULL */
+  const char *package; /* Debian package that installs it, or NULL */
+} sv_set_info;
+
+const sv_set_info *sv_set_get(sv_set s);
+/*
+ * The directory of set s: $env when set and not empty, else the default.
+ * Returns 0 when it is a directory; else -1 with a message in err that
+ * names the package to install and the variable to set. Never a silent
+ * fallback: a missing set is an error for the caller to report.
+ */
+int sv_set_dir(sv_set s, const char **dir, char err[SV_ERR_LEN]);
 
 typedef struct sv_field {
   char *name;
@@ -55,11 +84,9 @@ typedef struct sv_file {
  * When start_key is not NULL, each line whose name equals start_key
  * (case-insensitively) begins a record and blank lines are ignored; this
  * is needed for RFC 5869 files that have blank lines inside a record.
- * When start_key is NULL, blank lines end records (evp_test, Botan).
+ * When start_key is NULL, blank lines end records.
  */
 int sv_load_kv(const char *path, const char *start_key, sv_file *out);
-/* Botan .vec: sv_load_kv with blank-line records. */
-int sv_load_botan(const char *path, sv_file *out);
 /*
  * Crypto++ test data: one record per "Test:" field, holding every field in
  * effect at that point (the last value of each name). As in Crypto++'s
@@ -83,35 +110,12 @@ const char *sv_param(const sv_record *r, const char *name);
 int sv_hex(const char *s, uint8_t **out, size_t *len);
 /* Parses a whole decimal number without sign or spaces. 0 or -1. */
 int sv_u64(const char *s, uint64_t *out);
-
-/* ---- AsciiDoc examples (draft-ribose-cfrg-sm4 Appendix A) ---- */
-
-typedef struct sv_block {
-  char *label; /* text line before the block without the ':', or "" */
-  char *text;  /* the lines between the "----" fences, '\n'-joined */
-} sv_block;
-
-typedef struct sv_example {
-  char *group; /* title of the enclosing heading, e.g. "SM4-ECB Examples" */
-  char *title; /* e.g. "Example 3 (GB/T 32907-2016 Example 2 Encryption)" */
-  char *prose; /* text outside blocks, '\n'-joined */
-  sv_block *blocks;
-  size_t n_blocks;
-  unsigned long line;
-} sv_example;
-
-typedef struct sv_adoc {
-  sv_example *ex;
-  size_t n_ex;
-  char err[SV_ERR_LEN];
-} sv_adoc;
-
-/* Every heading whose title starts with "Example " begins an example,
-   which runs to the next heading. */
-int sv_load_adoc(const char *path, sv_adoc *out);
-void sv_free_adoc(sv_adoc *a);
-/* The first block of ex whose label equals label case-insensitively, or
-   NULL. */
-const sv_block *sv_block_get(const sv_example *ex, const char *label);
+/*
+ * Decodes a Crypto++ "encoded string" (TestVectors/Readme.txt, as
+ * datatest.cpp reads it): a sequence of "quoted text", 0x<hex> up to the
+ * next space, or plain hex (spaces allowed) to the end, each optionally
+ * prefixed by r<N> to repeat it N times. *out as for sv_hex.
+ */
+int sv_cpp_bytes(const char *s, uint8_t **out, size_t *len);
 
 #endif

@@ -1,7 +1,10 @@
 /*
  * test_adapter_json.c - unit tests of the conformance tooling: the JSON
- * parser, hex codec, vector-file loader and context cache (ce_tools), and
- * the shared-library adapter libce1impl_ref.so loaded with dlopen.
+ * parser, hex codec, vector-file loader and context cache (ce_tools), the
+ * request handler of the JSON-lines adapter (tools/ce1_adapter.c, included
+ * below with its main left out) against the rules of docs/conformance.md
+ * section 3, and the shared-library adapter libce1impl_ref.so loaded with
+ * dlopen.
  *
  * The parser is fed from exact-size heap copies, never string literals, so
  * a read past the given length shows up under AddressSanitizer.
@@ -17,6 +20,10 @@
 #include "chanenc_testing.h"
 
 #include "../../tools/ce1_impl.h"
+
+/* handle_line() and its helpers are static: include the adapter itself. */
+#define CE1_ADAPTER_NO_MAIN
+#include "../../tools/ce1_adapter.c"
 
 #include <dlfcn.h>
 #include <limits.h>
@@ -504,6 +511,236 @@ static void test_ctxcache(void) {
 }
 
 /* ------------------------------------------------------------------ */
+/* The JSON-lines adapter (docs/conformance.md section 3)             */
+/* ------------------------------------------------------------------ */
+
+/* The answer line to one request line, fed from an exact-size heap copy
+   (no NUL after it). Caller frees. */
+static char *adapter_answer(ce_ctxcache *cache, const char *line) {
+  size_t len = strlen(line);
+  char *copy = malloc(len ? len : 1);
+  char *ans = NULL;
+  size_t ans_len = 0;
+  FILE *f = open_memstream(&ans, &ans_len);
+  if (copy == NULL || f == NULL) {
+    fprintf(stderr, "out of memory\n");
+    exit(2);
+  }
+  memcpy(copy, line, len);
+  ce1_session s = {0, 0};
+  handle_line(&s, cache, copy, len, f);
+  fclose(f);
+  free(copy);
+  return ans;
+}
+
+/* The request must be answered with exactly `want` (without the newline). */
+static void adapter_is(ce_ctxcache *cache, const char *line, const char *want,
+                       const char *what) {
+  char *ans = adapter_answer(cache, line);
+  size_t n = strlen(ans);
+  CE_CHECK(n > 0 && ans[n - 1] == '\n' && strlen(want) == n - 1 &&
+               memcmp(ans, want, n - 1) == 0,
+           "adapter, %s:\n  request %.200s\n  answer  %.200s  want    %s", what,
+           line, ans, want);
+  free(ans);
+}
+
+#define AD_KEY "\"key\":\"30313233343536373839616263646566\""
+#define AD_SALT                                                                \
+  "\"salt\":"                                                                  \
+  "\"000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f\""
+#define AD_SALT_UC                                                             \
+  "\"salt\":"                                                                  \
+  "\"000102030405060708090A0B0C0D0E0F101112131415161718191A1B1C1D1E1F\""
+/* Appendix A of docs/spec.md: mode 7, PN 12345, payload "hello". */
+#define AD_GCM2_FRAME                                                          \
+  "{\"frame\":\"17980000000000003039c344eacccf6c9d067868ecb3766bf3838ea7c2d70" \
+  "1\"}"
+/* ... and mode 2 (AES-128-ECB), which has no PN. */
+#define AD_ECB_FRAME "{\"frame\":\"12d36928fd94648165734198a693d0923ab1\"}"
+#define AD_INVALID "{\"error\":\"INVALID_ARGUMENT\"}"
+
+/* "mode" must be a JSON number written as an integer (conformance.md
+   3.2): 7.0 and 7e0 are refused although they equal 7. */
+static void test_adapter_mode_integer(ce_ctxcache *c) {
+  static const char *const modes[] = {"7",     "7.0",   "7e0",  "7E0", "0.7e1",
+                                      "70e-1", "\"7\"", "true", "null"};
+  char line[512];
+  for (size_t i = 0; i < sizeof modes / sizeof modes[0]; i++) {
+    snprintf(line, sizeof line,
+             "{\"op\":\"protect\",\"mode\":%s," AD_KEY "," AD_SALT
+             ",\"pn\":\"0000000000003039\",\"payload\":\"68656c6c6f\"}",
+             modes[i]);
+    adapter_is(c, line, i == 0 ? AD_GCM2_FRAME : AD_INVALID,
+               i == 0 ? "mode 7" : "mode not written as an integer");
+  }
+  /* Integers outside 1..8 are refused, never reduced (2^32 + 7). */
+  static const char *const out_of_range[] = {"0",  "-0",         "9",
+                                             "-7", "4294967303", "2147483655"};
+  for (size_t i = 0; i < sizeof out_of_range / sizeof out_of_range[0]; i++) {
+    snprintf(line, sizeof line,
+             "{\"op\":\"unprotect\",\"mode\":%s," AD_KEY "," AD_SALT
+             ",\"frame\":\"\"}",
+             out_of_range[i]);
+    adapter_is(c, line, AD_INVALID, "mode outside 1..8");
+  }
+}
+
+/* Hex is case-insensitive on input and lower case on output
+   (conformance.md 3.2). */
+static void test_adapter_hex_case(ce_ctxcache *c) {
+  adapter_is(c,
+             "{\"op\":\"protect\",\"mode\":7," AD_KEY "," AD_SALT_UC
+             ",\"pn\":\"0000000000003039\",\"payload\":\"68656C6C6F\"}",
+             AD_GCM2_FRAME, "upper-case salt and payload");
+  adapter_is(c,
+             "{\"op\":\"unprotect\",\"mode\":7," AD_KEY "," AD_SALT
+             ",\"frame\":\"17980000000000003039C344EACCCF6C9D067868ECB3766BF"
+             "3838EA7C2D701\"}",
+             "{\"payload\":\"68656c6c6f\"}", "upper-case frame");
+  adapter_is(c,
+             "{\"op\":\"protect\",\"mode\":2," AD_KEY "," AD_SALT_UC
+             ",\"pn\":\"0123456789ABCDEF\",\"payload\":\"68656c6C6F\"}",
+             AD_ECB_FRAME, "mixed case, upper-case pn");
+  adapter_is(c, "{\"op\":\"derive\",\"mode\":2," AD_KEY "," AD_SALT_UC "}",
+             "{\"enc_key\":\"058fdeaabd61d6972a98b906bcd3355f\",\"iv_base\":"
+             "null,\"check\":\"d3\"}",
+             "derive answers lower case");
+  /* Not hex at all: odd length, a prefix, a separator, a non-string. */
+  static const char *const bad[] = {"\"68656c6c6\"", "\"0x68656c6c6f\"",
+                                    "\"68 65 6c 6c 6f\"", "\"68656c6c6g\"",
+                                    "[104]"};
+  char line[512];
+  for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
+    snprintf(line, sizeof line,
+             "{\"op\":\"protect\",\"mode\":2," AD_KEY "," AD_SALT
+             ",\"payload\":%s}",
+             bad[i]);
+    adapter_is(c, line, AD_INVALID, "bad hex");
+  }
+}
+
+/* The salt is 32 bytes in every mode (spec 3.1, conformance.md 3.2), and
+   the pn rule of ECB modes (conformance.md 3.2). */
+static void test_adapter_fields(ce_ctxcache *c) {
+  static const int modes[] = {1, 2, 3, 4, 5, 6, 7, 8};
+  static const char *const salts[] = {
+      "", "00",
+      "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e",
+      "000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f20"};
+  char line[512];
+  for (size_t m = 0; m < sizeof modes / sizeof modes[0]; m++)
+    for (size_t i = 0; i < sizeof salts / sizeof salts[0]; i++) {
+      snprintf(line, sizeof line,
+               "{\"op\":\"protect\",\"mode\":%d," AD_KEY ",\"salt\":\"%s\","
+               "\"pn\":\"0000000000003039\",\"payload\":\"68656c6c6f\"}",
+               modes[m], salts[i]);
+      adapter_is(c, line, AD_INVALID, "salt not 32 bytes, every mode");
+    }
+  /* ECB: pn absent, null or well formed is ignored; malformed is not. */
+  static const char *const ok_pn[] = {"", ",\"pn\":null",
+                                      ",\"pn\":\"ffffffffffffffff\""};
+  for (size_t i = 0; i < sizeof ok_pn / sizeof ok_pn[0]; i++) {
+    snprintf(line, sizeof line,
+             "{\"op\":\"protect\",\"mode\":2," AD_KEY "," AD_SALT
+             "%s,\"payload\":\"68656c6c6f\"}",
+             ok_pn[i]);
+    adapter_is(c, line, AD_ECB_FRAME, "ECB pn ignored");
+  }
+  static const char *const bad_pn[] = {",\"pn\":\"3039\"", ",\"pn\":12345",
+                                       ",\"pn\":\"000000000000303g\"",
+                                       ",\"pn\":\"00000000000030390\""};
+  for (int mode = 2; mode <= 7; mode += 5)
+    for (size_t i = 0; i < sizeof bad_pn / sizeof bad_pn[0]; i++) {
+      snprintf(line, sizeof line,
+               "{\"op\":\"protect\",\"mode\":%d," AD_KEY "," AD_SALT
+               "%s,\"payload\":\"68656c6c6f\"}",
+               mode, bad_pn[i]);
+      adapter_is(c, line, AD_INVALID, "malformed pn, ECB or not");
+    }
+  adapter_is(c,
+             "{\"op\":\"protect\",\"mode\":7," AD_KEY "," AD_SALT
+             ",\"payload\":\"68656c6c6f\"}",
+             AD_INVALID, "GCM without pn");
+  /* Members an op does not use are ignored, whatever their value. */
+  adapter_is(c,
+             "{\"op\":\"unprotect\",\"mode\":2," AD_KEY "," AD_SALT
+             ",\"pn\":12,\"payload\":[],\"x\":{},"
+             "\"frame\":\"12d36928fd94648165734198a693d0923ab1\"}",
+             "{\"payload\":\"68656c6c6f\"}", "unused members ignored");
+  /* Duplicate member names make a malformed line. */
+  adapter_is(c,
+             "{\"op\":\"protect\",\"mode\":2,\"mode\":2," AD_KEY "," AD_SALT
+             ",\"payload\":\"68656c6c6f\"}",
+             AD_INVALID, "duplicate member");
+}
+
+/* Which error wins when several apply (spec 10.1, conformance.md 3.4). */
+static void test_adapter_error_order(ce_ctxcache *c) {
+  adapter_is(c, "{\"op\":\"sign\"}", "{\"error\":\"UNSUPPORTED_OP\"}",
+             "unknown op before missing members");
+  adapter_is(c, "{\"op\":\"sign\",\"mode\":7.0,\"salt\":\"0\"}",
+             "{\"error\":\"UNSUPPORTED_OP\"}",
+             "unknown op before malformed members");
+  adapter_is(c, "{\"mode\":7}", AD_INVALID, "missing op");
+  adapter_is(c, "{\"op\":7}", AD_INVALID, "op not a string");
+  adapter_is(c, "[]", AD_INVALID, "not an object");
+  adapter_is(c, "", AD_INVALID, "empty line");
+
+  /* A 65,536-byte payload (131,072 hex digits). */
+  const size_t big_hex = 2 * (CE_MAX_PAYLOAD + 1);
+  char *line = malloc(big_hex + 512);
+  if (line == NULL)
+    exit(2);
+  struct {
+    int mode;
+    const char *key, *salt, *want, *what;
+  } cases[] = {
+      {5, AD_KEY, AD_SALT, "{\"error\":\"TOO_LARGE\"}", "valid config"},
+      {5, "\"key\":\"\"", AD_SALT, AD_INVALID, "empty key before size"},
+      {9, AD_KEY, AD_SALT, AD_INVALID, "mode 9 before size"},
+      {7, AD_KEY,
+       "\"salt\":\"0000000000000000000000000000000000000000000000000000000000"
+       "000000\"",
+       AD_INVALID, "GCM2 zero salt before size"},
+      {4, AD_KEY, "\"salt\":\"00\"", AD_INVALID,
+       "SM4 with a 1-byte salt: INVALID_ARGUMENT with or without SM4"},
+      {4, "\"key\":\"\"", AD_SALT, AD_INVALID,
+       "SM4 with an empty key: INVALID_ARGUMENT with or without SM4"},
+      {4, AD_KEY, AD_SALT,
+       ce_mode_supported(4) == CE_OK ? "{\"error\":\"TOO_LARGE\"}"
+                                     : "{\"error\":\"NOT_SUPPORTED\"}",
+       "SM4: NOT_SUPPORTED (configuration) before TOO_LARGE"},
+  };
+  for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+    int w = snprintf(line, 512,
+                     "{\"op\":\"protect\",\"mode\":%d,%s,%s,"
+                     "\"pn\":\"0000000000000000\",\"payload\":\"",
+                     cases[i].mode, cases[i].key, cases[i].salt);
+    memset(line + w, 'a', big_hex);
+    strcpy(line + (size_t)w + big_hex, "\"}");
+    adapter_is(c, line, cases[i].want, cases[i].what);
+  }
+  /* A request-shape error beats the configuration, also for SM4. */
+  adapter_is(c,
+             "{\"op\":\"protect\",\"mode\":4," AD_KEY "," AD_SALT
+             ",\"pn\":\"3039\",\"payload\":\"\"}",
+             AD_INVALID, "SM4 with a malformed pn");
+  free(line);
+}
+
+static void test_adapter(void) {
+  ce_ctxcache cache;
+  memset(&cache, 0, sizeof cache);
+  test_adapter_mode_integer(&cache);
+  test_adapter_hex_case(&cache);
+  test_adapter_fields(&cache);
+  test_adapter_error_order(&cache);
+  ce_ctxcache_clear(&cache);
+}
+
+/* ------------------------------------------------------------------ */
 /* libce1impl_ref.so                                                   */
 /* ------------------------------------------------------------------ */
 
@@ -590,7 +827,7 @@ static void test_impl_so(void) {
                     CE_ERR_BUFFER_TOO_SMALL, "so protect, small");
     CE_CHECK(slen == flen - 1 && small[0] == 0xa5 && small[63] == 0xa5,
              "nothing written");
-    /* Only GCM detects an altered body: XTS has no integrity (spec 4.2)
+    /* Only GCM detects an altered body: XTS has no integrity (spec 6.2)
        and ECB's padding check catches it only by chance. */
     if (ce_mode_family(mode) == CE_FAMILY_GCM) {
       frame[flen - 1] ^= 1;
@@ -613,6 +850,31 @@ static void test_impl_so(void) {
   uint8_t zero[32] = {0};
   CE_CHECK_STATUS(prot(7, key, 6, zero, 1, payload, plen, out, &n),
                   CE_ERR_INVALID_ARGUMENT, "GCM2 zero salt");
+  /* Arguments before configuration (spec 10.1): a NULL out is refused
+     before the mode is looked at, so also for SM4 without SM4. */
+  for (int mode = 1; mode <= 9; mode++) {
+    n = 64;
+    CE_CHECK_STATUS(prot(mode, key, 6, salt, 1, payload, plen, NULL, &n),
+                    CE_ERR_INVALID_ARGUMENT, "NULL out, protect, mode %d",
+                    mode);
+    n = 64;
+    CE_CHECK_STATUS(unprot(mode, key, 6, salt, payload, plen, NULL, &n),
+                    CE_ERR_INVALID_ARGUMENT, "NULL out, unprotect, mode %d",
+                    mode);
+  }
+  /* Configuration before size: TOO_LARGE only for an accepted config. */
+  static uint8_t big[CE_MAX_PAYLOAD + 1];
+  n = 64;
+  CE_CHECK_STATUS(prot(5, key, 6, salt, 1, big, sizeof big, out, &n),
+                  CE_ERR_TOO_LARGE, "too large, capacity small");
+  n = 64;
+  CE_CHECK_STATUS(prot(7, key, 6, zero, 1, big, sizeof big, out, &n),
+                  CE_ERR_INVALID_ARGUMENT, "zero salt before size");
+  n = 64;
+  CE_CHECK_STATUS(prot(4, key, 6, salt, 1, big, sizeof big, out, &n),
+                  ce_mode_supported(4) == CE_OK ? CE_ERR_TOO_LARGE
+                                                : CE_ERR_NOT_SUPPORTED,
+                  "SM4: NOT_SUPPORTED before TOO_LARGE");
   dlclose(h);
 }
 
@@ -624,6 +886,7 @@ int main(void) {
   test_hex();
   test_vecfile();
   test_ctxcache();
+  test_adapter();
   test_impl_so();
   return ce_test_finish("test_adapter_json");
 }

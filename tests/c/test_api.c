@@ -1,7 +1,7 @@
 /*
  * test_api.c - the public API's edges: argument checks, statuses and their
- * names, the mode table, overhead and size limits (spec 4.5), config
- * validation (spec 2, 6), the base64 salt helper, and that every refusal
+ * names, the mode table, overhead and size limits (spec 8), config
+ * validation (spec 3, 11.3), the base64 salt helper, and that every refusal
  * leaves the caller's buffer and length as they were.
  */
 #include "ce_test.h"
@@ -53,7 +53,7 @@ static void test_statuses(void) {
   int untouched = 7;
   CE_CHECK(!ce_status_from_name("NOPE", &untouched) && untouched == 7,
            "unknown name");
-  /* The section 5 names are the contract's (conformance.md 1). */
+  /* The spec 10 status names (conformance.md 2.5, 3.4). */
   CE_CHECK(strcmp(ce_status_name(CE_ERR_AUTH_FAILED), "AUTH_FAILED") == 0,
            "name");
   CE_CHECK(strcmp(ce_status_name(CE_ERR_KEY_MISMATCH), "KEY_MISMATCH") == 0,
@@ -93,7 +93,7 @@ static void test_modes(void) {
                ce_mode_from_name("9") == 0 && ce_mode_from_name("") == 0 &&
                ce_mode_from_name(NULL) == 0 && ce_mode_from_name("07") == 0,
            "decimal ids");
-  /* Spec 4.5 expansions. */
+  /* Spec 8 expansions. */
   CE_CHECK(ce_overhead(2, 0) == 18 && ce_overhead(2, 15) == 3 &&
                ce_overhead(2, 16) == 18 && ce_overhead(4, 65535) == 3,
            "ECB overhead");
@@ -110,7 +110,7 @@ static void test_config(void) {
   ce_config_init(NULL);
   CE_CHECK(cfg.mode == CE_MODE_AES_128_GCM2 && cfg.key == NULL &&
                !cfg.datastream_encryption_enabled,
-           "defaults (spec 1: fresh config is AES_128_GCM2)");
+           "defaults (spec 2: fresh config is AES_128_GCM2)");
   ce_ctx *ctx = (ce_ctx *)&cfg; /* must be overwritten with NULL */
   CE_CHECK_STATUS(ce_ctx_new(&cfg, &ctx), CE_ERR_INVALID_ARGUMENT, "no key");
   CE_CHECK(ctx == NULL, "out set to NULL on failure");
@@ -261,7 +261,7 @@ static void test_protect_limits(int mode) {
   ce_ctx_free(ctx);
 }
 
-/* Spec 4.4: the context's PN starts at random and advances by one per
+/* Spec 7: the context's PN starts at random and advances by one per
    XTS/GCM frame; the explicit-PN form leaves it alone; it wraps mod 2^64. */
 static void test_packet_numbers(void) {
   ce_ctx *a = new_ctx(5), *b = new_ctx(5), *e = new_ctx(2);
@@ -309,7 +309,7 @@ static void test_derive(void) {
     CE_CHECK(d[m].enc_key_len == ce_mode_key_bytes(m), "key len %d", m);
     CE_CHECK(d[m].has_iv_base == (m >= 5), "iv_base only for GCM (%d)", m);
   }
-  /* Spec 3: the mode string is bound into every output. */
+  /* Spec 4: the mode string is bound into every output. */
   CE_CHECK(memcmp(d[5].enc_key, d[7].enc_key, 16) != 0, "5 vs 7 keys");
   CE_CHECK(memcmp(d[2].enc_key, d[4].enc_key, 16) != 0, "2 vs 4 keys");
   /* GCM2 depends on the salt; GCM does not. */

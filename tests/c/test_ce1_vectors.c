@@ -9,7 +9,7 @@
  * touched); unprotect in place and out of place gives exactly the payload.
  * Per invalid test: both unprotect forms fail with exactly the status and
  * leave every byte the caller owns - slack capacity included, filled with a
- * sentinel - and the length as they were (spec 5, chanenc.h).
+ * sentinel - and the length as they were (spec 9, chanenc.h).
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -73,8 +73,8 @@ static void check_valid(const where *w, ce_ctx *ctx) {
   const size_t plen = t->payload_len, flen = t->frame_len;
   ce_family fam = ce_mode_family(mode);
 
-  /* Vector self-consistency (conformance.md 1): ECB has no PN, the others
-     need one, and the frame length follows spec 4.5. */
+  /* Vector self-consistency (conformance.md 2.4): ECB has no PN, the others
+     need one, and the frame length follows spec 8. */
   if (fam == CE_FAMILY_ECB)
     CE_CHECK(!t->has_pn, "%s id %lld (%s): ECB test with a pn", AT(w));
   else

@@ -1,8 +1,8 @@
 /*
- * test_channel.c - the ce1.md section 6 channel pipeline: the combination
- * matrix (built-in on/off x observer x kind x size), mismatched peers,
- * observer behaviours, join/leave, enable_encryption's SDK codes, the wire
- * size limit and reentrancy.
+ * test_channel.c - the docs/spec.md section 11 channel pipeline: the
+ * combination matrix (built-in on/off x observer x kind x size), mismatched
+ * peers, observer behaviours, join/leave, enable_encryption's SDK codes, the
+ * wire size limit and reentrancy.
  *
  * Packet buffers are heap blocks of exactly the capacity passed to the
  * channel, so ASan catches any read or write past cap.
@@ -367,7 +367,7 @@ static void matrix_packet(endpoint *a, endpoint *b, int mode, int ds,
   free(payload);
 }
 
-/* One byte over the spec's maximum payload (spec 4.5). */
+/* One byte over the spec's maximum payload (spec 8). */
 static void matrix_too_large(endpoint *a, ce_packet_kind kind) {
   size_t n = CE_MAX_PAYLOAD + 1u, cap = n + 64;
   uint8_t *buf = xmalloc(cap);
@@ -560,7 +560,7 @@ static void test_other_mismatch(void) {
   size_t len;
 
   /* Every pair of distinct modes, one channel per mode: a 100-byte payload
-     makes a frame long enough for every family, so spec 5 stops at
+     makes a frame long enough for every family, so spec 9 stops at
      step 3. */
   ce_channel *per_mode[9] = {NULL};
   errlog mlog[9];
@@ -649,7 +649,7 @@ static void test_other_mismatch(void) {
       ce_channel_receive(b.ch, CE_PACKET_VIDEO, buf, &len, sizeof buf), CE_OK,
       "frame to a receiver without encryption");
   CE_CHECK(len == sizeof payload + 26 && buf[0] == (0x10 | CE_MODE_AES_128_GCM),
-           "the receiver got the frame, as spec 6 implies");
+           "the receiver got the frame, as spec 11 implies");
 
   /* Observer on one side only, GCM on both. */
   CE_CHECK(enable(b.ch, CE_MODE_AES_128_GCM, "k", 0, 0) == 0, "enable");

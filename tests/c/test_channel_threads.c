@@ -1,6 +1,6 @@
 /*
  * test_channel_threads.c - the threading rules of chanenc_channel.h
- * (ce1.md section 6 pipeline): on ONE channel, a sender thread and a
+ * (docs/spec.md section 11 pipeline): on ONE channel, a sender thread and a
  * receiver thread move packets through a queue (the "wire", looped back)
  * while a third thread keeps changing the channel: enable/disable built-in
  * encryption (GCM and GCM2), register/unregister the XOR observer, reset
@@ -10,7 +10,7 @@
  * What can be checked while the configuration changes under the packets:
  *  - send returns CE_OK, or CE_ERR_INVALID_ARGUMENT while not joined;
  *  - receive returns CE_OK, CE_ERR_INVALID_ARGUMENT (not joined) or a
- *    spec 5 unprotect failure, never CE_ERR_INTERNAL or CE_ERR_OBSERVER,
+ *    spec 9 unprotect failure, never CE_ERR_INTERNAL or CE_ERR_OBSERVER,
  *    and a failure leaves the buffer as it was;
  *  - a CE_OK payload is the one sent, or is explained exactly by the two
  *    ends disagreeing while the receiver had built-in encryption off: the

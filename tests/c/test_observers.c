@@ -1,6 +1,6 @@
 /*
  * test_observers.c - the two example packet observers of examples/
- * (ce1.md section 6): the SDK's XOR-0x55 sample done right, and
+ * (docs/spec.md section 11): the SDK's XOR-0x55 sample done right, and
  * ChaCha20-Poly1305 custom encryption. Both are tested by calling their
  * callbacks directly and through a pair of channels.
  */

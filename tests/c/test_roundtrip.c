@@ -2,7 +2,7 @@
  * test_roundtrip.c - random round trips for every mode and every payload
  * length 0..2048 (in place and out of place, with the context's own packet
  * numbers), and tamper-every-byte for the GCM family: every single-byte
- * change of a GCM frame must be refused with the status spec 5 assigns to
+ * change of a GCM frame must be refused with the status spec 9 assigns to
  * that byte, and must leave the buffer and length exactly as they were.
  */
 #include "ce_test.h"
@@ -80,7 +80,7 @@ static void roundtrip_mode(int mode) {
   ce_ctx_free(ctx);
 }
 
-/* The status spec 5 gives a GCM frame whose byte i was xored with x. */
+/* The status spec 9 gives a GCM frame whose byte i was xored with x. */
 static int expected_tamper_status(const uint8_t *orig, size_t i, uint8_t x) {
   if (i == 0) {
     uint8_t b = (uint8_t)(orig[0] ^ x);

@@ -1,13 +1,18 @@
 /*
- * test_std_vectors.c - runs every vector of every standard KAT file under
- * $CE_VECTORS_DIR through the primitive layer of chanenc.h.
+ * test_std_vectors.c - runs every vector of every standard KAT file through
+ * the primitive layer of chanenc.h. The files are read where they live
+ * (stdvec.h, sv_set_dir): the Debian packages python3-cryptography-vectors
+ * ("pyca/...", $CE_PYCA_VECTORS_DIR) and libcrypto++-utils ("cryptopp/...",
+ * $CE_CRYPTOPP_VECTORS_DIR), and the project's own vectors/std/
+ * ($CE_VECTORS_DIR). A missing package is a failure that names it.
  *
- * Files and formats are described in vectors/README.md. Each file prints
- * "<path>: N run, N passed, N failed, N skipped (<reason>)". A vector is
- * skipped only when it cannot apply to a byte-oriented AES/SM4-ECB, XTS,
- * GCM, HKDF-SHA256 or PBKDF2-HMAC-SHA256 API. The number of vectors and
- * skips of every file is asserted against the README, so a parser that
- * silently drops vectors fails the test.
+ * Sets, files and formats are described in vectors/README.md. Each file
+ * prints "<set>/<path>: N run, N passed, N failed, N skipped (<reason>)". A
+ * vector is skipped only when it cannot apply to a byte-oriented
+ * AES/SM4-ECB, XTS, GCM, HKDF-SHA256 or PBKDF2-HMAC-SHA256 API. The number
+ * of vectors and skips of every file is asserted against the README, so a
+ * parser that silently drops vectors, or a package whose files changed,
+ * fails the test.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -494,6 +499,26 @@ static int load_cryptopp(stats *st, const char *rel, const char *full,
   return load_check(st, rel, sv_load_cryptopp(full, f), f->err);
 }
 
+/* A Crypto++ encoded-string field (hex, "text", r<N> repeats). */
+static int cpp_bytes_or_fail(const char *v, const char *name, buf *b) {
+  int ok = sv_cpp_bytes(v, &b->p, &b->n) == 0;
+  CE_CHECK(ok, "%s: %s is not a Crypto++ encoded string: \"%.40s\"", g_where,
+           name, v);
+  return ok ? 0 : -1;
+}
+
+static int need_cpp(const sv_record *r, const char *name, buf *b) {
+  const char *v = need(r, name);
+  return v ? cpp_bytes_or_fail(v, name, b) : -1;
+}
+
+/* An optional field: absent gives an empty buffer that is still not NULL,
+   as Crypto++ reads a missing Header or Plaintext as empty. */
+static int opt_cpp(const sv_record *r, const char *name, buf *b) {
+  const char *v = sv_get(r, name);
+  return cpp_bytes_or_fail(v ? v : "", name, b);
+}
+
 /* Every entry of both Crypto++ files is "Test: Encrypt". */
 static int cpp_is_encrypt(const sv_record *r, stats *st) {
   const char *t = need(r, "Test");
@@ -547,9 +572,9 @@ static void cpp_xts_vector(const sv_record *r, stats *st) {
   buf key = {0}, iv = {0}, pt = {0}, ct = {0};
   CE_CHECK(strcmp(r->section, "AES/XTS") == 0, "%s: Name %s", g_where,
            r->section);
-  if (!cpp_is_encrypt(r, st) || need_hex(r, "Key", &key) ||
-      need_hex(r, "IV", &iv) || need_hex(r, "Plaintext", &pt) ||
-      need_hex(r, "Ciphertext", &ct))
+  if (!cpp_is_encrypt(r, st) || need_cpp(r, "Key", &key) ||
+      need_cpp(r, "IV", &iv) || need_cpp(r, "Plaintext", &pt) ||
+      need_cpp(r, "Ciphertext", &ct))
     goto fail;
   CE_CHECK(key.n == 32 || key.n == 64, "%s: key of %zu bytes", g_where, key.n);
   CE_CHECK(iv.n == 16, "%s: IV of %zu bytes", g_where, iv.n);
@@ -583,7 +608,7 @@ static void run_cpp_xts(const char *rel, const char *full, stats *st) {
   sv_free_file(&f);
 }
 
-/* SM4 in ECB both ways; used by the Crypto++ and Botan files. */
+/* SM4 in ECB both ways; used by the Crypto++ and project files. */
 static void sm4_both_ways(stats *st, unsigned long mark, const buf *key,
                           const buf *pt, const buf *ct) {
   CE_CHECK(key->n == 16, "%s: key of %zu bytes", g_where, key->n);
@@ -602,8 +627,8 @@ static void cpp_sm4_vector(const sv_record *r, stats *st) {
   int ecb = strcmp(r->section, "SM4/ECB") == 0;
   int cbc = strcmp(r->section, "SM4/CBC") == 0;
   CE_CHECK(ecb || cbc, "%s: Name %s", g_where, r->section);
-  if (!cpp_is_encrypt(r, st) || need_hex(r, "Key", &key) ||
-      need_hex(r, "Plaintext", &pt) || need_hex(r, "Ciphertext", &ct) || !ecb) {
+  if (!cpp_is_encrypt(r, st) || need_cpp(r, "Key", &key) ||
+      need_cpp(r, "Plaintext", &pt) || need_cpp(r, "Ciphertext", &ct) || !ecb) {
     if (cbc)
       vec_skip_or_fail(st, mark, "SM4/CBC entries, not ECB");
     else
@@ -627,32 +652,56 @@ static void run_cpp_sm4(const char *rel, const char *full, stats *st) {
   sv_free_file(&f);
 }
 
-/* ------------------------------------------------------------------ */
-/* SM4: Botan .vec, pyca draft ECB, AsciiDoc appendix                  */
-/* ------------------------------------------------------------------ */
+/*
+ * Crypto++ gcm.txt: "Test: Encrypt" entries (Key, IV, Header = AAD,
+ * Plaintext, Ciphertext, MAC = tag; absent fields are empty) are run both
+ * ways; "Test: NotVerify" entries must fail authentication.
+ */
+static void cpp_gcm_vector(const sv_record *r, stats *st) {
+  unsigned long mark = vec_begin();
+  gcm_vec v = {0};
+  const char *t = need(r, "Test");
+  int enc = t && strcmp(t, "Encrypt") == 0;
+  v.fail = t && strcmp(t, "NotVerify") == 0;
+  CE_CHECK(strcmp(r->section, "AES/GCM") == 0, "%s: Name %s", g_where,
+           r->section);
+  CE_CHECK(enc || v.fail, "%s: Test: %s", g_where, t ? t : "?");
+  CE_CHECK(sv_get(r, "Footer") == NULL, "%s: a Footer field", g_where);
+  if (ce_test_failed == mark && need_cpp(r, "Key", &v.key) == 0 &&
+      need_cpp(r, "IV", &v.iv) == 0 && need_cpp(r, "MAC", &v.tag) == 0 &&
+      opt_cpp(r, "Header", &v.aad) == 0 &&
+      opt_cpp(r, "Plaintext", &v.pt) == 0 &&
+      opt_cpp(r, "Ciphertext", &v.ct) == 0) {
+    CE_CHECK(v.pt.n == v.ct.n, "%s: PT %zu / CT %zu bytes", g_where, v.pt.n,
+             v.ct.n);
+    CE_CHECK(v.tag.n >= 1 && v.tag.n <= 16, "%s: MAC of %zu bytes", g_where,
+             v.tag.n);
+    if (ce_test_failed == mark) {
+      if (enc)
+        gcm_enc_check(&v);
+      gcm_dec_check(&v);
+    }
+  }
+  st->n_enc += (unsigned long)enc;
+  st->n_fail += (unsigned long)v.fail;
+  vec_end(st, mark);
+  gcm_free(&v);
+}
 
-static void run_botan_sm4(const char *rel, const char *full, stats *st) {
+static void run_cpp_gcm(const char *rel, const char *full, stats *st) {
   sv_file f;
-  if (load_check(st, rel, sv_load_botan(full, &f), f.err))
+  if (load_cryptopp(st, rel, full, &f))
     return;
   for (size_t i = 0; i < f.n_recs; i++) {
-    const sv_record *r = &f.recs[i];
-    set_where(rel, r->line);
-    unsigned long mark = vec_begin();
-    buf key = {0}, in = {0}, out = {0};
-    CE_CHECK(strcmp(r->section, "SM4") == 0, "%s: [%s]", g_where, r->section);
-    /* "In" may hold many blocks, each encrypted ECB-style. */
-    if (need_hex(r, "Key", &key) || need_hex(r, "In", &in) ||
-        need_hex(r, "Out", &out))
-      vec_end(st, mark);
-    else
-      sm4_both_ways(st, mark, &key, &in, &out);
-    buf_free(&key);
-    buf_free(&in);
-    buf_free(&out);
+    set_where(rel, f.recs[i].line);
+    cpp_gcm_vector(&f.recs[i], st);
   }
   sv_free_file(&f);
 }
+
+/* ------------------------------------------------------------------ */
+/* SM4: pyca draft ECB, the project's GB/T 32907 examples              */
+/* ------------------------------------------------------------------ */
 
 static void run_draft_sm4(const char *rel, const char *full, stats *st) {
   run_ecb(rel, full, st, CE_BLOCK_SM4, 16, 1);
@@ -680,67 +729,40 @@ static void sm4_iterated(const buf *key, const buf *pt, const buf *ct,
   CE_CHECK_MEM(block, pt->p, 16, "%s: %lu decryptions", g_where, n);
 }
 
-/* Only the key, plaintext, ciphertext and round-trace blocks are known. */
-static int adoc_blocks_known(const sv_example *ex) {
-  for (size_t i = 0; i < ex->n_blocks; i++) {
-    const char *l = ex->blocks[i].label;
-    if (strcmp(l, "Plaintext") && strcmp(l, "Ciphertext") &&
-        strcmp(l, "Encryption key") && strcmp(l, "Encryption Key") &&
-        strncmp(l, "Status of the round key", 23))
-      return 0;
-  }
-  return 1;
-}
-
-static int block_hex(const sv_example *ex, const char *label, buf *b) {
-  const sv_block *blk = sv_block_get(ex, label);
-  CE_CHECK(blk != NULL, "%s: no \"%s:\" block", g_where, label);
-  return blk ? hex_or_fail(blk->text, label, b) : -1;
-}
-
-static void adoc_example(const sv_example *ex, stats *st) {
-  unsigned long mark = vec_begin();
-  /* The mode examples sit under "SM4-<MODE> Examples" headings. */
-  if (strncmp(ex->group, "SM4-", 4) == 0 &&
-      strcmp(ex->group, "SM4-ECB Examples") != 0) {
-    CE_CHECK(sv_block_get(ex, "IV") != NULL, "%s: %s without IV", g_where,
-             ex->group);
-    vec_skip_or_fail(st, mark, "CBC/OFB/CFB/CTR examples, not ECB");
+/*
+ * vectors/std/gbt32907-sm4-examples.txt: KEY, PLAINTEXT, CIPHERTEXT and
+ * ITERATIONS, the number of encryptions in a row (1,000,000 for GB/T
+ * Example 2 and draft A.1.6).
+ */
+static void run_sm4_examples(const char *rel, const char *full, stats *st) {
+  sv_file f;
+  if (load_kv(st, rel, full, "COUNT", &f))
     return;
+  for (size_t i = 0; i < f.n_recs; i++) {
+    const sv_record *r = &f.recs[i];
+    set_where(rel, r->line);
+    unsigned long mark = vec_begin();
+    buf key = {0}, pt = {0}, ct = {0};
+    uint64_t n = 0;
+    if (need_u64(r, "ITERATIONS", &n) || need_hex(r, "KEY", &key) ||
+        need_hex(r, "PLAINTEXT", &pt) || need_hex(r, "CIPHERTEXT", &ct)) {
+      vec_end(st, mark);
+    } else if (n == 1) {
+      sm4_both_ways(st, mark, &key, &pt, &ct);
+    } else {
+      CE_CHECK(n > 1 && n <= 10000000, "%s: %llu iterations", g_where,
+               (unsigned long long)n);
+      CE_CHECK(key.n == 16, "%s: key of %zu bytes", g_where, key.n);
+      if (ce_test_failed == mark)
+        sm4_iterated(&key, &pt, &ct, (unsigned long)n);
+      st->n_iter++;
+      vec_end(st, mark);
+    }
+    buf_free(&key);
+    buf_free(&pt);
+    buf_free(&ct);
   }
-  buf key = {0}, pt = {0}, ct = {0};
-  CE_CHECK(adoc_blocks_known(ex), "%s: unexpected block in %s", g_where,
-           ex->title);
-  if (block_hex(ex, "Encryption key", &key) ||
-      block_hex(ex, "Plaintext", &pt) || block_hex(ex, "Ciphertext", &ct))
-    goto done;
-  CE_CHECK(key.n == 16, "%s: key of %zu bytes", g_where, key.n);
-  if (ce_test_failed != mark)
-    goto done;
-  if (strstr(ex->prose, "1,000,000 times")) {
-    st->n_iter++;
-    sm4_iterated(&key, &pt, &ct, 1000000);
-  } else {
-    sm4_both_ways(st, mark, &key, &pt, &ct);
-    goto out;
-  }
-done:
-  vec_end(st, mark);
-out:
-  buf_free(&key);
-  buf_free(&pt);
-  buf_free(&ct);
-}
-
-static void run_adoc_sm4(const char *rel, const char *full, stats *st) {
-  sv_adoc a;
-  if (load_check(st, rel, sv_load_adoc(full, &a), a.err))
-    return;
-  for (size_t i = 0; i < a.n_ex; i++) {
-    set_where(rel, a.ex[i].line);
-    adoc_example(&a.ex[i], st);
-  }
-  sv_free_adoc(&a);
+  sv_free_file(&f);
 }
 
 /* ------------------------------------------------------------------ */
@@ -814,6 +836,52 @@ static void run_hkdf(const char *rel, const char *full, stats *st) {
   sv_free_file(&f);
 }
 
+/*
+ * Crypto++ hkdf.txt: "Name: HKDF(<hash>)", "Test: Verify" entries with
+ * Secret (IKM), Salt (absent: no salt), Info, DerivedKeyLength and
+ * DerivedKey. Only the SHA-256 ones apply.
+ */
+static void cpp_hkdf_vector(const sv_record *r, stats *st) {
+  unsigned long mark = vec_begin();
+  buf ikm = {0}, salt = {0}, info = {0}, okm = {0}, none = {0};
+  uint64_t l = 0;
+  const char *t = need(r, "Test");
+  CE_CHECK(t && strcmp(t, "Verify") == 0, "%s: Test: %s", g_where, t ? t : "?");
+  CE_CHECK(strncmp(r->section, "HKDF(", 5) == 0, "%s: Name %s", g_where,
+           r->section);
+  if (strcmp(r->section, "HKDF(SHA-256)") != 0) {
+    CE_CHECK(need(r, "DerivedKey") != NULL, "%s: no DerivedKey", g_where);
+    vec_skip_or_fail(st, mark, "hash is not SHA-256");
+    return;
+  }
+  if (need_cpp(r, "Secret", &ikm) || need_cpp(r, "Info", &info) ||
+      need_u64(r, "DerivedKeyLength", &l) || need_cpp(r, "DerivedKey", &okm))
+    goto done;
+  if (sv_get(r, "Salt") && need_cpp(r, "Salt", &salt))
+    goto done;
+  CE_CHECK(okm.n == l, "%s: DerivedKeyLength %llu but %zu bytes", g_where,
+           (unsigned long long)l, okm.n);
+  if (ce_test_failed == mark)
+    hkdf_check(&salt, &ikm, &info, &none, &okm);
+done:
+  vec_end(st, mark);
+  buf_free(&ikm);
+  buf_free(&salt);
+  buf_free(&info);
+  buf_free(&okm);
+}
+
+static void run_cpp_hkdf(const char *rel, const char *full, stats *st) {
+  sv_file f;
+  if (load_cryptopp(st, rel, full, &f))
+    return;
+  for (size_t i = 0; i < f.n_recs; i++) {
+    set_where(rel, f.recs[i].line);
+    cpp_hkdf_vector(&f.recs[i], st);
+  }
+  sv_free_file(&f);
+}
+
 /* ------------------------------------------------------------------ */
 /* PBKDF2-HMAC-SHA256                                                  */
 /* ------------------------------------------------------------------ */
@@ -834,7 +902,8 @@ static void pbkdf2_check(const uint8_t *pass, size_t pass_len,
   free(out);
 }
 
-/* RFC 7914 section 11, transcribed with ASCII PASSWORD and SALT. */
+/* vectors/std/rfc7914-pbkdf2-sha256.txt: RFC 7914 section 11, with ASCII
+   PASSWORD and SALT. */
 static void run_rfc7914(const char *rel, const char *full, stats *st) {
   sv_file f;
   if (load_kv(st, rel, full, "COUNT", &f))
@@ -860,98 +929,6 @@ static void run_rfc7914(const char *rel, const char *full, stats *st) {
   sv_free_file(&f);
 }
 
-/*
- * An evp_test "Ctrl.<what> = <what>:<text>" or "Ctrl.hex<what> =
- * hex<what>:<hex>" value, decoded into b (text bytes are copied).
- */
-static int evp_bytes(const sv_record *r, const char *what, buf *b) {
-  char key[32], prefix[32];
-  snprintf(key, sizeof key, "Ctrl.%s", what);
-  snprintf(prefix, sizeof prefix, "%s:", what);
-  const char *v = sv_get(r, key);
-  int hex = v == NULL;
-  if (hex) {
-    snprintf(key, sizeof key, "Ctrl.hex%s", what);
-    snprintf(prefix, sizeof prefix, "hex%s:", what);
-    if (!(v = need(r, key)))
-      return -1;
-  }
-  size_t pl = strlen(prefix);
-  CE_CHECK(strncmp(v, prefix, pl) == 0, "%s: %s = %s", g_where, key, v);
-  if (strncmp(v, prefix, pl) != 0)
-    return -1;
-  if (hex)
-    return hex_or_fail(v + pl, key, b);
-  b->n = strlen(v + pl);
-  b->p = malloc(b->n + 1);
-  CE_CHECK(b->p != NULL, "%s: out of memory", g_where);
-  if (b->p)
-    memcpy(b->p, v + pl, b->n + 1);
-  return b->p ? 0 : -1;
-}
-
-/* "Ctrl.iter = iter:4096" etc.: the text after "<what>:". */
-static const char *evp_ctrl(const sv_record *r, const char *what) {
-  char key[32], prefix[32];
-  snprintf(key, sizeof key, "Ctrl.%s", what);
-  snprintf(prefix, sizeof prefix, "%s:", what);
-  const char *v = sv_get(r, key);
-  if (!v)
-    return NULL;
-  size_t pl = strlen(prefix);
-  CE_CHECK(strncmp(v, prefix, pl) == 0, "%s: %s = %s", g_where, key, v);
-  return strncmp(v, prefix, pl) == 0 ? v + pl : NULL;
-}
-
-static void evp_pbkdf2(const sv_record *r, stats *st) {
-  unsigned long mark = vec_begin();
-  buf pass = {0}, salt = {0}, want = {0};
-  uint64_t iter = 0;
-  /* OpenSSL's PBKDF2 defaults to SHA-1 when no digest is given. */
-  const char *digest = evp_ctrl(r, "digest");
-  if (!digest)
-    digest = "sha1";
-  if (strcmp(digest, "sha256") != 0 && strcmp(digest, "SHA256") != 0 &&
-      strcmp(digest, "SHA2-256") != 0) {
-    CE_CHECK(need(r, "Output") != NULL, "%s: no Output", g_where);
-    vec_skip_or_fail(st, mark, "digest is not SHA-256");
-    return;
-  }
-  const char *it = evp_ctrl(r, "iter");
-  CE_CHECK(it && sv_u64(it, &iter) == 0, "%s: iter %s", g_where,
-           it ? it : "missing");
-  if (ce_test_failed == mark && evp_bytes(r, "pass", &pass) == 0 &&
-      evp_bytes(r, "salt", &salt) == 0 && need_hex(r, "Output", &want) == 0)
-    pbkdf2_check(pass.p, pass.n, salt.p, salt.n, iter, &want);
-  vec_end(st, mark);
-  buf_free(&pass);
-  buf_free(&salt);
-  buf_free(&want);
-}
-
-/* Stanzas end at blank lines; "Title = ..." stanzas only name a group. */
-static void run_evp_pbkdf2(const char *rel, const char *full, stats *st) {
-  sv_file f;
-  if (load_kv(st, rel, full, NULL, &f))
-    return;
-  for (size_t i = 0; i < f.n_recs; i++) {
-    const sv_record *r = &f.recs[i];
-    set_where(rel, r->line);
-    const char *kdf = sv_get(r, "KDF");
-    if (!kdf && r->n_fields == 1 && sv_get(r, "Title"))
-      continue;
-    if (kdf && strcmp(kdf, "PBKDF2") == 0) {
-      evp_pbkdf2(r, st);
-      continue;
-    }
-    unsigned long mark = vec_begin();
-    CE_CHECK(0, "%s: unexpected stanza %s = %s", g_where, r->fields[0].name,
-             r->fields[0].value);
-    vec_end(st, mark);
-  }
-  sv_free_file(&f);
-}
-
 /* ------------------------------------------------------------------ */
 /* The file list, with the counts of vectors/README.md                 */
 /* ------------------------------------------------------------------ */
@@ -959,86 +936,112 @@ static void run_evp_pbkdf2(const char *rel, const char *full, stats *st) {
 typedef void (*runner_fn)(const char *rel, const char *full, stats *st);
 
 typedef struct file_spec {
-  const char *rel;
+  sv_set set;       /* where the file is (stdvec.h) */
+  const char *path; /* inside the set's directory */
   runner_fn run;
   unsigned long total, skipped;       /* vectors in the file; how many skip */
   unsigned long enc, dec, fail, iter; /* expected stats tallies */
 } file_spec;
 
-#define XTS_DIR "nist-cavp/aes-xts/"
-#define ECB_DIR "nist-cavp/aes-ecb/"
-#define GCM_DIR "nist-cavp/aes-gcm/"
+#define PYCA SV_SET_PYCA
+#define CPP SV_SET_CRYPTOPP
+#define OWN SV_SET_PROJECT
+#define XTS_DIR "ciphers/AES/XTS/"
+#define ECB_DIR "ciphers/AES/ECB/"
+#define GCM_DIR "ciphers/AES/GCM/"
 
+/* python3-cryptography-vectors 38.0.4-1 and libcrypto++-utils
+   8.7.0+git220824-1 (Debian 12). */
 static const file_spec k_files[] = {
-    /* 128-bit keys: 200 of 1000 units are 130 bits; 256-bit keys: 400 are
-       140 or 250 bits. */
-    {XTS_DIR "tweak-128hexstr/XTSGenAES128.rsp", run_xts128_hex, 1000, 200, 500,
-     500, 0, 0},
-    {XTS_DIR "tweak-128hexstr/XTSGenAES256.rsp", run_xts256_hex, 1000, 400, 500,
-     500, 0, 0},
-    {XTS_DIR "tweak-dataunitseqno/XTSGenAES128.rsp", run_xts128_seq, 1000, 200,
-     500, 500, 0, 0},
-    {XTS_DIR "tweak-dataunitseqno/XTSGenAES256.rsp", run_xts256_seq, 1000, 400,
-     500, 500, 0, 0},
-    {ECB_DIR "ECBGFSbox128.rsp", run_ecb128, 14, 0, 7, 7, 0, 0},
-    {ECB_DIR "ECBGFSbox256.rsp", run_ecb256, 10, 0, 5, 5, 0, 0},
-    {ECB_DIR "ECBKeySbox128.rsp", run_ecb128, 42, 0, 21, 21, 0, 0},
-    {ECB_DIR "ECBKeySbox256.rsp", run_ecb256, 32, 0, 16, 16, 0, 0},
-    {ECB_DIR "ECBVarKey128.rsp", run_ecb128, 256, 0, 128, 128, 0, 0},
-    {ECB_DIR "ECBVarKey256.rsp", run_ecb256, 512, 0, 256, 256, 0, 0},
-    {ECB_DIR "ECBVarTxt128.rsp", run_ecb128, 256, 0, 128, 128, 0, 0},
-    {ECB_DIR "ECBVarTxt256.rsp", run_ecb256, 256, 0, 128, 128, 0, 0},
-    {ECB_DIR "ECBMMT128.rsp", run_ecb128, 20, 0, 10, 10, 0, 0},
-    {ECB_DIR "ECBMMT256.rsp", run_ecb256, 20, 0, 10, 10, 0, 0},
-    {GCM_DIR "gcmEncryptExtIV128.rsp", run_gcm_enc128, 7875, 0, 7875, 0, 0, 0},
-    {GCM_DIR "gcmEncryptExtIV256.rsp", run_gcm_enc256, 7875, 0, 7875, 0, 0, 0},
-    {GCM_DIR "gcmDecrypt128.rsp", run_gcm_dec128, 7875, 0, 0, 7875, 4011, 0},
-    {GCM_DIR "gcmDecrypt256.rsp", run_gcm_dec256, 7875, 0, 0, 7875, 3919, 0},
+    /* NIST CAVP XTS: 128-bit keys: 200 of 1000 units are 130 bits;
+       256-bit keys: 400 are 140 or 250 bits. */
+    {PYCA, XTS_DIR "tweak-128hexstr/XTSGenAES128.rsp", run_xts128_hex, 1000,
+     200, 500, 500, 0, 0},
+    {PYCA, XTS_DIR "tweak-128hexstr/XTSGenAES256.rsp", run_xts256_hex, 1000,
+     400, 500, 500, 0, 0},
+    {PYCA, XTS_DIR "tweak-dataunitseqno/XTSGenAES128.rsp", run_xts128_seq, 1000,
+     200, 500, 500, 0, 0},
+    {PYCA, XTS_DIR "tweak-dataunitseqno/XTSGenAES256.rsp", run_xts256_seq, 1000,
+     400, 500, 500, 0, 0},
+    {PYCA, ECB_DIR "ECBGFSbox128.rsp", run_ecb128, 14, 0, 7, 7, 0, 0},
+    {PYCA, ECB_DIR "ECBGFSbox256.rsp", run_ecb256, 10, 0, 5, 5, 0, 0},
+    {PYCA, ECB_DIR "ECBKeySbox128.rsp", run_ecb128, 42, 0, 21, 21, 0, 0},
+    {PYCA, ECB_DIR "ECBKeySbox256.rsp", run_ecb256, 32, 0, 16, 16, 0, 0},
+    {PYCA, ECB_DIR "ECBVarKey128.rsp", run_ecb128, 256, 0, 128, 128, 0, 0},
+    {PYCA, ECB_DIR "ECBVarKey256.rsp", run_ecb256, 512, 0, 256, 256, 0, 0},
+    {PYCA, ECB_DIR "ECBVarTxt128.rsp", run_ecb128, 256, 0, 128, 128, 0, 0},
+    {PYCA, ECB_DIR "ECBVarTxt256.rsp", run_ecb256, 256, 0, 128, 128, 0, 0},
+    {PYCA, ECB_DIR "ECBMMT128.rsp", run_ecb128, 20, 0, 10, 10, 0, 0},
+    {PYCA, ECB_DIR "ECBMMT256.rsp", run_ecb256, 20, 0, 10, 10, 0, 0},
+    {PYCA, GCM_DIR "gcmEncryptExtIV128.rsp", run_gcm_enc128, 7875, 0, 7875, 0,
+     0, 0},
+    {PYCA, GCM_DIR "gcmEncryptExtIV256.rsp", run_gcm_enc256, 7875, 0, 7875, 0,
+     0, 0},
+    {PYCA, GCM_DIR "gcmDecrypt128.rsp", run_gcm_dec128, 7875, 0, 0, 7875, 4011,
+     0},
+    {PYCA, GCM_DIR "gcmDecrypt256.rsp", run_gcm_dec256, 7875, 0, 0, 7875, 3919,
+     0},
+    /* GB/T 32907 Example 1, draft A.1.4 and the 2-block A.2.1.1/A.2.1.2. */
+    {PYCA, "ciphers/SM4/draft-ribose-cfrg-sm4-10-ecb.txt", run_draft_sm4, 4, 0,
+     4, 0, 0, 0},
+    {PYCA, "KDF/rfc-5869-HKDF-SHA256.txt", run_hkdf, 3, 0, 0, 0, 0, 0},
+    /* L = 1200 bytes, generated by pyca. */
+    {PYCA, "KDF/hkdf-generated.txt", run_hkdf, 1, 0, 0, 0, 0, 0},
     /* 19 IEEE P1619 Annex B vectors (vector 1 has Key1 == Key2) and 481
        generated by Botan, all "Test: Encrypt". */
-    {"ieee1619/cryptopp-TestVectors-xts.txt", run_cpp_xts, 500, 1, 500, 0, 0,
-     0},
-    {"sm4/draft-ribose-cfrg-sm4-10-ecb.txt", run_draft_sm4, 4, 0, 4, 0, 0, 0},
-    /* 6 GB/T block examples, two of them iterated 1,000,000 times, and
-       2 each of ECB, CBC, OFB, CFB, CTR. */
-    {"sm4/draft-ribose-cfrg-sm4-10-appendixA-examples.adoc", run_adoc_sm4, 16,
-     8, 0, 0, 0, 2},
+    {CPP, "xts.txt", run_cpp_xts, 500, 1, 500, 0, 0, 0},
     /* 21 SM4/ECB, 30 SM4/CBC. */
-    {"sm4/cryptopp-TestVectors-sm4.txt", run_cpp_sm4, 51, 30, 51, 0, 0, 0},
-    {"sm4/botan-sm4.vec", run_botan_sm4, 22, 0, 0, 0, 0, 0},
-    {"kdf/rfc-5869-HKDF-SHA256.txt", run_hkdf, 3, 0, 0, 0, 0, 0},
-    {"kdf/hkdf-generated.txt", run_hkdf, 1, 0, 0, 0, 0, 0},
-    {"kdf/rfc-7914-section11-PBKDF2-HMAC-SHA256.txt", run_rfc7914, 2, 0, 0, 0,
-     0, 0},
-    /* 6 SHA-256 entries; 6 SHA-1, 6 SHA-512 and 4 SHA3 are skipped. */
-    {"kdf/openssl-evpkdf_pbkdf2.txt", run_evp_pbkdf2, 22, 16, 0, 0, 0, 0},
+    {CPP, "sm4.txt", run_cpp_sm4, 51, 30, 51, 0, 0, 0},
+    /* 21 "Encrypt" (AES-128/192/256; IVs of 8, 12, 16 and 60 bytes; one of
+       715 bytes) and 1 "NotVerify". */
+    {CPP, "gcm.txt", run_cpp_gcm, 22, 0, 21, 0, 1, 0},
+    /* RFC 5869 test cases 1-3 (SHA-256); 4 SHA-1, 5 SHA-512 and 4 Whirlpool
+       entries are skipped. */
+    {CPP, "hkdf.txt", run_cpp_hkdf, 16, 13, 0, 0, 0, 0},
+    /* Written for this project from the standards' text. */
+    {OWN, "std/gbt32907-sm4-examples.txt", run_sm4_examples, 3, 0, 0, 0, 0, 2},
+    {OWN, "std/rfc7914-pbkdf2-sha256.txt", run_rfc7914, 2, 0, 0, 0, 0, 0},
 };
 
-static void check_counts(const file_spec *fs, const stats *st) {
+static void check_counts(const char *rel, const file_spec *fs,
+                         const stats *st) {
   CE_CHECK(st->run + st->skipped == fs->total,
-           "%s: %lu vectors found, README says %lu", fs->rel,
-           st->run + st->skipped, fs->total);
-  CE_CHECK(st->skipped == fs->skipped, "%s: %lu skipped, expected %lu", fs->rel,
+           "%s: %lu vectors found, README says %lu", rel, st->run + st->skipped,
+           fs->total);
+  CE_CHECK(st->skipped == fs->skipped, "%s: %lu skipped, expected %lu", rel,
            st->skipped, fs->skipped);
   CE_CHECK(st->n_enc == fs->enc && st->n_dec == fs->dec,
-           "%s: %lu encrypt / %lu decrypt entries, expected %lu / %lu", fs->rel,
+           "%s: %lu encrypt / %lu decrypt entries, expected %lu / %lu", rel,
            st->n_enc, st->n_dec, fs->enc, fs->dec);
-  CE_CHECK(st->n_fail == fs->fail, "%s: %lu FAIL entries, expected %lu",
-           fs->rel, st->n_fail, fs->fail);
+  CE_CHECK(st->n_fail == fs->fail, "%s: %lu FAIL entries, expected %lu", rel,
+           st->n_fail, fs->fail);
   CE_CHECK(st->n_iter == fs->iter, "%s: %lu iterated examples, expected %lu",
-           fs->rel, st->n_iter, fs->iter);
+           rel, st->n_iter, fs->iter);
 }
 
-static void run_file(const char *dir, const file_spec *fs) {
-  char full[4096];
+/* dir is the set's directory, or NULL when it is missing (then the file
+   fails with set_err, which names the package). */
+static void run_file(const char *dir, const char *set_err,
+                     const file_spec *fs) {
+  const sv_set_info *in = sv_set_get(fs->set);
+  char rel[512], full[4096];
   stats st;
   memset(&st, 0, sizeof st);
-  snprintf(full, sizeof full, "%s/%s", dir, fs->rel);
-  fs->run(fs->rel, full, &st);
-  if (st.error[0]) {
-    printf("%s: ERROR: %s\n", fs->rel, st.error);
+  snprintf(rel, sizeof rel, "%s%s", in->label, fs->path);
+  if (dir) {
+    snprintf(full, sizeof full, "%s/%s", dir, fs->path);
+    fs->run(rel, full, &st);
   } else {
-    printf("%s: %lu run, %lu passed, %lu failed, %lu skipped", fs->rel, st.run,
+    CE_CHECK(0, "%s: %s", rel, set_err);
+    snprintf(st.error, sizeof st.error, "%s", set_err);
+  }
+  if (st.error[0]) {
+    printf("%s: ERROR: %s", rel, st.error);
+    if (dir && in->package)
+      printf(" (a file of the Debian package %s)", in->package);
+    printf("\n");
+  } else {
+    printf("%s: %lu run, %lu passed, %lu failed, %lu skipped", rel, st.run,
            st.passed, st.failed, st.skipped);
     if (st.skipped)
       printf(" (%s)", st.reason);
@@ -1046,15 +1049,19 @@ static void run_file(const char *dir, const file_spec *fs) {
   }
   fflush(stdout);
   CE_CHECK(st.error[0] || st.run + st.skipped > 0, "%s: no vectors parsed",
-           fs->rel);
-  check_counts(fs, &st);
+           rel);
+  check_counts(rel, fs, &st);
 }
 
 int main(void) {
-  const char *dir = getenv("CE_VECTORS_DIR");
-  CE_CHECK(dir && *dir, "CE_VECTORS_DIR is not set");
-  if (dir && *dir)
-    for (size_t i = 0; i < sizeof k_files / sizeof k_files[0]; i++)
-      run_file(dir, &k_files[i]);
+  const char *dirs[SV_SET_COUNT];
+  char errs[SV_SET_COUNT][SV_ERR_LEN];
+  for (int s = 0; s < SV_SET_COUNT; s++) {
+    errs[s][0] = '\0';
+    if (sv_set_dir((sv_set)s, &dirs[s], errs[s]))
+      fprintf(stderr, "test_std_vectors: %s\n", errs[s]);
+  }
+  for (size_t i = 0; i < sizeof k_files / sizeof k_files[0]; i++)
+    run_file(dirs[k_files[i].set], errs[k_files[i].set], &k_files[i]);
   return ce_test_finish("test_std_vectors");
 }

@@ -6,7 +6,9 @@ each fail with a report that names the cause. Hanging, crashing and
 garbage-writing adapters become failed cases, never a hung runner.
 
 Environment (set by CTest): PYTHONPATH (build tree bindings), CE_VECTORS_DIR,
-CE_BUILD_DIR, CE1_ADAPTER.
+CE_BUILD_DIR, CE1_ADAPTER, and CE_WYCHEPROOF_DIR when Wycheproof is there.
+The standard vector packages (python3-cryptography-vectors,
+libcrypto++-utils) must be installed: their absence fails these tests.
 """
 
 import json
@@ -79,15 +81,34 @@ def test_reference_full_run(tmp_path):
     assert lines[-1].startswith("conformance: ") and "0 failed" in lines[-1]
     rows = {(r["algorithm"], r["file"]) for r in data["rows"]}
     for algo, f in [("AES_128_GCM2", "ce1/ce1-aes-128-gcm-2.json"),
-                    ("AES-128-GCM", "nist-cavp/aes-gcm/gcmDecrypt128.rsp"),
-                    ("AES-256-XTS", "ieee1619/cryptopp-TestVectors-xts.txt"),
-                    ("SM4-ECB", "sm4/draft-ribose-cfrg-sm4-10-appendixA-examples.adoc"),
-                    ("PBKDF2-SHA256", "kdf/openssl-evpkdf_pbkdf2.txt"),
-                    ("HKDF-SHA256", "kdf/rfc-5869-HKDF-SHA256.txt")]:
+                    ("AES-128-GCM", "pyca/ciphers/AES/GCM/gcmDecrypt128.rsp"),
+                    ("AES-256-XTS", "cryptopp/xts.txt"),
+                    ("AES-192-GCM", "cryptopp/gcm.txt"),
+                    ("HKDF-SHA256", "cryptopp/hkdf.txt"),
+                    ("SM4-ECB", "std/gbt32907-sm4-examples.txt"),
+                    ("PBKDF2-SHA256", "std/rfc7914-pbkdf2-sha256.txt"),
+                    ("HKDF-SHA256", "pyca/KDF/rfc-5869-HKDF-SHA256.txt")]:
         assert (algo, f) in rows, (algo, f)
+    # every file of the packages holds the number of vectors it is listed
+    # with, and nothing else is read from outside the vectors directory
+    per_file = {}
+    for r in data["rows"]:
+        per_file[r["file"]] = per_file.get(r["file"], 0) + (
+            r["passed"] + r["failed"] + r["skipped"])
+    for vs in (V.PYCA, V.CRYPTOPP):
+        assert data["vector_sets"][vs.name]["dir"]
+        for path, n in vs.files:
+            assert per_file.pop(f"{vs.name}/{path}") == n, path
+    wy = data["vector_sets"]["wycheproof"]
+    if wy["dir"]:
+        for path, _ in V.WYCHEPROOF.files:
+            assert per_file.pop(f"wycheproof/{path}") > 0, path
+    else:
+        assert per_file.pop("wycheproof/") == 1 and wy["skipped"]
+    assert {f.split("/")[0] for f in per_file} == {"ce1", "std"}, per_file
     reasons = {k for r in data["rows"] for k in r["skip_reasons"]}
     assert any("DataUnitLen" in r for r in reasons)
-    assert any("PBKDF2-HMAC-SHA256 is used by CE1" in r for r in reasons)
+    assert any("HKDF-SHA256 is used by CE1" in r for r in reasons)
 
 
 @needs_ce1
@@ -118,8 +139,8 @@ def test_adapter_skips_primitive_files(tmp_path):
     if not os.access(ADAPTER, os.X_OK):
         pytest.skip("ce1-adapter not built")
     rep = tmp_path / "a.json"
-    rc, out, err, data = runner("--adapter", ADAPTER, "--file", "kdf/*",
-                                "--file", "ecb/ECBGFSbox128*", "--json", str(rep))
+    rc, out, err, data = runner("--adapter", ADAPTER, "--file", "pyca/KDF/*",
+                                "--file", "std/*", "--json", str(rep))
     # only primitive files: nothing passes, so the run is not a success
     assert rc == 1 and data["summary"]["passed"] == 0
     assert data["summary"]["skipped"] > 0
@@ -329,10 +350,58 @@ def test_parsers_on_synthetic_files(tmp_path):
         "55ac046e56e3089fec1691c22544b605\n\nKDF = PBKDF2\nCtrl.pass = pass:password\n"
         "Ctrl.salt = salt:salt\nCtrl.iter = iter:1\nCtrl.digest = digest:sha1\n"
         "Output = 0c60c80f961f0e71f3a9b524af6012062fe037a6\n"))
+    # Crypto++ GCM (Encrypt, NotVerify) and HKDF, with an r<N> repeat and
+    # quoted and absent values
+    key, iv = bytes(range(16)), bytes(12)
+    pt = b"\x00\x11" * 3
+    ct, tag = chanenc.gcm_encrypt(key, iv, pt, b"hdr")
+    okm = chanenc.hkdf_sha256(b"\x0b" * 22, None, b"", 42)
+    write(vd / "cpp" / "gcmhkdf.txt", (
+        "AlgorithmType: AuthenticatedSymmetricCipher\nName: AES/GCM\nSource: t\n"
+        f"Key: {key.hex()}\nIV: {iv.hex()}\nMAC: {bytes(16).hex()}\nTest: NotVerify\n"
+        f"Header: \"hdr\"\nPlaintext: r3 0011\nCiphertext: 0x{ct.hex()}\n"
+        f"MAC: {tag.hex()}\nTest: Encrypt\n\n"
+        "AlgorithmType: KDF\nName: HKDF(SHA-1)\nSource: t\nSecret: 0x0b\nSalt: \"\"\n"
+        "Info: \"\"\nDerivedKeyLength: 1\nDerivedKey: 00\nTest: Verify\n\n"
+        "AlgorithmType: KDF\nName: HKDF(SHA-256)\nSource: t\nSecret: r22 0x0b\n"
+        f"Info: \"\"\nDerivedKeyLength: 42\nDerivedKey: 0x{okm.hex()}\nTest: Verify\n"),
+        crlf=True)
+    # the project's SM4 example layout, one of them iterated
+    write(vd / "std" / "sm4ex.txt", (
+        "COUNT = 0\nITERATIONS = 1\nKEY = 0123456789abcdeffedcba9876543210\n"
+        "PLAINTEXT = 0123456789abcdeffedcba9876543210\n"
+        "CIPHERTEXT = 681edf34d206965e86b3e94f536e4246\n\nCOUNT = 1\n"
+        "ITERATIONS = 3\nKEY = 0123456789abcdeffedcba9876543210\n"
+        "PLAINTEXT = 0123456789abcdeffedcba9876543210\nCIPHERTEXT = "
+        + chanenc.ecb_iterate(bytes.fromhex("0123456789abcdeffedcba9876543210"),
+                              bytes.fromhex("0123456789abcdeffedcba9876543210"),
+                              3, cipher="sm4").hex() + "\n"))
+    # a Wycheproof file: valid, invalid tag, empty IV, IV over 128 bytes
+    wy_tests = [
+        {"tcId": 1, "comment": "", "flags": [], "key": key.hex(), "iv": iv.hex(),
+         "aad": "", "msg": pt.hex(), "ct": chanenc.gcm_encrypt(key, iv, pt)[0].hex(),
+         "tag": chanenc.gcm_encrypt(key, iv, pt)[1].hex(), "result": "valid"},
+        {"tcId": 2, "comment": "", "flags": ["ModifiedTag"], "key": key.hex(),
+         "iv": iv.hex(), "aad": "", "msg": "", "ct": "", "tag": "00" * 16,
+         "result": "invalid"},
+        {"tcId": 3, "comment": "", "flags": ["ZeroLengthIv"], "key": key.hex(),
+         "iv": "", "aad": "", "msg": "", "ct": "", "tag": "00" * 16,
+         "result": "invalid"},
+        {"tcId": 4, "comment": "", "flags": ["LongIv"], "key": key.hex(),
+         "iv": "00" * 129, "aad": "", "msg": "", "ct": "", "tag": "00" * 16,
+         "result": "valid"}]
+    write(vd / "wy" / "aes_gcm_test.json", json.dumps({
+        "algorithm": "AES-GCM", "numberOfTests": 4, "testGroups": [
+            {"type": "AeadTest", "keySize": 128, "tagSize": 128,
+             "tests": wy_tests}]}))
     write(vd / "README.md", "not a vector file\n")
     rep = tmp_path / "p.json"
-    rc, out, err, data = runner("--vectors", str(vd), "--json", str(rep), "-v")
+    only_synthetic = [x for d in ("nist-cavp", "ieee1619", "sm4", "kdf", "cpp",
+                                  "std", "wy") for x in ("--file", f"{d}/*")]
+    rc, out, err, data = runner("--vectors", str(vd), "--json", str(rep), "-v",
+                                *only_synthetic)
     assert rc == 0, out + err
+    assert not data["vector_sets"]   # no package file was selected
     rows = {(r["algorithm"], r["file"]): r for r in data["rows"]}
     xts = rows[("AES-128-XTS", "nist-cavp/aes-xts/t.rsp")]
     assert (xts["passed"], xts["skipped"]) == (1, 1)
@@ -342,6 +411,12 @@ def test_parsers_on_synthetic_files(tmp_path):
     assert rows[("SM4-ECB", "sm4/b.vec")]["passed"] == 1
     assert rows[("PBKDF2-SHA256", "kdf/evp.txt")]["passed"] == 1
     assert rows[("PBKDF2 (not SHA-256)", "kdf/evp.txt")]["skipped"] == 1
+    assert rows[("AES-128-GCM", "cpp/gcmhkdf.txt")]["passed"] == 2
+    assert rows[("HKDF-SHA256", "cpp/gcmhkdf.txt")]["passed"] == 1
+    assert rows[("HKDF (not SHA-256)", "cpp/gcmhkdf.txt")]["skipped"] == 1
+    assert rows[("SM4-ECB", "std/sm4ex.txt")]["passed"] == 2
+    wy = rows[("AES-128-GCM", "wy/aes_gcm_test.json")]
+    assert (wy["passed"], wy["failed"], wy["skipped"]) == (3, 0, 1)
 
 
 @needs_ce1
@@ -401,13 +476,121 @@ def test_usage_errors():
     assert runner("--adapter", "x", "--lib", "y")[0] == 2
 
 
+# --------------------------------------------------------------------------
+# Where the standard vectors are: packages, Wycheproof, counts
+# --------------------------------------------------------------------------
+
+def runner_env(env, *args):
+    p = subprocess.run([sys.executable, "-m", "chanenc.conform", *args],
+                       capture_output=True, text=True, timeout=600,
+                       env={**os.environ, **env})
+    return p.returncode, p.stdout, p.stderr
+
+
+@pytest.mark.parametrize("vs", [V.PYCA, V.CRYPTOPP], ids=lambda v: v.name)
+def test_missing_package_is_an_error_naming_it(tmp_path, vs):
+    missing = str(tmp_path / "not-installed")
+    # through the environment variable, and through the option
+    for env, opt in (({vs.env: missing}, []), ({}, [vs.option, missing])):
+        rc, out, err = runner_env(env, "--no-progress", *opt)
+        assert rc == 2, out + err
+        assert vs.package in err and missing in err, err
+        assert "passed" not in out
+    # the set is only needed when --file selects some of its files
+    rc, out, err = runner_env({vs.env: missing}, "-q", *CE1_FILES, "--mode",
+                              "AES_128_ECB")
+    assert rc == 0 and out.startswith("conformance: "), out + err
+
+
+def test_missing_package_default_names_package(monkeypatch, tmp_path):
+    vs = V.VectorSet("pyca", "t", "CE_TEST_NO_SUCH_VAR", "--x",
+                     "python3-cryptography-vectors", str(tmp_path / "none"))
+    monkeypatch.delenv("CE_TEST_NO_SUCH_VAR", raising=False)
+    with pytest.raises(V.VectorSetMissing) as e:
+        V.locate(vs)
+    assert "apt-get install python3-cryptography-vectors" in str(e.value)
+
+
+def test_wycheproof_location(monkeypatch, tmp_path):
+    monkeypatch.delenv("CE_WYCHEPROOF_DIR", raising=False)
+    # no option, variable or ../shared beside the source tree: skipped,
+    # with the reason
+    monkeypatch.setattr(V, "source_tree", lambda: str(tmp_path / "src"))
+    loc = V.locate(V.WYCHEPROOF)
+    assert loc.dir is None and "--wycheproof DIR" in loc.skip
+    # beside the source tree
+    shared = tmp_path / "shared" / "vectors" / "wycheproof"
+    shared.mkdir(parents=True)
+    assert V.locate(V.WYCHEPROOF).dir == str(shared)
+    # a named directory must exist
+    with pytest.raises(V.VectorSetMissing):
+        V.locate(V.WYCHEPROOF, str(tmp_path / "nope"))
+    monkeypatch.setenv("CE_WYCHEPROOF_DIR", str(tmp_path / "nope"))
+    with pytest.raises(V.VectorSetMissing):
+        V.locate(V.WYCHEPROOF)
+
+
+def test_wycheproof_option(tmp_path):
+    rc, out, err = runner_env({}, "--wycheproof", str(tmp_path / "nope"))
+    assert rc == 2 and "testvectors_v1" in err
+    wy = os.environ.get("CE_WYCHEPROOF_DIR") or V.locate(V.WYCHEPROOF).dir
+    if not wy:
+        pytest.skip("no Wycheproof directory here")
+    rep = tmp_path / "w.json"
+    rc, out, err, data = runner("--wycheproof", wy, "--file", "wycheproof/*",
+                                "--json", str(rep))
+    assert rc == 0, out[-3000:] + err
+    files = {r["file"] for r in data["rows"]}
+    assert files == {f"wycheproof/{p}" for p, _ in V.WYCHEPROOF.files}
+    assert data["vector_sets"]["wycheproof"]["from"] == "--wycheproof"
+
+
+def test_changed_package_file_fails(tmp_path):
+    """A package file with fewer vectors than listed is a failure, not a
+    shorter run."""
+    src = V.locate(V.CRYPTOPP).dir
+    cut = tmp_path / "cryptopp"
+    cut.mkdir()
+    for p, _ in V.CRYPTOPP.files:
+        with open(os.path.join(src, p), "rb") as f:
+            data = f.read()
+        if p == "sm4.txt":   # drop the last test
+            data = data[:data.rindex(b"Test:")]
+        (cut / p).write_bytes(data)
+    rep = tmp_path / "c.json"
+    rc, out, err, data = runner("--cryptopp-vectors", str(cut), "--file",
+                                "cryptopp/*", "--json", str(rep))
+    assert rc == 1
+    fails = [f for f in data["failures"] if f["file"] == "cryptopp/sm4.txt"]
+    assert fails and "50 vectors read, 51 expected" in fails[0]["message"]
+    assert "libcrypto++-utils" in fails[0]["message"]
+    assert not [f for f in data["failures"] if f["file"] != "cryptopp/sm4.txt"]
+
+
+def test_c_test_fails_without_package(tmp_path):
+    """The C standard-vector test fails, naming the package, when a
+    package's directory is missing."""
+    exe = os.path.join(BUILD, "tests", "test_std_vectors")
+    if not os.access(exe, os.X_OK):
+        pytest.skip("test_std_vectors not built")
+    for vs in (V.PYCA, V.CRYPTOPP):
+        env = {**os.environ, vs.env: str(tmp_path / "not-installed")}
+        p = subprocess.run([exe], capture_output=True, text=True, env=env,
+                           timeout=900)
+        assert p.returncode != 0, p.stdout[-2000:]
+        assert f"Debian package {vs.package}" in p.stdout + p.stderr
+        assert f"{vs.name}/" in p.stdout and "ERROR" in p.stdout
+
+
 @needs_ce1
 def test_quiet_mode_filter_and_list(tmp_path):
     rc, out, err, _ = runner("-q", "--mode", "AES_128_ECB", *CE1_FILES)
     assert rc == 0
     assert out.strip().count("\n") == 0 and out.startswith("conformance: ")
     rc, out, err, _ = runner("--list", "--mode", "sm4")
-    assert rc == 0 and "sm4/botan-sm4.vec" in out and "SM4-ECB" in out
+    assert rc == 0 and "SM4-ECB" in out
+    assert "pyca/ciphers/SM4/draft-ribose-cfrg-sm4-10-ecb.txt" in out
+    assert "std/gbt32907-sm4-examples.txt" in out and "cryptopp/sm4.txt" in out
     rep = tmp_path / "m.json"
     rc, out, err, data = runner("--mode", "aes-256-gcm-2,AES-128-GCM", "--file",
                                 "gcmEncryptExtIV128.rsp", "--file", "ce1-aes-256-gcm*",

@@ -3,10 +3,18 @@
 * Regenerating them with vectors/gen/gen_ce1_vectors.py (the independent
   Python implementation of CE1) gives the committed files byte for byte;
   the generator's own self-checks (primitive known answers, round trips,
-  the section 5 validator on every invalid frame) run as part of that.
+  the docs/spec.md section 9 validator on every invalid frame) run as
+  part of that.
 * Every file parses as ``ce1-vectors/1`` with unique ids, and together the
   files cover every mode 1..8, every required payload length and every
-  status name of spec section 5.
+  status name of docs/spec.md section 9.
+* The comments use docs/spec.md's numbering: every invalid test names its
+  first failing check as "docs/spec.md section 9, step N", with N a step
+  that gives the test's status.
+* The rules that the vectors pin down are there: a salt that is not 32
+  bytes is refused in every mode (spec section 3.1), and every mode's file
+  has frames of the other families, judged by the receiver's length limits
+  (spec section 9, step 1).
 
 Run from the repository root with Debian's interpreter:
 
@@ -14,6 +22,7 @@ Run from the repository root with Debian's interpreter:
 """
 
 import json
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -130,3 +139,83 @@ def test_files_cover_modes_lengths_and_statuses():
         assert not missing, "mode %d lacks payload lengths %s" % (mode, sorted(missing))
     assert statuses == STATUSES
     assert {0, 9} <= refused
+
+
+# docs/spec.md section 9: the steps at which each status can be decided.
+STEPS = {
+    "MALFORMED": {1, 4, 6},
+    "BAD_VERSION": {2},
+    "MODE_MISMATCH": {3},
+    "KEY_MISMATCH": {5},
+    "BAD_PADDING": {7, 8},
+    "AUTH_FAILED": {9},
+}
+STEP_NOTE = re.compile(r"\[first failing check: docs/spec\.md section 9, step ([1-9])\]$")
+# Frame limits of spec section 9 step 1, per family of the mode.
+FAMILY = {1: "xts", 2: "ecb", 3: "xts", 4: "ecb", 5: "gcm", 6: "gcm", 7: "gcm", 8: "gcm"}
+LIMITS = {"ecb": (18, 65538), "xts": (26, 65545), "gcm": (26, 65561)}
+
+
+@pytest.mark.parametrize("path", vector_files(), ids=lambda p: p.name)
+def test_comments_use_the_spec_numbering(path):
+    """Invalid tests name their step of docs/spec.md section 9; no text
+    uses the numbering of the old contract (ce1.md, "section 5 row")."""
+    doc = load(path)
+    texts = [doc["description"]]
+    for group in doc["groups"]:
+        texts.append(group.get("comment") or "")
+        for test in group["tests"]:
+            texts.append(test["comment"])
+            if test["result"] != "invalid":
+                continue
+            m = STEP_NOTE.search(test["comment"])
+            assert m, "id %d: no step note: %s" % (test["id"], test["comment"])
+            assert int(m.group(1)) in STEPS[test["status"]], (test["id"], test["status"], m.group(1))
+    for text in texts:
+        assert "ce1.md" not in text and not re.search(r"\brows? [0-9]", text), text
+
+
+def test_salt_length_refused_in_every_mode():
+    """Spec section 3.1: a salt that is not 32 bytes is INVALID_ARGUMENT in
+    every mode, also in modes 1-6, which ignore its value."""
+    doc = load(CE1_DIR / "ce1-config-refusals.json")
+    modes = {
+        g["mode"]
+        for g in doc["groups"]
+        if g["config_status"] == "INVALID_ARGUMENT" and len(bytes.fromhex(g["salt"])) != 32
+    }
+    assert modes == set(MODES), sorted(modes)
+
+
+def test_frames_of_other_families():
+    """Every mode's file sends frames of the other families; step 1 uses the
+    receiver's family: a frame outside its limits is MALFORMED at step 1,
+    one inside them MODE_MISMATCH at step 3. Between them, the files have
+    an 18-byte ECB frame for every XTS and GCM receiver and a frame over
+    the maximum of every ECB and XTS receiver."""
+    for path in vector_files():
+        doc = load(path)
+        groups = [g for g in doc["groups"] if "config_status" not in g]
+        if not groups:
+            continue
+        mode = groups[0]["mode"]
+        fam = FAMILY[mode]
+        lo, hi = LIMITS[fam]
+        short = long = inside = False
+        for test in groups[0]["tests"]:
+            frame = bytes.fromhex(test["frame"])
+            if test["result"] != "invalid" or not frame or frame[0] & 0x70 != 0x10:
+                continue
+            other = frame[0] & 0x0F
+            if other not in FAMILY or FAMILY[other] == fam:
+                continue
+            if len(frame) < lo or len(frame) > hi:
+                assert test["status"] == "MALFORMED" and test["comment"].endswith("step 1]"), test["id"]
+                short |= len(frame) == 18
+                long |= len(frame) == hi + 1
+            else:
+                assert test["status"] == "MODE_MISMATCH", test["id"]
+                inside = True
+        assert inside, path.name
+        assert short == (fam != "ecb"), path.name
+        assert long == (fam != "gcm"), path.name

@@ -270,7 +270,7 @@ static int ce_vec__parse_test(ce_vec__where *w, const ce_json *t,
     if (!ce_vec__is_unprotect_status(out->status))
       return ce_vec__fail(w, "status",
                           "%s is not an unprotect outcome "
-                          "(spec 5)",
+                          "(spec 9)",
                           ce_status_name(out->status));
   }
   return 0;
@@ -483,7 +483,7 @@ int ce_vec_parse(const char *text, size_t len, const char *name,
   w.group = NULL;
   w.in_test = 0;
 
-  /* Ids are unique within a file (conformance.md 1). */
+  /* Ids are unique within a file (conformance.md 2.4). */
   size_t nt = f->n_valid + f->n_invalid;
   if (nt > 1) {
     int64_t *ids = malloc(nt * sizeof *ids);

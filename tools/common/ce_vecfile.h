@@ -1,6 +1,6 @@
 /*
  * ce_vecfile.h - loader for CE1 frame vector files (format ce1-vectors/1,
- * conformance.md section 1).
+ * docs/conformance.md section 2).
  *
  * The loader checks the file's shape and types strictly - required fields,
  * lower-case hex, 16-digit PNs, known status names, unique test ids, no

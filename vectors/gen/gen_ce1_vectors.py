@@ -2,12 +2,17 @@
 """Generate the CE1 frame known-answer vectors (format ``ce1-vectors/1``).
 
 INDEPENDENT IMPLEMENTATION. This program implements CE1 from the wire-format
-specification alone (ce1.md: section 3 key schedule, section 4 frame layout,
-section 5 validation order) in Python, using only the standard library and
-pyca/cryptography (Debian's python3-cryptography, OpenSSL backend) for the
-block ciphers. It never imports, loads or runs any C code of the chanenc
-project, so the vectors it writes can be used to test the C reference
-implementation rather than merely echo it.
+specification alone (docs/spec.md: section 3 configuration, section 4 key
+schedule, sections 5 and 6 frame layout, section 9 validation order) in
+Python, using only the standard library and pyca/cryptography (Debian's
+python3-cryptography, OpenSSL backend) for the block ciphers. It never
+imports, loads or runs any C code of the chanenc project, so the vectors it
+writes can be used to test the C reference implementation rather than merely
+echo it.
+
+Section numbers here and in the vectors' comments are those of docs/spec.md,
+the project's specification; the checks of its section 9 are called steps
+("[first failing check: docs/spec.md section 9, step 3]").
 
 Usage (from the repository root, with Debian's interpreter):
 
@@ -32,8 +37,8 @@ Every run (including ``--check``) also checks itself:
   cryptography's ``AESGCM``;
 * every valid frame is unprotected again and must give its payload back;
 * every invalid frame goes through :func:`unprotect`, a validator that applies
-  the section 5 checks in order, and must fail with the declared status at
-  the declared row of the section 5 table;
+  the checks of docs/spec.md section 9 in order, and must fail with the
+  declared status at the declared step of that section;
 * every refused configuration must be refused by :func:`derive`.
 """
 
@@ -59,13 +64,13 @@ FORMAT = "ce1-vectors/1"
 DEFAULT_OUT = Path(__file__).resolve().parents[1] / "ce1"
 
 # --------------------------------------------------------------------------
-# Section 1: modes
+# Spec section 2: modes
 # --------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
 class Mode:
-    """One row of the ce1.md section 1 table."""
+    """One row of the mode table of docs/spec.md section 2."""
 
     ident: int
     name: str  # SDK enum name
@@ -100,7 +105,7 @@ VERSION = 0b001
 
 
 def max_frame(family: str) -> int:
-    """Length of the frame of a 65,535-byte payload (section 4.5 / 5 row 1)."""
+    """Length of the frame of a 65,535-byte payload (spec section 8; section 9 step 1)."""
     if family == "ecb":
         return 2 + 16 * (MAX_PAYLOAD // 16 + 1)  # 65,538
     if family == "xts":
@@ -153,27 +158,30 @@ def ecb_decrypt(cipher: str, key: bytes, data: bytes) -> bytes:
     return dec.update(data) + dec.finalize()
 
 
-def xts_encrypt(key: bytes, tweak: bytes, data: bytes) -> bytes:
-    """XTS-AES encryption (key = K1 || K2) with cryptography/OpenSSL."""
-    enc = Cipher(algorithms.AES(key), modes.XTS(tweak)).encryptor()
+def xts_encrypt(key: bytes, i: bytes, data: bytes) -> bytes:
+    """XTS-AES encryption (key = K1 || K2) of one data unit with cryptography/
+    OpenSSL; i is the 16-byte data unit sequence number, which cryptography's
+    API calls the tweak."""
+    enc = Cipher(algorithms.AES(key), modes.XTS(i)).encryptor()
     return enc.update(data) + enc.finalize()
 
 
-def xts_decrypt(key: bytes, tweak: bytes, data: bytes) -> bytes:
-    """XTS-AES decryption (key = K1 || K2) with cryptography/OpenSSL."""
-    dec = Cipher(algorithms.AES(key), modes.XTS(tweak)).decryptor()
+def xts_decrypt(key: bytes, i: bytes, data: bytes) -> bytes:
+    """XTS-AES decryption (key = K1 || K2) of one data unit with cryptography/
+    OpenSSL; i as for xts_encrypt."""
+    dec = Cipher(algorithms.AES(key), modes.XTS(i)).decryptor()
     return dec.update(data) + dec.finalize()
 
 
 def _mul_alpha(t: int) -> int:
-    """Multiply a tweak (128-bit little-endian integer) by alpha in GF(2^128)."""
+    """Multiply a block tweak T (128-bit little-endian integer) by alpha in GF(2^128)."""
     t <<= 1
     if t >> 128:
         t = (t & ((1 << 128) - 1)) ^ 0x87
     return t
 
 
-def xts_encrypt_by_hand(key: bytes, tweak: bytes, data: bytes) -> bytes:
+def xts_encrypt_by_hand(key: bytes, i: bytes, data: bytes) -> bytes:
     """A second XTS-AES encryption, built on AES-ECB per IEEE 1619-2007.
 
     Used only to cross-check :func:`xts_encrypt`, including ciphertext
@@ -182,7 +190,8 @@ def xts_encrypt_by_hand(key: bytes, tweak: bytes, data: bytes) -> bytes:
     assert len(data) >= 16
     k1, k2 = key[: len(key) // 2], key[len(key) // 2 :]
     nfull, tail = divmod(len(data), 16)
-    t = int.from_bytes(ecb_encrypt("aes", k2, tweak), "little")
+    # IEEE 1619: the block tweak of block j is T_j = AES-Enc(K2, i) * alpha^j.
+    t = int.from_bytes(ecb_encrypt("aes", k2, i), "little")
     tweaks = []
     for _ in range(nfull + (1 if tail else 0)):
         tweaks.append(t)
@@ -255,10 +264,10 @@ def self_test() -> None:
     # IEEE 1619-2007 vector 15 (XTS-AES-128, data unit 0x123456789a, 17 bytes:
     # ciphertext stealing).
     key = h("fffefdfcfbfaf9f8f7f6f5f4f3f2f1f0bfbebdbcbbbab9b8b7b6b5b4b3b2b1b0")
-    tweak = (0x123456789A).to_bytes(8, "little") + bytes(8)  # IV 9a78563412 00..00
+    i = (0x123456789A).to_bytes(8, "little") + bytes(8)  # IV 9a78563412 00..00
     pt = h("000102030405060708090a0b0c0d0e0f10")
     for fn in (xts_encrypt, xts_encrypt_by_hand):
-        assert fn(key, tweak, pt).hex() == "6c1625db4671522d3d7599601de7ca09ed"
+        assert fn(key, i, pt).hex() == "6c1625db4671522d3d7599601de7ca09ed"
     # McGrew-Viega GCM test case 2 (AES-128, zero key/IV, one zero block).
     ct, tag = gcm_encrypt(bytes(16), bytes(12), b"", bytes(16))
     assert ct.hex() == "0388dace60b6a392f328c2b971b2fe78"
@@ -266,12 +275,12 @@ def self_test() -> None:
 
 
 # --------------------------------------------------------------------------
-# Section 2 and 3: configuration and key schedule
+# Spec sections 3 and 4: configuration and key schedule
 # --------------------------------------------------------------------------
 
 
 class ConfigRefused(Exception):
-    """A configuration that section 2 says is invalid (INVALID_ARGUMENT)."""
+    """A configuration that spec section 3.1 refuses (INVALID_ARGUMENT)."""
 
 
 @dataclass(frozen=True)
@@ -292,7 +301,7 @@ class Derived:
 
 @lru_cache(maxsize=None)
 def derive(mode_id: int, key: bytes, salt: bytes) -> Derived:
-    """Section 3 key schedule; raises ConfigRefused for section 2 errors."""
+    """Spec section 4 key schedule; raises ConfigRefused for section 3.1 errors."""
     if mode_id not in MODES:
         raise ConfigRefused("mode outside 1..8")
     if len(key) == 0:
@@ -328,7 +337,7 @@ def derive(mode_id: int, key: bytes, salt: bytes) -> Derived:
 
 
 # --------------------------------------------------------------------------
-# Section 4: protect
+# Spec sections 5 to 8: protect
 # --------------------------------------------------------------------------
 
 
@@ -345,8 +354,9 @@ def pkcs7_pad16(data: bytes) -> bytes:
     return data + bytes([n]) * n
 
 
-def xts_tweak(pn: int) -> bytes:
-    """tweak = LE64(PN) || 0^8."""
+def xts_data_unit(pn: int) -> bytes:
+    """i = LE64(PN) || 0^8: the data unit sequence number of IEEE 1619 (spec
+    section 6.2), which K2 encrypts into the first block tweak."""
     return pn.to_bytes(8, "little") + bytes(8)
 
 
@@ -362,15 +372,15 @@ def gcm_nonce(iv_base: bytes, pn: int) -> bytes:
 
 
 def xts_body(d: Derived, pn: int, data: bytes) -> bytes:
-    """XTS-encrypt data (>= 16 bytes) under PN's tweak; cross-checked by hand."""
-    body = xts_encrypt(d.enc_key, xts_tweak(pn), data)
-    assert body == xts_encrypt_by_hand(d.enc_key, xts_tweak(pn), data), "XTS cross-check"
+    """XTS-encrypt data (>= 16 bytes) as data unit PN; cross-checked by hand."""
+    body = xts_encrypt(d.enc_key, xts_data_unit(pn), data)
+    assert body == xts_encrypt_by_hand(d.enc_key, xts_data_unit(pn), data), "XTS cross-check"
     return body
 
 
 def protect(mode_id: int, d: Derived, pn: int | None, payload: bytes, oversize: bool = False) -> bytes:
     """Section 4: build the frame of payload. oversize=True lifts the
-    65,535-byte limit, only to build the too-long frames of row 1."""
+    65,535-byte limit, only to build the too-long frames of step 1."""
     mode = MODES[mode_id]
     assert oversize or len(payload) <= MAX_PAYLOAD
     if mode.family == "ecb":
@@ -387,15 +397,15 @@ def protect(mode_id: int, d: Derived, pn: int | None, payload: bytes, oversize: 
 
 
 # --------------------------------------------------------------------------
-# Section 5: the independent validator
+# Spec section 9: the independent validator
 # --------------------------------------------------------------------------
 
 
 def unprotect(mode_id: int, d: Derived, frame: bytes) -> tuple[str, int, bytes | None]:
-    """Apply the section 5 checks in order.
+    """Apply the checks of docs/spec.md section 9 in order.
 
-    Returns (status, row, payload): ("VALID", 0, payload) for a good frame,
-    otherwise (status name, row number of the section 5 table, None).
+    Returns (status, step, payload): ("VALID", 0, payload) for a good frame,
+    otherwise (status name, number of the first failing step, None).
     """
     mode = MODES[mode_id]
     fam = mode.family
@@ -424,10 +434,10 @@ def unprotect(mode_id: int, d: Derived, frame: bytes) -> tuple[str, int, bytes |
     pn = int.from_bytes(frame[2:10], "big")
     if fam == "xts":
         if not s:
-            return "VALID", 0, xts_decrypt(d.enc_key, xts_tweak(pn), body)
+            return "VALID", 0, xts_decrypt(d.enc_key, xts_data_unit(pn), body)
         if len(body) != 16:
             return "BAD_PADDING", 8, None
-        x = xts_decrypt(d.enc_key, xts_tweak(pn), body)
+        x = xts_decrypt(d.enc_key, xts_data_unit(pn), body)
         n = x[15]
         if n > 15 or any(x[n:15]):
             return "BAD_PADDING", 8, None
@@ -559,17 +569,17 @@ class Group:
         )
         return frame
 
-    def add_invalid(self, frame: bytes, status: str, row: int, comment: str) -> None:
-        """Add an invalid test after checking that `row` is its first failing check."""
-        got, got_row, _ = unprotect(self.mode_id, self.derived, frame)
-        if (got, got_row) != (status, row):
+    def add_invalid(self, frame: bytes, status: str, step: int, comment: str) -> None:
+        """Add an invalid test after checking that `step` is its first failing check."""
+        got, got_step, _ = unprotect(self.mode_id, self.derived, frame)
+        if (got, got_step) != (status, step):
             raise AssertionError(
-                "%s: declared %s (row %d), the validator says %s (row %d)" % (comment, status, row, got, got_row)
+                "%s: declared %s (step %d), the validator says %s (step %d)" % (comment, status, step, got, got_step)
             )
         self.tests.append(
             {
                 "id": None,  # numbered by VectorFile.number_tests()
-                "comment": "%s [first failing check: section 5 row %d]" % (comment, row),
+                "comment": "%s [first failing check: docs/spec.md section 9, step %d]" % (comment, step),
                 "frame": frame.hex(),
                 "result": "invalid",
                 "status": status,
@@ -648,7 +658,7 @@ def find_colliding_key(mode_id: int, salt: bytes, check: int, accept) -> tuple[b
 # The per-mode files
 # --------------------------------------------------------------------------
 
-ROW_ORDER_NOTE = "the %s (row %d) is checked before the %s (row %d)"
+STEP_ORDER_NOTE = "the %s (step %d) is checked before the %s (step %d)"
 
 
 class ModeFileBuilder:
@@ -658,7 +668,7 @@ class ModeFileBuilder:
     and the invalid cases; groups 2.. hold other key kinds; the last group
     shows how the salt is (or is not) used. Every invalid case starts from a
     valid frame of group 1, or from a block encrypted with group 1's enc_key,
-    and changes just enough that the declared row of section 5 is the first
+    and changes just enough that the declared step of spec section 9 is the first
     check to fail; add_invalid() verifies that with the validator.
     """
 
@@ -669,14 +679,19 @@ class ModeFileBuilder:
         self.ecb, self.xts, self.gcm = fam == "ecb", fam == "xts", fam == "gcm"
         self.hlen = HEADER_LEN[fam]
         self.rng = random.Random(0xCE10000 + mode_id)
+        # Payloads of the frames of other families (family_cases) come from
+        # their own generator, so that adding such cases never changes the
+        # payloads of the others.
+        self.family_rng = random.Random(0xCE1F000 + mode_id)
         used = "used by the KDF" if self.mode.salted else "ignored by this mode"
         self.salt_note = "salt from a seeded RNG; " + used
         self.vf = VectorFile(
             "ce1-%s.json" % self.mode.string,
             "CE1 frame vectors for mode %d %s (%s): valid frames for payload lengths %s, several key kinds, "
-            "salts and packet numbers; invalid frames for every section 5 status that can occur in this mode, "
-            "each built so that the declared status is the first failing check. Generated by "
-            "vectors/gen/gen_ce1_vectors.py, an implementation independent of the C code."
+            "salts and packet numbers; invalid frames for every docs/spec.md section 9 status that can occur in "
+            "this mode, frames of the other families included, each built so that the declared status is the first "
+            "failing check. Generated by vectors/gen/gen_ce1_vectors.py, an implementation independent of the C "
+            "code."
             % (mode_id, self.mode.name, self.mode.string, ", ".join(map(str, PAYLOAD_LENGTHS))),
         )
 
@@ -694,6 +709,7 @@ class ModeFileBuilder:
         self.length_cases()
         self.version_cases()
         self.mode_cases()
+        self.family_cases()
         if not self.xts:
             self.s_flag_cases()
         self.key_cases()
@@ -733,14 +749,14 @@ class ModeFileBuilder:
         """Group 1's valid frame of the n-byte payload."""
         return self.by_len[n][2]
 
-    def invalid(self, frame: bytes, status: str, row: int, comment: str) -> None:
+    def invalid(self, frame: bytes, status: str, step: int, comment: str) -> None:
         """Add an invalid test to group 1."""
-        self.g1.add_invalid(frame, status, row, comment)
+        self.g1.add_invalid(frame, status, step, comment)
 
-    # ---- row 1: length -----------------------------------------------------
+    # ---- step 1: length -----------------------------------------------------
 
     def length_cases(self) -> None:
-        """Row 1: frames too short or too long for this family (MALFORMED)."""
+        """Step 1: frames too short or too long for this family (MALFORMED)."""
         hlen, f0, f17 = self.hlen, self.frame_of(0), self.frame_of(17)
         self.invalid(b"", "MALFORMED", 1, "empty frame")
         self.invalid(f17[:hlen], "MALFORMED", 1, "header only (%d bytes), no body" % hlen)
@@ -766,7 +782,7 @@ class ModeFileBuilder:
                 "MALFORMED",
                 1,
                 "25 bytes: the empty-payload frame with its tag truncated by one byte is shorter than "
-                "header(10) + tag(16), so row 1 fires before the tag is looked at",
+                "header(10) + tag(16), so step 1 fires before the tag is looked at",
             )
             self.invalid(f17[:10] + f17[-15:], "MALFORMED", 1, "25 bytes: header + 15 tag bytes")
         short = f0[: hlen + 15]
@@ -774,7 +790,7 @@ class ModeFileBuilder:
             set_flags(short, version=0b000),
             "MALFORMED",
             1,
-            "too short AND version bits 000: " + ROW_ORDER_NOTE % ("length", 1, "version", 2),
+            "too short AND version bits 000: " + STEP_ORDER_NOTE % ("length", 1, "version", 2),
         )
 
         limit = max_frame(self.mode.family)
@@ -809,10 +825,10 @@ class ModeFileBuilder:
                 % (limit + 1, limit, "its tag verifies" if self.gcm else "its S=0 body decrypts"),
             )
 
-    # ---- row 2: version ----------------------------------------------------
+    # ---- step 2: version ----------------------------------------------------
 
     def version_cases(self) -> None:
-        """Row 2: version bits other than 001 (BAD_VERSION)."""
+        """Step 2: version bits other than 001 (BAD_VERSION)."""
         f33 = self.frame_of(33)
         for v in (0b000, 0b010, 0b011, 0b100, 0b101, 0b110, 0b111):
             what = "valid frame with version bits %s instead of 001" % format(v, "03b")
@@ -821,13 +837,13 @@ class ModeFileBuilder:
             bytes([0x00]) + f33[1:],
             "BAD_VERSION",
             2,
-            "flags byte 0x00: version 000 and mode 0; " + ROW_ORDER_NOTE % ("version", 2, "mode", 3),
+            "flags byte 0x00: version 000 and mode 0; " + STEP_ORDER_NOTE % ("version", 2, "mode", 3),
         )
         self.invalid(
             set_check(set_flags(f33, version=0b010), self.wrong_check),
             "BAD_VERSION",
             2,
-            "version 010 and a wrong check byte: " + ROW_ORDER_NOTE % ("version", 2, "check byte", 5),
+            "version 010 and a wrong check byte: " + STEP_ORDER_NOTE % ("version", 2, "check byte", 5),
         )
         if not self.xts:
             self.invalid(
@@ -835,17 +851,17 @@ class ModeFileBuilder:
                 "BAD_VERSION",
                 2,
                 "version 111 with the S flag set (flags 0x%02x): " % (0xF0 | self.mode_id)
-                + ROW_ORDER_NOTE % ("version", 2, "S rule", 4),
+                + STEP_ORDER_NOTE % ("version", 2, "S rule", 4),
             )
 
-    # ---- row 3: mode -------------------------------------------------------
+    # ---- step 3: mode -------------------------------------------------------
 
     def short_xts_frame(self) -> bytes:
         """A valid AES_128_XTS frame with S=1 (5-byte payload), same key and salt."""
         return protect(1, derive(1, KEY_HEX64, self.g1.salt), 7, self.payload(5))
 
     def mode_cases(self) -> None:
-        """Row 3: mode bits other than ours (MODE_MISMATCH)."""
+        """Step 3: mode bits other than ours (MODE_MISMATCH)."""
         f33 = self.frame_of(33)
         for other in range(16):
             if other == self.mode_id:
@@ -874,20 +890,82 @@ class ModeFileBuilder:
                 "MODE_MISMATCH",
                 3,
                 "valid short-payload AES_128_XTS frame (S=1): "
-                + ROW_ORDER_NOTE % ("mode", 3, "S rule", 4)
+                + STEP_ORDER_NOTE % ("mode", 3, "S rule", 4)
                 + ", so it is MODE_MISMATCH, not MALFORMED",
             )
         self.invalid(
             set_check(set_flags(f33, mode=self.mode_id % 8 + 1), self.wrong_check),
             "MODE_MISMATCH",
             3,
-            "mode nibble changed AND check byte wrong: " + ROW_ORDER_NOTE % ("mode", 3, "check byte", 5),
+            "mode nibble changed AND check byte wrong: " + STEP_ORDER_NOTE % ("mode", 3, "check byte", 5),
         )
 
-    # ---- row 4: S flag outside XTS -------------------------------------------
+    # ---- steps 1 and 3: frames of another family ------------------------------
+
+    def foreign_frame(self, other: int, n: int) -> bytes:
+        """A valid frame of mode `other` (group 1's key string and salt) for an
+        n-byte payload."""
+        pn = None if MODES[other].family == "ecb" else 0x0123456789ABCDEF
+        return protect(other, derive(other, KEY_HEX64, self.g1.salt), pn, self.family_rng.randbytes(n))
+
+    def family_cases(self) -> None:
+        """Valid frames of another family. Step 1 judges the length against
+        the receiver's family, not the frame's, so a frame too short or too
+        long for this family is MALFORMED (step 1); one whose length suits
+        this family too reaches the mode check (MODE_MISMATCH, step 3)."""
+        fam = self.mode.family
+        lo, hi = HEADER_LEN[fam] + MIN_BODY, max_frame(fam)
+        receiver = ("a GCM" if self.gcm else "an " + fam.upper()) + " receiver"
+        rule = "step 1 judges the length against the receiver's family, before the mode bits (step 3)"
+        if not self.ecb:
+            for other in (2, 4):
+                f = self.foreign_frame(other, 1)
+                assert len(f) == 18 < lo
+                self.invalid(
+                    f,
+                    "MALFORMED",
+                    1,
+                    "valid 18-byte frame of mode %d %s (1-byte payload, same key string and salt) at %s, "
+                    "which needs at least %d bytes: %s, so it is MALFORMED, not MODE_MISMATCH"
+                    % (other, MODES[other].name, receiver, lo, rule),
+                )
+            f = self.foreign_frame(2, 16)
+            assert len(f) == 34 >= lo
+            self.invalid(
+                f,
+                "MODE_MISMATCH",
+                3,
+                "valid 34-byte AES_128_ECB frame (16-byte payload): the shortest ECB frame that is long enough for "
+                "%s, so it passes step 1 and fails the mode check" % receiver,
+            )
+        if self.ecb:
+            f = self.foreign_frame(5, 0)
+            assert len(f) == 26
+            self.invalid(
+                f,
+                "MODE_MISMATCH",
+                3,
+                "valid 26-byte AES_128_GCM frame (empty payload): long enough for an ECB receiver (and 26 - 2 is "
+                "not a multiple of 16, but step 6 comes after the mode check), so MODE_MISMATCH",
+            )
+        if not self.gcm:
+            # The GCM frame one byte over this family's maximum; a GCM
+            # receiver would accept its length.
+            f = self.foreign_frame(5, hi + 1 - 26)
+            assert len(f) == hi + 1 <= max_frame("gcm")
+            self.invalid(
+                f,
+                "MALFORMED",
+                1,
+                "valid %s-byte AES_128_GCM frame (%s-byte payload) at %s, one byte over its maximum %s: %s, so "
+                "it is MALFORMED, not MODE_MISMATCH" % ("{:,}".format(hi + 1), "{:,}".format(hi + 1 - 26), receiver,
+                "{:,}".format(hi), rule),
+            )
+
+    # ---- step 4: S flag outside XTS -------------------------------------------
 
     def s_flag_cases(self) -> None:
-        """Row 4: the S flag on an ECB or GCM frame (MALFORMED)."""
+        """Step 4: the S flag on an ECB or GCM frame (MALFORMED)."""
         f0, f33 = self.frame_of(0), self.frame_of(33)
         what = "valid frame with the S flag set; S is allowed only in the XTS family"
         self.invalid(set_flags(f33, s=1), "MALFORMED", 4, what)
@@ -896,7 +974,7 @@ class ModeFileBuilder:
             set_check(set_flags(f33, s=1), self.wrong_check),
             "MALFORMED",
             4,
-            "S flag set AND check byte wrong: " + ROW_ORDER_NOTE % ("S rule", 4, "check byte", 5),
+            "S flag set AND check byte wrong: " + STEP_ORDER_NOTE % ("S rule", 4, "check byte", 5),
         )
         self.invalid(
             set_check(set_flags(self.short_xts_frame(), mode=self.mode_id), self.d1.check),
@@ -906,10 +984,10 @@ class ModeFileBuilder:
             "fails only the S rule",
         )
 
-    # ---- row 5: check byte ---------------------------------------------------
+    # ---- step 5: check byte ---------------------------------------------------
 
     def key_cases(self) -> None:
-        """Row 5: a check byte other than ours (KEY_MISMATCH)."""
+        """Step 5: a check byte other than ours (KEY_MISMATCH)."""
         d1, f0, f16, f32, f33 = self.d1, self.frame_of(0), self.frame_of(16), self.frame_of(32), self.frame_of(33)
         for x in (0x01, 0x80, 0xFF):
             what = "valid frame with the check byte XOR 0x%02x" % x
@@ -932,7 +1010,7 @@ class ModeFileBuilder:
                 set_check(f16 + b"\x00", self.wrong_check),
                 "KEY_MISMATCH",
                 5,
-                "wrong check byte AND a 33-byte body: " + ROW_ORDER_NOTE % ("check byte", 5, "body length", 6),
+                "wrong check byte AND a 33-byte body: " + STEP_ORDER_NOTE % ("check byte", 5, "body length", 6),
             )
         if self.xts:
             self.invalid(
@@ -940,7 +1018,7 @@ class ModeFileBuilder:
                 "KEY_MISMATCH",
                 5,
                 "wrong check byte AND S set on a 32-byte body: "
-                + ROW_ORDER_NOTE % ("check byte", 5, "S-block rules", 8),
+                + STEP_ORDER_NOTE % ("check byte", 5, "S-block rules", 8),
             )
         if self.gcm:
             self.invalid(
@@ -948,7 +1026,7 @@ class ModeFileBuilder:
                 "KEY_MISMATCH",
                 5,
                 "empty-payload frame with a wrong check byte; the tag would fail too, but "
-                + ROW_ORDER_NOTE % ("check byte", 5, "tag", 9),
+                + STEP_ORDER_NOTE % ("check byte", 5, "tag", 9),
             )
 
     def collision_frame(self, pn: int | None, payload: bytes, want: str) -> tuple[bytes, bytes]:
@@ -962,10 +1040,10 @@ class ModeFileBuilder:
         key, d = find_colliding_key(self.mode_id, self.g1.salt, self.d1.check, accept)
         return key, protect(self.mode_id, d, pn, payload)
 
-    # ---- rows 6 and 7: ECB ---------------------------------------------------
+    # ---- steps 6 and 7: ECB ---------------------------------------------------
 
     def ecb_cases(self) -> None:
-        """Row 6 (body not whole blocks: MALFORMED), row 7 (BAD_PADDING)."""
+        """Step 6 (body not whole blocks: MALFORMED), step 7 (BAD_PADDING)."""
         f0, f1, f16, f33 = self.frame_of(0), self.frame_of(1), self.frame_of(16), self.frame_of(33)
         self.invalid(f16 + b"\x00", "MALFORMED", 6, "ECB body of 33 bytes (a valid two-block frame plus one byte)")
         self.invalid(f16[:-1], "MALFORMED", 6, "ECB body of 31 bytes (a valid two-block frame minus its last byte)")
@@ -996,14 +1074,14 @@ class ModeFileBuilder:
             frame,
             "BAD_PADDING",
             7,
-            "frame under another key (%r) whose check byte happens to equal ours: it passes row 5 and decrypts "
+            "frame under another key (%r) whose check byte happens to equal ours: it passes step 5 and decrypts "
             "to garbage with invalid padding" % key.decode(),
         )
 
-    # ---- row 8: XTS short block ----------------------------------------------
+    # ---- step 8: XTS short block ----------------------------------------------
 
     def xts_cases(self) -> None:
-        """Row 8: S=1 with a body other than 16 bytes or a bad X block (BAD_PADDING)."""
+        """Step 8: S=1 with a body other than 16 bytes or a bad X block (BAD_PADDING)."""
         for n in (17, 32, 33):
             self.invalid(
                 set_flags(self.frame_of(n), s=1),
@@ -1029,15 +1107,15 @@ class ModeFileBuilder:
             assert len(x) == 16
             frame = make_header(self.mode_id, self.d1.check, pn, s=1) + xts_body(self.d1, pn, x)
             self.invalid(
-                frame, "BAD_PADDING", 8, "S=1, correct key and tweak, crafted X block encrypted with enc_key: " + what
+                frame, "BAD_PADDING", 8, "S=1, correct key and PN, crafted X block encrypted with enc_key: " + what
             )
         f1 = self.frame_of(1)
         self.invalid(
             flip_bit(f1, 2),
             "BAD_PADDING",
             8,
-            "the valid 1-byte-payload S=1 frame with a PN bit flipped: the tweak changes, X decrypts to garbage "
-            "that fails the S-block rules",
+            "the valid 1-byte-payload S=1 frame with a PN bit flipped: the data unit sequence number changes, "
+            "X decrypts to garbage that fails the S-block rules",
         )
         self.invalid(
             flip_bit(f1, -1, 3),
@@ -1050,14 +1128,14 @@ class ModeFileBuilder:
             frame,
             "BAD_PADDING",
             8,
-            "S=1 frame under another key (%r) whose check byte happens to equal ours: it passes row 5 and X "
+            "S=1 frame under another key (%r) whose check byte happens to equal ours: it passes step 5 and X "
             "decrypts to garbage" % key.decode(),
         )
 
-    # ---- row 9: GCM tag ------------------------------------------------------
+    # ---- step 9: GCM tag ------------------------------------------------------
 
     def gcm_cases(self) -> None:
-        """Row 9: the tag does not verify (AUTH_FAILED)."""
+        """Step 9: the tag does not verify (AUTH_FAILED)."""
         f0, f1, f16, f33 = self.frame_of(0), self.frame_of(1), self.frame_of(16), self.frame_of(33)
         cases = [
             (flip_bit(f33, 10), "33-byte payload: first ciphertext bit flipped"),
@@ -1069,7 +1147,7 @@ class ModeFileBuilder:
             (flip_bit(f33, 2, 7), "33-byte payload: highest PN bit in the header flipped"),
             (
                 f16[:-1],
-                "16-byte payload with the tag truncated by one byte: 41 bytes is still long enough (row 1), so the "
+                "16-byte payload with the tag truncated by one byte: 41 bytes is still long enough (step 1), so the "
                 "last 16 bytes are taken as the tag and fail",
             ),
             (
@@ -1091,7 +1169,7 @@ class ModeFileBuilder:
             frame,
             "AUTH_FAILED",
             9,
-            "frame under another key (%r) whose check byte happens to equal ours: it passes row 5 and the tag fails"
+            "frame under another key (%r) whose check byte happens to equal ours: it passes step 5 and the tag fails"
             % key.decode(),
         )
 
@@ -1180,13 +1258,16 @@ def build_mode_file(mode_id: int) -> VectorFile:
 
 
 def build_refusals() -> VectorFile:
-    """Configurations that section 2 refuses (INVALID_ARGUMENT)."""
+    """Configurations that spec section 3.1 refuses (INVALID_ARGUMENT)."""
     rng = random.Random(0xCE1FFFF)
     vf = VectorFile(
         "ce1-config-refusals.json",
-        "CE1 configurations that must be refused with INVALID_ARGUMENT (ce1.md sections 2 and 6): empty key, "
-        "mode outside 1..8, GCM2 with an all-zero salt, a salt that is not 32 bytes. No tests; derived is null; "
-        "mode_name is null for mode ids that have no name. Generated by vectors/gen/gen_ce1_vectors.py.",
+        "CE1 configurations that must be refused with INVALID_ARGUMENT (docs/spec.md section 3.1): empty key, "
+        "mode outside 1..8, GCM2 with an all-zero salt, a salt that is not 32 bytes (refused in every mode, "
+        "also in modes 1-6, which ignore the salt's value). Every refusal here is INVALID_ARGUMENT even for an "
+        "implementation that lacks SM4: configuration errors are reported before NOT_SUPPORTED (docs/spec.md "
+        "section 10.1). No tests; derived is null; mode_name is null for mode ids that have no name. Generated "
+        "by vectors/gen/gen_ce1_vectors.py.",
     )
 
     def refuse(mode_id: int, key: bytes, salt: bytes, comment: str) -> None:
@@ -1209,22 +1290,34 @@ def build_refusals() -> VectorFile:
             }
         )
 
+    sm4_note = "; INVALID_ARGUMENT, not NOT_SUPPORTED, even without SM4 (spec section 10.1)"
     for m in MODES:
-        refuse(m, b"", rng.randbytes(32), "empty key (section 2: a missing or empty key is invalid)")
+        refuse(
+            m,
+            b"",
+            rng.randbytes(32),
+            "empty key (spec section 3.1: a missing or empty key is invalid)" + (sm4_note if m == 4 else ""),
+        )
     for m in (0, 9, 10, 15, 16, 255):
-        refuse(m, KEY_ASCII16, rng.randbytes(32), "mode %d is outside 1..8 (section 1: any other id is invalid)" % m)
+        refuse(
+            m,
+            KEY_ASCII16,
+            rng.randbytes(32),
+            "mode %d is outside 1..8 (spec sections 2 and 3.1: any other id is invalid)" % m,
+        )
     for m in (7, 8):
-        refuse(m, KEY_HEX64, bytes(32), "GCM2 with an all-zero salt (section 2)")
-        refuse(m, KEY_1BYTE, bytes(32), "GCM2 with an all-zero salt (section 2), 1-byte key")
+        refuse(m, KEY_HEX64, bytes(32), "GCM2 with an all-zero salt (spec section 3.1)")
+        refuse(m, KEY_1BYTE, bytes(32), "GCM2 with an all-zero salt (spec section 3.1), 1-byte key")
     for m, n in ((7, 31), (7, 33), (8, 31), (8, 33)):
-        refuse(m, KEY_HEX64, rng.randbytes(n), "salt of %d bytes; section 2 requires exactly 32" % n)
-    for m, n in ((5, 31), (2, 33)):
+        refuse(m, KEY_HEX64, rng.randbytes(n), "salt of %d bytes; spec section 3.1 requires exactly 32" % n)
+    # Modes 1-6 ignore the salt's value, not its length: one group per mode.
+    for m, n in ((5, 31), (2, 33), (1, 0), (3, 64), (4, 16), (6, 31)):
         refuse(
             m,
             KEY_HEX64,
             rng.randbytes(n),
-            "salt of %d bytes with mode %d: section 2 requires exactly 32 bytes even where the mode ignores "
-            "the value" % (n, m),
+            "salt of %d bytes with mode %d: spec section 3.1 requires exactly 32 bytes in every mode, also where "
+            "the mode ignores the value%s" % (n, m, sm4_note if m == 4 else ""),
         )
     return vf
 

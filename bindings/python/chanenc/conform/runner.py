@@ -23,10 +23,19 @@ Check an implementation of CE1 against the known-answer vectors, and
 optionally against the reference with random inputs.
 
 With no implementation option the reference itself (chanenc, through its
-Python bindings) is checked: every CE1 frame file (vectors/**/*.json) and
-every standard primitive file (NIST CAVP AES-ECB/GCM/XTS .rsp, IEEE 1619
-XTS, SM4, HKDF and PBKDF2 files). Other implementations speak CE1 only:
-the primitive files are then reported as skipped.
+Python bindings) is checked: every CE1 frame file (vectors/ce1/*.json), the
+project's standard files (vectors/std/: GB/T 32907 SM4 examples, RFC 7914
+PBKDF2) and the standard primitive files read where they are installed
+(vectors/README.md): NIST CAVP AES-ECB/GCM/XTS, the SM4 draft and RFC 5869
+HKDF from the Debian package python3-cryptography-vectors (--pyca-vectors,
+$CE_PYCA_VECTORS_DIR); IEEE 1619 XTS, SM4, GCM and HKDF from
+libcrypto++-utils (--cryptopp-vectors, $CE_CRYPTOPP_VECTORS_DIR); Project
+Wycheproof AES-GCM/GMAC/XTS, HKDF and PBKDF2 from --wycheproof DIR or
+$CE_WYCHEPROOF_DIR (a checkout's testvectors_v1; by default
+../shared/vectors/wycheproof beside the source tree, skipped with a reason
+when absent). A missing package is an error that names it. Other
+implementations speak CE1 only: the primitive files are then reported as
+skipped.
 """
 
 EPILOG = """\
@@ -39,6 +48,8 @@ examples:
     %(prog)s --adapter ./my-adapter --random 2000 --seed 7 --json report.json
   only the CE1 frame files of one mode, every failure in full:
     %(prog)s --file 'ce1/*' --mode AES_128_GCM2 -v
+  Wycheproof from your own checkout:
+    %(prog)s --wycheproof ~/wycheproof/testvectors_v1 --file 'wycheproof/*'
 
 The output is a table of passed/failed/skipped cases per mode or algorithm
 and file, the failures (file, id, comment, expected and actual bytes or
@@ -114,10 +125,11 @@ class Row:
 class Run:
     """Accumulates results of one runner invocation."""
 
-    def __init__(self, args, impl, vectors_dir):
+    def __init__(self, args, impl, vectors_dir, sets=()):
         self.args = args
         self.impl = impl
         self.vectors_dir = vectors_dir
+        self.sets = list(sets)
         self.rows: dict = {}
         self.failures: list = []
         self.ignored: list = []
@@ -274,6 +286,9 @@ class Run:
                                "description": self.impl.description,
                                "adapter": a.adapter, "lib": a.lib},
             "vectors_dir": self.vectors_dir,
+            "vector_sets": {loc.vset.name: {"dir": loc.dir, "from": loc.source,
+                                            "skipped": loc.skip}
+                            for loc in self.sets},
             "started": datetime.datetime.fromtimestamp(
                 self.started, datetime.timezone.utc).isoformat(),
             "duration_s": round(time.time() - self.started, 3),
@@ -419,8 +434,18 @@ def build_parser(prog=None) -> argparse.ArgumentParser:
                    help="answer timeout per adapter request (default 10)")
     s = ap.add_argument_group("what to run")
     s.add_argument("--vectors", metavar="DIR",
-                   help="vectors directory (default: $CE_VECTORS_DIR or the "
+                   help="the project's vectors directory, CE1 frame files and "
+                        "vectors/std/ (default: $CE_VECTORS_DIR or the "
                         "repository's vectors/)")
+    for vs in V.STANDARD_SETS:
+        where = (vs.default if vs.default else
+                 "../shared/vectors/wycheproof beside the source tree, "
+                 "skipped when absent")
+        pkg = f", Debian package {vs.package}" if vs.package else ""
+        s.add_argument(vs.option, metavar="DIR",
+                       dest=vs.name + "_dir",
+                       help=f"{vs.title} directory{pkg} (default: "
+                            f"${vs.env} or {where})")
     s.add_argument("--mode", action="append", metavar="MODE",
                    help="only these CE1 modes (id, AES_128_GCM2, aes-128-gcm-2) "
                         "or algorithms (AES-128-GCM, 'pbkdf2*', sm4); repeatable, "
@@ -498,30 +523,39 @@ def _main(argv, prog) -> int:
         ap.error("--in-process needs --lib")
 
     vdir = args.vectors or default_vectors_dir()
+    sets = []
     if not args.no_vectors:
         if not vdir or not os.path.isdir(vdir):
             ap.error(f"vectors directory not found ({vdir or 'none found'}); "
                      "use --vectors DIR or set CE_VECTORS_DIR")
         vdir = os.path.abspath(vdir)
+        try:
+            sets = _locate_sets(args)
+        except V.VectorSetMissing as e:
+            print(f"{prog}: error: {e}", file=sys.stderr)
+            return 2
     modes = ModeFilter(args.mode)
 
     if args.list:
-        return _list(vdir, args, modes)
+        return _list(vdir, sets, args, modes)
 
     try:
         impl = _make_impl(args)
     except OSError as e:
         print(f"chanenc-conform: error: {e}", file=sys.stderr)
         return 2
-    run = Run(args, impl, vdir)
+    run = Run(args, impl, vdir, sets)
     out = sys.stdout
     if not args.quiet:
         print(f"chanenc-conform: implementation: {impl.description}", file=out)
         print(f"chanenc-conform: vectors: {vdir if not args.no_vectors else '(not run)'}",
               file=out)
+        for loc in sets:
+            print(f"chanenc-conform: {loc.vset.name}: "
+                  f"{loc.dir or 'not found, skipped'} ({loc.source})", file=out)
     try:
         if not args.no_vectors:
-            _run_vectors(run, vdir, args, modes)
+            _run_vectors(run, vdir, sets, args, modes)
         if args.random or args.random_case is not None:
             _run_random(run, args, modes, out)
     except KeyboardInterrupt:
@@ -540,11 +574,41 @@ def _main(argv, prog) -> int:
     return run.exit_status()
 
 
-def _list(vdir, args, modes) -> int:
-    for path, rel in V.discover(vdir):
-        if not _file_match(rel, args.file):
+def _locate_sets(args) -> list:
+    """The standard vector sets that --file selects, located (an error
+    names the package of a missing one)."""
+    sets = []
+    for vs in V.STANDARD_SETS:
+        if not any(_file_match(f"{vs.name}/{p}", args.file) for p, _ in vs.files):
             continue
-        vf = V.load_file(path, rel)
+        sets.append(V.locate(vs, getattr(args, vs.name + "_dir")))
+    return sets
+
+
+def _candidates(vdir, sets, args) -> list:
+    """(path, rel, expected count, set or None) of every file to read: the
+    vectors directory's files, then the standard sets' files. A set that
+    was not found stands as one skipped case (path None)."""
+    cands = [(p, r, None, None) for p, r in V.discover(vdir)
+             if _file_match(r, args.file)]
+    for loc in sets:
+        if loc.dir is None:
+            cands.append((None, f"{loc.vset.name}/", None, loc))
+            continue
+        cands += [(p, r, n, loc) for p, r, n in V.standard_files(loc)
+                  if _file_match(r, args.file)]
+    return cands
+
+
+def _load(path, rel, expected, loc):
+    if loc is None:
+        return V.load_file(path, rel)
+    return V.load_standard(path, rel, expected, loc)
+
+
+def _list(vdir, sets, args, modes) -> int:
+    for path, rel, expected, loc in _candidates(vdir, sets, args):
+        vf = _load(path, rel, expected, loc)
         if vf is None:
             print(f"{'-':>6}  {rel}  (not a vector file)")
             continue
@@ -554,12 +618,12 @@ def _list(vdir, args, modes) -> int:
     return 0
 
 
-def _run_vectors(run: Run, vdir: str, args, modes: ModeFilter) -> None:
+def _run_vectors(run: Run, vdir: str, sets, args, modes: ModeFilter) -> None:
     impl = run.impl
-    cands = [(p, r) for p, r in V.discover(vdir) if _file_match(r, args.file)]
-    for i, (path, rel) in enumerate(cands, 1):
+    cands = _candidates(vdir, sets, args)
+    for i, (path, rel, expected, loc) in enumerate(cands, 1):
         run.progress(f"[{i}/{len(cands)}] {rel}: reading", force=True)
-        vf = V.load_file(path, rel)
+        vf = _load(path, rel, expected, loc)
         if vf is None:
             run.ignored.append(rel)
             continue

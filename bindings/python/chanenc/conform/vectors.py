@@ -1,6 +1,16 @@
-"""Vector files: discovery, parsing, and the checks each vector implies.
+"""Vector files: where they are, parsing, and the checks each vector
+implies.
 
-Formats understood (see vectors/README.md of the shared vector set):
+Where (see vectors/README.md): the CE1 frame files and the project's own
+standard files (``ce1/``, ``std/``) are under the vectors directory
+(``--vectors``); the other standard files are read where they are
+installed, never copied: :data:`PYCA` (Debian package
+python3-cryptography-vectors), :data:`CRYPTOPP` (libcrypto++-utils) and
+:data:`WYCHEPROOF` (a checkout of Wycheproof's ``testvectors_v1``).
+:func:`locate` resolves each set's directory from a runner option, its
+environment variable or its default.
+
+Formats understood:
 
 =====================  ====================================================
 CE1 frame files        ``*.json`` with ``"format": "ce1-vectors/1"``
@@ -9,14 +19,20 @@ NIST CAVP ``.rsp``     AES-ECB (KAT, MMT), AES-GCM (encrypt, decrypt with
                        tweaks, DataUnitLen in bits); ``[sections]``, CRLF and
                        stray CR tolerated
 NIST-style ``.txt``    SM4 ECB (draft-ribose-cfrg-sm4 ``[ENCRYPT]`` files)
-Crypto++ ``.txt``      ``AlgorithmType:`` files: AES/XTS (IEEE 1619), SM4/ECB
-                       (``\\`` continuations, spaced hex, persistent fields)
-Botan ``.vec``         ``[SM4]`` Key/In/Out blocks
-AsciiDoc ``.adoc``     the SM4 draft's Appendix A examples (incl. the
+Crypto++ ``.txt``      ``AlgorithmType:`` files: AES/XTS (IEEE 1619), SM4/ECB,
+                       AES/GCM (Encrypt, NotVerify), HKDF(SHA-256) (``\\``
+                       continuations, spaced hex, "quoted" and ``r<N>``
+                       values, fields that persist within a section)
+Wycheproof ``.json``   ``testGroups`` files: AES-GCM, AES-GMAC, AES-XTS,
+                       HKDF-SHA-256, PBKDF2-HMACSHA256
+SM4 examples ``.txt``  ``ITERATIONS``/KEY/PLAINTEXT/CIPHERTEXT records (the
+                       GB/T 32907 examples of vectors/std/, incl. the
                        1,000,000-iteration ones)
+Botan ``.vec``         ``[SM4]`` Key/In/Out blocks
+AsciiDoc ``.adoc``     the SM4 draft's Appendix A examples
 KDF ``.txt``           RFC 5869 HKDF (pyca layout), PBKDF2 (pyca layout,
-                       RFC 7914 transcription), OpenSSL evp_test PBKDF2
-                       stanzas (only SHA-256 applies)
+                       e.g. vectors/std/'s RFC 7914 table), OpenSSL evp_test
+                       PBKDF2 stanzas (only SHA-256 applies)
 =====================  ====================================================
 
 Each vector becomes one or more :class:`Case` objects whose ``run`` checks
@@ -33,7 +49,9 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 __all__ = ["Case", "Failure", "Skipped", "VectorFile", "discover",
-           "load_file", "first_difference", "PRIMITIVE_SKIP"]
+           "load_file", "first_difference", "PRIMITIVE_SKIP", "VectorSet",
+           "SetLocation", "VectorSetMissing", "PYCA", "CRYPTOPP",
+           "WYCHEPROOF", "STANDARD_SETS", "locate", "source_tree"]
 
 #: Skip reason of standard primitive vectors for implementations other
 #: than the reference.
@@ -536,6 +554,8 @@ def _cryptopp_cases(rel: str, text: str) -> list:
             continue
         name, value = s.split(":", 1)
         name, value = name.strip(), value.strip()
+        if name == "AlgorithmType":   # datatest.cpp starts afresh here
+            fields = {}
         if name != "Test":
             fields[name] = value
             continue
@@ -551,6 +571,10 @@ def _cryptopp_cases(rel: str, text: str) -> list:
             iv = _cryptopp_value(fields.get("IV", ""))
         except ValueError as e:
             cases.append(_bad_file(rel, "cryptopp", algname, f"line {ln}: {e}"))
+            continue
+        if algname.upper().startswith("HKDF(") or algname.upper() == "AES/GCM":
+            cases.append(_cryptopp_aead_kdf(rel, algname, value, cid, desc,
+                                            fields, key, iv, pt, ct))
             continue
         direction = "decrypt" if value.lower().startswith("decrypt") else "encrypt"
         if value.lower() not in ("encrypt", "decrypt", "encryptxorstate"):
@@ -574,6 +598,83 @@ def _cryptopp_cases(rel: str, text: str) -> list:
             cases.append(_pcase(rel, label, cid, desc, direction, skip=(
                 _SM4_OTHER_REASON if label == _SM4_OTHER
                 else f"{algname}: not a primitive CE1 uses")))
+    return cases
+
+
+def _cryptopp_aead_kdf(rel, algname, test, cid, desc, fields, key, iv, pt, ct):
+    """The Crypto++ AES/GCM (Encrypt, NotVerify) and HKDF(...) (Verify)
+    entries."""
+    import chanenc
+    alg, kind = algname.upper(), test.lower()
+    try:
+        if alg == "AES/GCM":
+            aad = _cryptopp_value(fields.get("Header", ""))
+            tag = _cryptopp_value(fields["MAC"])
+        else:
+            ikm = _cryptopp_value(fields["Secret"])
+            salt = (None if "Salt" not in fields
+                    else _cryptopp_value(fields["Salt"]))
+            info = _cryptopp_value(fields.get("Info", ""))
+            okm = _cryptopp_value(fields["DerivedKey"])
+            length = int(fields["DerivedKeyLength"])
+    except (KeyError, ValueError) as e:
+        return _bad_file(rel, "cryptopp", algname, f"{cid}: {e!r}")
+    if alg == "AES/GCM":
+        algo = f"AES-{len(key) * 8}-GCM"
+        if kind not in ("encrypt", "notverify"):
+            return _pcase(rel, algo, cid, desc, test, skip=(
+                f"Crypto++ test kind {test!r} not supported by the runner"))
+
+        def dec(expected=pt, err=None):
+            return _prim(lambda: chanenc.gcm_decrypt(
+                key, iv, ct, tag, aad, tag_len=len(tag),
+                allow_short_tag=True), expected, err)
+        if kind == "notverify":
+            return _pcase(rel, algo, cid, desc or "MAC must not verify",
+                          "decrypt", lambda impl: dec(None, "AUTH_FAILED"))
+        return _pcase(rel, algo, cid, desc, "encrypt", lambda impl: _both(
+            lambda: _prim(lambda: b"".join(chanenc.gcm_encrypt(
+                key, iv, pt, aad, tag_len=len(tag), allow_short_tag=True)),
+                ct + tag),
+            dec))
+    if alg != "HKDF(SHA-256)":
+        return _pcase(rel, "HKDF (not SHA-256)", cid, f"{algname}: {desc}",
+                      "kdf", skip="only HKDF-SHA256 is used by CE1")
+    if kind != "verify" or len(okm) != length:
+        return _bad_file(rel, "cryptopp", algname,
+                         f"{cid}: Test {test}, DerivedKeyLength {length}, "
+                         f"{len(okm)} bytes")
+    return _pcase(rel, "HKDF-SHA256", cid, f"L={length}; {desc}", "kdf",
+                  lambda impl: _prim(lambda: chanenc.hkdf_sha256(
+                      ikm, salt, info, length), okm))
+
+
+def _sm4_examples_cases(rel: str, text: str) -> list:
+    """vectors/std/gbt32907-sm4-examples.txt: ITERATIONS encryptions of
+    PLAINTEXT under KEY give CIPHERTEXT."""
+    import chanenc
+    cases = []
+    for _, r, ln in _kv_records(text):
+        cid = f"COUNT={r.get('COUNT', '?')}"
+        try:
+            key, pt, ct = _hex(r["KEY"]), _hex(r["PLAINTEXT"]), _hex(r["CIPHERTEXT"])
+            n = int(r["ITERATIONS"])
+        except (KeyError, ValueError) as e:
+            cases.append(_bad_file(rel, "sm4-examples", "SM4-ECB", f"line {ln}: {e!r}"))
+            continue
+        comment = "; ".join(x for x in (
+            r.get("SOURCE", ""), f"{n:,} iterated encryptions" if n > 1 else "")
+            if x)
+        if n > 1:
+            run = lambda impl, key=key, pt=pt, ct=ct, n=n: _both(
+                lambda: _prim(lambda: chanenc.ecb_iterate(key, pt, n, cipher="sm4"), ct),
+                lambda: _prim(lambda: chanenc.ecb_iterate(
+                    key, ct, n, cipher="sm4", encrypt=False), pt))
+        else:
+            run = lambda impl, key=key, pt=pt, ct=ct: _both(
+                lambda: _prim(lambda: chanenc.ecb_encrypt(key, pt, cipher="sm4"), ct),
+                lambda: _prim(lambda: chanenc.ecb_decrypt(key, ct, cipher="sm4"), pt))
+        cases.append(_pcase(rel, "SM4-ECB", cid, comment, "encrypt", run))
     return cases
 
 
@@ -816,6 +917,296 @@ def _evp_kdf_cases(rel: str, text: str) -> list:
     return cases
 
 
+def _wycheproof_cases(rel: str, doc: dict) -> list:
+    """Project Wycheproof ``testGroups`` files (testvectors_v1): each test
+    is one case; ``invalid`` ones must be refused."""
+    import chanenc
+    algorithm = str(doc.get("algorithm", "?"))
+    cases = []
+    for g in doc.get("testGroups") or []:
+        for t in g.get("tests") or []:
+            cid = f"tcId {t.get('tcId', '?')}"
+            flags = ",".join(t.get("flags") or [])
+            comment = "; ".join(x for x in (t.get("comment", ""), flags) if x)
+            result = t.get("result")
+            try:
+                case = _wycheproof_case(rel, algorithm, g, t, cid, comment,
+                                        result, chanenc)
+            except (KeyError, ValueError, TypeError) as e:
+                case = _bad_file(rel, "wycheproof", algorithm, f"{cid}: {e!r}")
+            cases.append(case)
+    declared = doc.get("numberOfTests")
+    if isinstance(declared, int) and declared != len(cases):
+        cases.append(_bad_file(rel, "wycheproof", algorithm,
+                               f"numberOfTests is {declared} but {len(cases)} "
+                               "tests were read"))
+    return cases
+
+
+def _wycheproof_case(rel, algorithm, g, t, cid, comment, result, chanenc):
+    if result not in ("valid", "invalid", "acceptable"):
+        raise ValueError(f"result {result!r}")
+    if algorithm == "AES-GCM":
+        key, iv = _hex(t["key"]), _hex(t["iv"])
+        aad, msg = _hex(t["aad"]), _hex(t["msg"])
+        ct, tag = _hex(t["ct"]), _hex(t["tag"])
+        algo = f"AES-{len(key) * 8}-GCM"
+        if len(iv) > 128:
+            return _pcase(rel, algo, cid, comment, "encrypt", skip=(
+                "GCM IV over 128 bytes: valid GCM that OpenSSL cannot take "
+                "(chanenc answers NOT_SUPPORTED)"))
+
+        def dec(expected=msg, err=None):
+            return _prim(lambda: chanenc.gcm_decrypt(
+                key, iv, ct, tag, aad, tag_len=len(tag),
+                allow_short_tag=True), expected, err)
+        if result == "invalid":
+            # An empty IV is refused as an argument; the rest must fail
+            # authentication.
+            err = "INVALID_ARGUMENT" if not iv else "AUTH_FAILED"
+            return _pcase(rel, algo, cid, comment, "decrypt",
+                          lambda impl: dec(None, err))
+        return _pcase(rel, algo, cid, comment, "encrypt", lambda impl: _both(
+            lambda: _prim(lambda: b"".join(chanenc.gcm_encrypt(
+                key, iv, msg, aad, tag_len=len(tag), allow_short_tag=True)),
+                ct + tag),
+            dec))
+    if algorithm == "AES-GMAC":   # GCM with the message as AAD only
+        key, iv = _hex(t["key"]), _hex(t["iv"])
+        msg, tag = _hex(t["msg"]), _hex(t["tag"])
+        algo = f"AES-{len(key) * 8}-GMAC"
+        ver = lambda: chanenc.gcm_decrypt(key, iv, b"", tag, msg,
+                                          tag_len=len(tag),
+                                          allow_short_tag=True)
+        if result == "invalid":
+            return _pcase(rel, algo, cid, comment, "verify",
+                          lambda impl: _prim(ver, None, "AUTH_FAILED"))
+        return _pcase(rel, algo, cid, comment, "mac", lambda impl: _both(
+            lambda: _prim(lambda: chanenc.gcm_encrypt(
+                key, iv, b"", msg, tag_len=len(tag),
+                allow_short_tag=True)[1], tag),
+            lambda: _prim(ver, b"")))
+    if algorithm == "AES-XTS":
+        key, iv = _hex(t["key"]), _hex(t["iv"])
+        msg, ct = _hex(t["msg"]), _hex(t["ct"])
+        algo = f"AES-{len(key) * 4}-XTS"
+        if len(key) not in (32, 64):
+            return _pcase(rel, algo, cid, comment, "encrypt", skip=(
+                "AES-192-XTS: CE1 uses AES-128 and AES-256 XTS only"))
+        if result == "invalid" or len(iv) > 16:
+            raise ValueError(f"XTS result {result}, iv of {len(iv)} bytes")
+        # A short iv is the tweak with zero bytes appended (Wycheproof).
+        tweak = iv + bytes(16 - len(iv))
+        return _pcase(rel, algo, cid, comment, "encrypt",
+                      lambda impl: _xts_check(key, tweak, msg, ct, "encrypt"))
+    if algorithm == "HKDF-SHA-256":
+        ikm, salt, info = _hex(t["ikm"]), _hex(t["salt"]), _hex(t["info"])
+        size, okm = int(t["size"]), _hex(t["okm"])
+        call = lambda: chanenc.hkdf_sha256(ikm, salt, info, size)
+        if result == "invalid":   # L over 255 * HashLen
+            return _pcase(rel, "HKDF-SHA256", cid, f"L={size}; {comment}",
+                          "kdf", lambda impl: _prim(call, None,
+                                                    "INVALID_ARGUMENT"))
+        return _pcase(rel, "HKDF-SHA256", cid, f"L={size}; {comment}", "kdf",
+                      lambda impl: _prim(call, okm))
+    if algorithm == "PBKDF2-HMACSHA256":
+        pw, salt = _hex(t["password"]), _hex(t["salt"])
+        iters, dk = int(t["iterationCount"]), _hex(t["dk"])
+        if result == "invalid" or int(t["dkLen"]) != len(dk):
+            raise ValueError(f"PBKDF2 result {result}, dkLen {t['dkLen']}")
+        return _pbkdf2_case(rel, cid, f"c={iters}, dkLen={len(dk)}; {comment}",
+                            "sha256", pw, salt, iters, dk)
+    return _pcase(rel, algorithm, cid, comment, "?",
+                  skip=f"{algorithm}: not a primitive CE1 uses")
+
+
+# --------------------------------------------------------------------------
+# Where the standard vector sets are
+# --------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class VectorSet:
+    """Standard vector files read where they are installed, never copied
+    into the project (vectors/README.md)."""
+
+    name: str               #: prefix of its files in reports: "pyca/..."
+    title: str
+    env: str                #: environment variable naming the directory
+    option: str             #: runner option naming the directory
+    package: str | None     #: Debian package that installs it
+    default: str | None     #: directory when neither is given
+    #: (path inside the directory, number of vectors; None: the file's own
+    #: count, Wycheproof's numberOfTests, is checked instead)
+    files: tuple = ()
+
+
+#: python3-cryptography-vectors 38.0.4-1 (Debian 12).
+PYCA = VectorSet(
+    "pyca", "pyca/cryptography test vectors", "CE_PYCA_VECTORS_DIR",
+    "--pyca-vectors", "python3-cryptography-vectors",
+    "/usr/lib/python3/dist-packages/cryptography_vectors", (
+        ("ciphers/AES/XTS/tweak-128hexstr/XTSGenAES128.rsp", 1000),
+        ("ciphers/AES/XTS/tweak-128hexstr/XTSGenAES256.rsp", 1000),
+        ("ciphers/AES/XTS/tweak-dataunitseqno/XTSGenAES128.rsp", 1000),
+        ("ciphers/AES/XTS/tweak-dataunitseqno/XTSGenAES256.rsp", 1000),
+        ("ciphers/AES/ECB/ECBGFSbox128.rsp", 14),
+        ("ciphers/AES/ECB/ECBGFSbox256.rsp", 10),
+        ("ciphers/AES/ECB/ECBKeySbox128.rsp", 42),
+        ("ciphers/AES/ECB/ECBKeySbox256.rsp", 32),
+        ("ciphers/AES/ECB/ECBVarKey128.rsp", 256),
+        ("ciphers/AES/ECB/ECBVarKey256.rsp", 512),
+        ("ciphers/AES/ECB/ECBVarTxt128.rsp", 256),
+        ("ciphers/AES/ECB/ECBVarTxt256.rsp", 256),
+        ("ciphers/AES/ECB/ECBMMT128.rsp", 20),
+        ("ciphers/AES/ECB/ECBMMT256.rsp", 20),
+        ("ciphers/AES/GCM/gcmEncryptExtIV128.rsp", 7875),
+        ("ciphers/AES/GCM/gcmEncryptExtIV256.rsp", 7875),
+        ("ciphers/AES/GCM/gcmDecrypt128.rsp", 7875),
+        ("ciphers/AES/GCM/gcmDecrypt256.rsp", 7875),
+        ("ciphers/SM4/draft-ribose-cfrg-sm4-10-ecb.txt", 4),
+        ("KDF/rfc-5869-HKDF-SHA256.txt", 3),
+        ("KDF/hkdf-generated.txt", 1),
+    ))
+
+#: libcrypto++-utils 8.7.0+git220824-1 (Debian 12).
+CRYPTOPP = VectorSet(
+    "cryptopp", "Crypto++ TestVectors", "CE_CRYPTOPP_VECTORS_DIR",
+    "--cryptopp-vectors", "libcrypto++-utils",
+    "/usr/share/crypto++/TestVectors", (
+        ("xts.txt", 500),
+        ("sm4.txt", 51),
+        ("gcm.txt", 22),
+        ("hkdf.txt", 16),
+    ))
+
+#: Project Wycheproof, testvectors_v1 (no Debian package): by default
+#: ../shared/vectors/wycheproof beside the source tree, when it exists.
+WYCHEPROOF = VectorSet(
+    "wycheproof", "Project Wycheproof testvectors_v1", "CE_WYCHEPROOF_DIR",
+    "--wycheproof", None, None, (
+        ("aes_gcm_test.json", None),
+        ("aes_gmac_test.json", None),
+        ("aes_xts_test.json", None),
+        ("hkdf_sha256_test.json", None),
+        ("pbkdf2_hmacsha256_test.json", None),
+    ))
+
+STANDARD_SETS = (PYCA, CRYPTOPP, WYCHEPROOF)
+
+
+class VectorSetMissing(Exception):
+    """A set's directory does not exist; the message says what to install
+    or give."""
+
+
+@dataclass
+class SetLocation:
+    """Where a set was found: ``dir``, or None with ``skip`` saying why."""
+
+    vset: VectorSet
+    dir: str | None
+    source: str             #: "--option", "$ENV" or "default"
+    skip: str | None = None
+
+
+def source_tree() -> str | None:
+    """The source tree this package was built from (the build tree's
+    _buildinfo), or the checkout it runs from; None when installed."""
+    try:
+        from .. import _buildinfo as bi
+        if getattr(bi, "SOURCE_DIR", "") and os.path.isdir(bi.SOURCE_DIR):
+            return bi.SOURCE_DIR
+    except ImportError:
+        pass
+    d = os.path.dirname(os.path.abspath(__file__))
+    for _ in range(6):
+        d = os.path.dirname(d)
+        if (os.path.isdir(os.path.join(d, "vectors", "ce1"))
+                and os.path.isfile(os.path.join(d, "CMakeLists.txt"))):
+            return d
+    return None
+
+
+def locate(vset: VectorSet, option: str | None = None) -> SetLocation:
+    """The directory of ``vset``: ``option`` (the runner's), else
+    ``$env``, else the default. A directory that was named, or the
+    package's, must exist: otherwise :class:`VectorSetMissing` says which
+    package to install. Wycheproof has no package: without an option or
+    variable it is read from ../shared/vectors/wycheproof beside the
+    source tree, and skipped with a reason when that does not exist."""
+    env = os.environ.get(vset.env)
+    if option:
+        d, how = option, vset.option
+    elif env:
+        d, how = env, f"${vset.env}"
+    elif vset.default:
+        d, how = vset.default, "default"
+    else:
+        src = source_tree()
+        d = (os.path.normpath(os.path.join(src, "..", "shared", "vectors",
+                                           "wycheproof")) if src else None)
+        if not d or not os.path.isdir(d):
+            return SetLocation(vset, None, "default", skip=(
+                f"{vset.title} not found: give {vset.option} DIR or set "
+                f"{vset.env} (a checkout's testvectors_v1); the default, "
+                "../shared/vectors/wycheproof beside the source tree"
+                + (f" ({d})" if d else "") + ", does not exist"))
+        return SetLocation(vset, d, "default")
+    if os.path.isdir(d):
+        return SetLocation(vset, os.path.abspath(d), how)
+    if vset.package and how == "default":
+        raise VectorSetMissing(
+            f"the standard vectors of the Debian package {vset.package} are "
+            f"not installed ({d} does not exist): install them with "
+            f"`apt-get install {vset.package}` (scripts/conform.sh does), "
+            f"or give {vset.option} DIR or {vset.env}")
+    what = (f"the files of the Debian package {vset.package} "
+            f"(apt-get install {vset.package})" if vset.package
+            else f"{vset.title} (a checkout's testvectors_v1)")
+    raise VectorSetMissing(f"{how} {d}: no such directory; it must hold {what}")
+
+
+def standard_files(loc: SetLocation) -> list:
+    """The files of a located set as (path, rel, expected count)."""
+    return [(os.path.join(loc.dir, p), f"{loc.vset.name}/{p}", n)
+            for p, n in loc.vset.files]
+
+
+def load_standard(path: str | None, rel: str, expected: int | None,
+                  loc: SetLocation) -> VectorFile:
+    """Loads a file of a located set (see :func:`standard_files`). A set
+    that was not found gives one skipped case (path None); a missing file,
+    or one that does not hold the number of vectors it had when the list
+    was written, gives a failed case that names the package (a changed
+    package must not shrink the run silently)."""
+    vs = loc.vset
+    origin = f"the Debian package {vs.package}" if vs.package else vs.title
+    if path is None:
+        vf = VectorFile("", rel, "missing-set")
+        vf.cases.append(_pcase(rel, f"({vs.name})", "-", "vector set not found",
+                               "-", skip=loc.skip))
+        return vf
+    if not os.path.isfile(path):
+        vf = VectorFile(path, rel, "missing")
+        vf.cases.append(_bad_file(rel, "missing", "?",
+                                  f"{path} does not exist: a file of {origin} "
+                                  f"(read from {loc.dir}, {loc.source})"))
+        return vf
+    vf = load_file(path, rel)
+    if vf is None:
+        vf = VectorFile(path, rel, "unknown")
+        vf.cases.append(_bad_file(rel, "unknown", "?",
+                                  f"{path}: not a vector file the runner knows"))
+        return vf
+    n = len([c for c in vf.cases if c.id != "-"])
+    if expected is not None and n != expected:
+        vf.cases.append(_bad_file(
+            rel, vf.kind, vf.kind,
+            f"{n} vectors read, {expected} expected: the file of {origin} "
+            "has changed (vectors/README.md)"))
+    return vf
+
+
 # --------------------------------------------------------------------------
 # Discovery
 # --------------------------------------------------------------------------
@@ -828,7 +1219,9 @@ def classify(path: str, head: str) -> str | None:
     a vector file the runner knows."""
     ext = os.path.splitext(path)[1].lower()
     if ext == ".json":
-        return "ce1" if "ce1-vectors/1" in head else None
+        if "ce1-vectors/1" in head:
+            return "ce1"
+        return "wycheproof" if '"testGroups"' in head else None
     if ext == ".rsp":
         if "DataUnitLen" in head:
             return "nist-xts"
@@ -848,6 +1241,9 @@ def classify(path: str, head: str) -> str | None:
             return "evp-kdf"
         if "DERIVED_KEY" in head:
             return "pbkdf2"
+        if (re.search(r"^\s*ITERATIONS\s*=", head, re.M)
+                and re.search(r"^\s*CIPHERTEXT\s*=", head, re.M)):
+            return "sm4-examples"
         if re.search(r"^\s*OKM\s*=", head, re.M):
             return "hkdf"
         if "[ENCRYPT]" in head or "[DECRYPT]" in head:
@@ -876,6 +1272,14 @@ def load_file(path: str, rel: str) -> VectorFile | None:
                 return None
             vf.note = str(doc.get("description", ""))
             vf.cases = _ce1_cases(rel, doc)
+        elif kind == "wycheproof":
+            doc = json.loads(text)
+            if not isinstance(doc, dict):
+                return None
+            vf.note = str(doc.get("algorithm", ""))
+            vf.cases = _wycheproof_cases(rel, doc)
+        elif kind == "sm4-examples":
+            vf.cases = _sm4_examples_cases(rel, text)
         elif kind == "nist-ecb":
             cipher = "sm4" if ("sm4" in rel.lower() or "SM4" in text[:2000]) else "aes"
             vf.cases = _ecb_cases(rel, text, cipher)
