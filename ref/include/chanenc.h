@@ -19,7 +19,9 @@
  *    own OpenSSL calls added is removed); CE_ERR_INTERNAL on the packet
  *    path (ce_protect*, ce_unprotect*) is the exception: there OpenSSL's
  *    entries stay, as they explain what failed, because clearing them would
- *    cost every packet;
+ *    cost every packet. OpenSSL's queue holds 16 entries: when the caller
+ *    left it (nearly) full, an entry the library adds pushes out the
+ *    caller's oldest, which no OpenSSL 3.0 call can bring back;
  *  - nothing aborts the process, nothing sets errno;
  *  - contexts are opaque, made with _new and released with _free;
  *    _free(NULL) is a no-op.

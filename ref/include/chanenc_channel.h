@@ -299,6 +299,10 @@ CE_API ce_status ce_channel_leave(ce_channel *ch);
  *   CE_ERR_TOO_LARGE: the wire packet exceeds the max wire size.
  *   CE_ERR_BUFFER_TOO_SMALL: the wire packet exceeds cap (size cap as
  *     payload + CE_MAX_OVERHEAD + whatever the observer adds).
+ * With built-in encryption the frame is made before the observer sees it,
+ * so its packet number is consumed even when a later check (observer, wire
+ * size, cap) fails: the observer has seen that frame, and its number is
+ * never used again (spec 7).
  * On CE_OK buf[0..*len) is the wire packet. Otherwise buf and *len are
  * unchanged. (CE_ERR_INTERNAL can also mean that locking the channel's
  * mutex failed, which POSIX does not allow for these mutexes; that case is

@@ -152,6 +152,8 @@ static inline int ce__fits_int(size_t n) {
 /* Fetches a cipher by OpenSSL name into *out: CE_OK;
    CE_ERR_NOT_SUPPORTED when no provider has it; CE_ERR_INTERNAL. */
 ce_status ce__fetch_cipher(const char *name, EVP_CIPHER **out);
+/* The status of a fetch that returned NULL, from the entry it added. */
+ce_status ce__fetch_failure(void);
 
 /* One EVP cipher pass without padding, with a fresh context: the
    primitive layer's ECB and XTS (not the packet path). len must fit int

@@ -63,12 +63,13 @@ done:
 /* HMAC from the default provider: CE_ERR_NOT_SUPPORTED when no provider
    has it (as ce__fetch_cipher), CE_ERR_INTERNAL for any other failure. */
 static ce_status ce__fetch_hmac(EVP_MAC **out) {
-  *out = CE__FAULT("hmac.fetch") ? NULL : EVP_MAC_fetch(NULL, "HMAC", NULL);
-  if (*out != NULL)
-    return CE_OK;
-  return ERR_GET_REASON(ERR_peek_last_error()) == ERR_R_UNSUPPORTED
-             ? CE_ERR_NOT_SUPPORTED
-             : CE_ERR_INTERNAL;
+  if (CE__FAULT("hmac.fetch")) {
+    ERR_raise(ERR_LIB_EVP, ERR_R_MALLOC_FAILURE); /* as a real failure */
+    *out = NULL;
+  } else {
+    *out = EVP_MAC_fetch(NULL, "HMAC", NULL);
+  }
+  return *out != NULL ? CE_OK : ce__fetch_failure();
 }
 
 ce_status ce_hkdf_sha256_extract(const uint8_t *salt, size_t salt_len,

@@ -70,13 +70,23 @@ size_t ce_mode_header_len(int mode) {
 }
 
 ce_status ce__fetch_cipher(const char *name, EVP_CIPHER **out) {
-  *out = CE__FAULT("fetch") ? NULL : EVP_CIPHER_fetch(NULL, name, NULL);
-  if (*out != NULL)
-    return CE_OK;
-  /* OpenSSL 3 reports an algorithm no provider offers as ERR_R_UNSUPPORTED;
-     anything else (memory) is an internal failure, not an answer about
-     the cipher. */
-  return ERR_GET_REASON(ERR_peek_last_error()) == ERR_R_UNSUPPORTED
+  if (CE__FAULT("fetch")) {
+    /* As a real failed fetch: NULL and an entry of OpenSSL's own. */
+    ERR_raise(ERR_LIB_EVP, ERR_R_MALLOC_FAILURE);
+    *out = NULL;
+  } else {
+    *out = EVP_CIPHER_fetch(NULL, name, NULL);
+  }
+  return *out != NULL ? CE_OK : ce__fetch_failure();
+}
+
+ce_status ce__fetch_failure(void) {
+  /* OpenSSL 3 reports an algorithm no provider offers as an EVP entry with
+     ERR_R_UNSUPPORTED; anything else (memory) is an internal failure, not
+     an answer about the algorithm. A failed fetch always adds an entry, so
+     the last one is the fetch's, not one the caller had. */
+  unsigned long e = ERR_peek_last_error();
+  return ERR_GET_LIB(e) == ERR_LIB_EVP && ERR_GET_REASON(e) == ERR_R_UNSUPPORTED
              ? CE_ERR_NOT_SUPPORTED
              : CE_ERR_INTERNAL;
 }

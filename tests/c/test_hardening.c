@@ -16,6 +16,7 @@
 #include "chanenc_channel.h"
 #include "chanenc_testing.h"
 
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -343,6 +344,59 @@ static uint64_t child_pn_raw(ce_ctx *ctx) {
   return pn;
 }
 
+/* Raw-forked children whose threads make their first protect together, on
+   contexts inherited from the parent. Before the page held the generation
+   itself, a thread could read the reset flag before the generation moved
+   and continue the parent's sequence (the review's reproducer: 7 of 4,000
+   children with 8 threads). A guard here (a race needs many runs to show):
+   every thread's packet number must differ from the parent's next. */
+#define FORK_THREADS 8
+static ce_ctx *race_ctx[FORK_THREADS];
+static uint64_t race_parent_next[FORK_THREADS];
+
+static void *race_worker(void *arg) {
+  int i = (int)(intptr_t)arg;
+  uint8_t buf[64] = {0};
+  size_t len = 16;
+  uint64_t pn = 0;
+  if (ce_protect(race_ctx[i], buf, &len, sizeof buf) == CE_OK)
+    for (int k = 0; k < 8; k++)
+      pn = pn << 8 | buf[2 + k];
+  return (void *)(intptr_t)(pn == race_parent_next[i] || pn == 0);
+}
+
+static void test_fork_threads(void) {
+  for (int i = 0; i < FORK_THREADS; i++)
+    race_ctx[i] = ctx_for(CE_MODE_AES_128_GCM);
+  int reused = 0;
+  for (int it = 0; it < 100; it++) {
+    for (int i = 0; i < FORK_THREADS; i++)
+      race_parent_next[i] = ce_ctx_next_pn(race_ctx[i]);
+    pid_t pid = (pid_t)syscall(SYS_fork);
+    if (pid == 0) {
+      pthread_t t[FORK_THREADS];
+      int bad = 0;
+      for (int i = 0; i < FORK_THREADS; i++)
+        pthread_create(&t[i], NULL, race_worker, (void *)(intptr_t)i);
+      for (int i = 0; i < FORK_THREADS; i++) {
+        void *r = NULL;
+        pthread_join(t[i], &r);
+        bad += r != NULL;
+      }
+      _exit(bad ? 1 : 0);
+    }
+    int status = 0;
+    waitpid(pid, &status, 0);
+    reused += !(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+  }
+  CE_CHECK(reused == 0,
+           "%d of 100 raw-forked children continued the parent's packet "
+           "numbers",
+           reused);
+  for (int i = 0; i < FORK_THREADS; i++)
+    ce_ctx_free(race_ctx[i]);
+}
+
 static void test_fork(void) {
   fork_case(0);
   fork_case(1); /* no atfork handlers run: MADV_WIPEONFORK must see it */
@@ -629,6 +683,7 @@ static const struct {
     {"channel-receive-writes-nothing", test_channel_receive_writes_nothing},
     {"unprotect-leaves-protect-alone", test_unprotect_leaves_protect_alone},
     {"fork", test_fork},
+    {"fork-threads", test_fork_threads},
     {"overlap", test_overlap},
     {"observer-repoint", test_observer_repoint},
     {"capacity-last", test_capacity_last},

@@ -109,6 +109,16 @@ bad="$(grep -v '^ce_' <<<"$syms" || true)"
 [ -z "$bad" ] || fail "libchanenc.so exports symbols without the ce_ prefix: $(words "$bad")"
 say "ok: libchanenc.so exports $(wc -l <<<"$syms") symbols, all ce_*, none testing/protect_pn"
 
+# The static archive: the same public symbols and nothing else global (the
+# internal ce__ functions, protect with a chosen packet number among them,
+# are local to its one object; ref/CMakeLists.txt).
+nm -g --defined-only "$prefix/lib/libchanenc.a" >"$tmp/nm_a.txt" 2>/dev/null ||
+  fail "nm failed on $prefix/lib/libchanenc.a"
+asyms="$(awk 'NF >= 3 { print $3 }' "$tmp/nm_a.txt" | sort -u)"
+[ "$asyms" = "$syms" ] ||
+  fail "libchanenc.a's global symbols differ from libchanenc.so's: $(words "$(comm -3 <(echo "$asyms") <(echo "$syms"))")"
+say "ok: libchanenc.a defines the same $(wc -l <<<"$asyms") global symbols, nothing internal"
+
 # ---- 2. find_package(chanenc CONFIG) -------------------------------------
 step="CMake consumer: configure"
 cbuild="$tmp/cmake-build"
