@@ -32,6 +32,9 @@ CE_TEST_PACKAGES=(clang llvm libclang-rt-14-dev libbenchmark-dev libsrtp2-dev)
 # them (vectors/README.md): the C vector test and the conformance runner.
 CE_VECTOR_PACKAGES=(python3-cryptography-vectors libcrypto++-utils)
 CE_TEST_PACKAGES+=("${CE_VECTOR_PACKAGES[@]}")
+# Line and branch coverage of ref/ (scripts/coverage.sh).
+CE_COVERAGE_PACKAGES=(gcovr)
+CE_TEST_PACKAGES+=("${CE_COVERAGE_PACKAGES[@]}")
 
 # Debian's interpreter, which has pytest and cryptography (the python3
 # first on PATH may be another one).

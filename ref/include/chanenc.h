@@ -22,7 +22,9 @@
  *    cost every packet. OpenSSL's queue holds 16 entries: when the caller
  *    left it (nearly) full, an entry the library adds pushes out the
  *    caller's oldest, which no OpenSSL 3.0 call can bring back;
- *  - nothing aborts the process, nothing sets errno;
+ *  - nothing aborts the process; errno is not part of the interface (the
+ *    status says everything; the system calls the library makes may still
+ *    change errno);
  *  - contexts are opaque, made with _new and released with _free;
  *    _free(NULL) is a no-op.
  *
@@ -93,6 +95,10 @@ typedef enum ce_status {
   CE_ERR_TOO_LARGE = -10,       /* payload over CE_MAX_PAYLOAD            */
   CE_ERR_INTERNAL = -11,        /* OpenSSL failed unexpectedly            */
   CE_ERR_OBSERVER = -12,        /* packet observer returned a bad packet  */
+  /* SFrame (chanenc_sframe.h, docs/sframe.md); CE1 never returns these. */
+  CE_ERR_UNKNOWN_KID = -13,       /* no key for this KID and direction    */
+  CE_ERR_REPLAYED = -14,          /* CTR already seen or older than window */
+  CE_ERR_COUNTER_EXHAUSTED = -15, /* KID already sent with CTR 2^64-1     */
   /* Not a failure: a packet observer dropped the packet (channel only). */
   CE_DROPPED = 1
 } ce_status;

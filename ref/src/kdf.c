@@ -149,7 +149,16 @@ ce_status ce_pbkdf2_sha256(const uint8_t *pass, size_t pass_len,
     return CE_ERR_TOO_LARGE;
   static const char empty[1] = {0};
   ce__err_mark();
-  ce_status st = CE_ERR_INTERNAL;
+  /* PKCS5_PBKDF2_HMAC cannot say why it failed: fetch HMAC first so that a
+     provider without it is NOT_SUPPORTED here as in HKDF. */
+  EVP_MAC *mac = NULL;
+  ce_status st = ce__fetch_hmac(&mac);
+  EVP_MAC_free(mac);
+  if (st != CE_OK) {
+    ce__err_pop();
+    return st;
+  }
+  st = CE_ERR_INTERNAL;
   uint8_t *tmp = ce__malloc(out_len); /* out is written only on success */
   if (tmp != NULL && !CE__FAULT("pbkdf2") &&
       PKCS5_PBKDF2_HMAC(pass_len ? (const char *)pass : empty, (int)pass_len,

@@ -104,7 +104,8 @@ static ce_status ce__gcm_prim(int enc, const uint8_t *key, size_t key_len,
          (!CE__FAULT("prim.gcm.aad") &&
           EVP_CipherUpdate(c, NULL, &outl, aad, (int)aad_len) == 1)) &&
         (len == 0 || (!CE__FAULT("prim.gcm.update") &&
-                      EVP_CipherUpdate(c, tmp, &outl, in, (int)len) == 1)) &&
+                      EVP_CipherUpdate(c, tmp, &outl, in, (int)len) == 1 &&
+                      (size_t)outl == len)) &&
         (enc || (!CE__FAULT("prim.gcm.set_tag") &&
                  EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_TAG, (int)tag_len,
                                      full) == 1))) {

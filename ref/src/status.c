@@ -40,6 +40,14 @@ static const ce__status_row ce__statuses[] = {
     {CE_ERR_OBSERVER, "OBSERVER",
      "packet observer returned an invalid packet (NULL buffer with a "
      "nonzero size, or it failed)"},
+    {CE_ERR_UNKNOWN_KID, "UNKNOWN_KID",
+     "SFrame: no key for this KID in this direction (never added, removed, "
+     "or a send key inherited across fork())"},
+    {CE_ERR_REPLAYED, "REPLAYED",
+     "SFrame: counter already accepted, or older than the replay window"},
+    {CE_ERR_COUNTER_EXHAUSTED, "COUNTER_EXHAUSTED",
+     "SFrame: this KID has used every counter value up to 2^64-1; add a "
+     "new key"},
     {CE_DROPPED, "DROPPED", "packet dropped by the packet observer"},
 };
 
