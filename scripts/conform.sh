@@ -29,4 +29,6 @@ if ! { cmake -S . -B "$dir" -G Ninja -DCMAKE_BUILD_TYPE=Release \
 fi
 case "$dir" in /*) ;; *) dir="$PWD/$dir" ;; esac
 export PYTHONPATH="$dir/bindings/python${PYTHONPATH:+:$PYTHONPATH}"
+# The runner's usage and error lines name it as it was started.
+export CE_CONFORM_PROG="$0"
 exec "$CE_PYTHON" -m chanenc.conform --vectors "$PWD/vectors" "$@"

@@ -1,4 +1,4 @@
-"""Tests of ce1-adapter, the JSON-lines process adapter (conformance.md 2).
+"""Tests of ce1-adapter, the JSON-lines process adapter (conformance.md 3).
 
 Drives every CE1 vector file (CE_VECTORS_DIR/ce1/*.json) through the
 adapter's protect / unprotect / derive requests, then checks malformed
@@ -28,7 +28,8 @@ VECTORS_DIR = Path(os.environ.get("CE_VECTORS_DIR", REPO / "vectors")) / "ce1"
 TIMEOUT = 120.0  # seconds for one answer; generous for sanitizer builds
 
 MAX_PAYLOAD = 65535
-# mode id -> (family, key bytes, header length); ce1.md sections 1 and 4.
+# mode id -> (family, key bytes, header length); docs/spec.md sections 2, 5
+# and 6.
 MODES = {
     1: ("xts", 32, 10),
     2: ("ecb", 16, 2),
@@ -44,7 +45,7 @@ KEY = b"0123456789abcdef0123456789abcdef".hex()
 
 
 def overhead(mode: int, n: int) -> int:
-    """Bytes a frame adds to an n-byte payload (ce1.md 4.5)."""
+    """Bytes a frame adds to an n-byte payload (spec section 8)."""
     family = MODES[mode][0]
     if family == "ecb":
         return 2 + 16 - n % 16
@@ -331,7 +332,7 @@ def test_bad_hex(adapter, field, value):
 @pytest.mark.parametrize("nbytes", [0, 1, 16, 31, 33, 64])
 @pytest.mark.parametrize("op", ["protect", "unprotect", "derive"])
 def test_wrong_salt_length(adapter, op, nbytes):
-    # The salt is uint8_t[32] for every mode, used or not (ce1.md 2).
+    # The salt is uint8_t[32] for every mode, used or not (spec section 3.1).
     for mode in (5, 7):
         req = good(op, mode)
         req["salt"] = "ab" * nbytes
@@ -421,7 +422,8 @@ def test_payload_too_large(adapter, mode):
 
 @pytest.mark.parametrize("mode", sorted(MODES))
 def test_frame_too_long(adapter, mode):
-    # One byte more than the frame of a 65,535-byte payload (ce1.md 5 row 1).
+    # One byte more than the frame of a 65,535-byte payload (spec section 9,
+    # step 1).
     n = MAX_PAYLOAD + overhead(mode, MAX_PAYLOAD) + 1  # 65,539 / 65,546 / 65,562
     req = good("unprotect", mode)
     req["frame"] = "00" * n
@@ -486,7 +488,7 @@ def test_gcm2_contexts_are_cached(adapter):
 
 def test_independent_gcm_cross_check(adapter):
     """Checks derive and GCM frames against pyca/cryptography and hashlib,
-    from ce1.md alone (sections 3, 4.3)."""
+    from docs/spec.md alone (sections 4, 6.3)."""
     crypto = pytest.importorskip("cryptography.hazmat.primitives.ciphers.aead")
     from cryptography.hazmat.primitives import hashes
     from cryptography.hazmat.primitives.kdf.hkdf import HKDFExpand

@@ -3,7 +3,9 @@
 The runner must pass the reference (bindings, ce1-adapter, C-ABI library)
 and catch real bugs: the deliberately broken adapters in broken_adapters/
 each fail with a report that names the cause. Hanging, crashing and
-garbage-writing adapters become failed cases, never a hung runner.
+garbage-writing adapters become failed cases, never a hung runner; an
+adapter that cannot start stops the run with one error (exit status 2);
+stray output lines are reported once and do not shift the answers.
 
 Environment (set by CTest): PYTHONPATH (build tree bindings), CE_VECTORS_DIR,
 CE_BUILD_DIR, CE1_ADAPTER, and CE_WYCHEPROOF_DIR when Wycheproof is there.
@@ -21,6 +23,8 @@ import pytest
 
 import chanenc
 from chanenc.conform import vectors as V
+from chanenc.conform.impls import head_tail, parse_hex
+from chanenc.conform.requests import REQUESTS_FILE as REQUESTS, judge
 from chanenc.conform.runner import default_vectors_dir, hex_window
 
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -32,16 +36,17 @@ LIBREF = os.path.join(BUILD, "tools", "libce1impl_ref.so")
 CE1_FILES = ["--file", "ce1/*"]
 
 
-def runner(*args, timeout=600):
-    """Runs the runner in a subprocess; returns (exit status, stdout,
-    stderr, JSON report or None)."""
+def runner(*args, timeout=600, env=None):
+    """Runs the runner in a subprocess (``env``: variables to add);
+    returns (exit status, stdout, stderr, JSON report or None)."""
     args = list(args)
     report = None
     if "--json" in args:
         report = args[args.index("--json") + 1]
     t0 = time.monotonic()
     p = subprocess.run([sys.executable, "-m", "chanenc.conform", *args],
-                       capture_output=True, text=True, timeout=timeout)
+                       capture_output=True, text=True, timeout=timeout,
+                       env={**os.environ, **env} if env else None)
     p.elapsed = time.monotonic() - t0
     data = None
     if report and os.path.exists(report):
@@ -141,11 +146,41 @@ def test_adapter_skips_primitive_files(tmp_path):
     rep = tmp_path / "a.json"
     rc, out, err, data = runner("--adapter", ADAPTER, "--file", "pyca/KDF/*",
                                 "--file", "std/*", "--json", str(rep))
-    # only primitive files: nothing passes, so the run is not a success
+    # only primitive files: nothing runs, so the run is not a success
     assert rc == 1 and data["summary"]["passed"] == 0
-    assert data["summary"]["skipped"] > 0
-    assert all(V.PRIMITIVE_SKIP in r["skip_reasons"] for r in data["rows"]
-               if r["skipped"] and r["algorithm"] == "HKDF-SHA256")
+    assert data["summary"]["not_applicable_files"] == 4 and not data["rows"]
+    assert sorted(data["not_applicable"]["files"]) == [
+        "pyca/KDF/hkdf-generated.txt", "pyca/KDF/rfc-5869-HKDF-SHA256.txt",
+        "std/gbt32907-sm4-examples.txt", "std/rfc7914-pbkdf2-sha256.txt"]
+    assert "not run: 4 standard primitive files (std/ 2, pyca/ 2)" in out
+
+
+@needs_ce1
+def test_adapter_run_folds_primitive_files(tmp_path):
+    """Item 13: with --adapter, the files that do not apply are one line,
+    not a row each, and not thousands of skipped cases; item 15: the
+    request checks run, and the reference adapter passes them."""
+    if not os.access(ADAPTER, os.X_OK):
+        pytest.skip("ce1-adapter not built")
+    rep = tmp_path / "a.json"
+    rc, out, err, data = runner("--adapter", ADAPTER, "--json", str(rep),
+                                "--no-progress")
+    assert rc == 0, out[-3000:] + err
+    s = data["summary"]
+    assert s["failed"] == 0 and s["skipped"] == 0 and s["passed"] > 1300
+    n_std = sum(len(vs.files) for vs in (V.PYCA, V.CRYPTOPP))
+    wy = len(V.WYCHEPROOF.files) if data["vector_sets"]["wycheproof"]["dir"] else 1
+    assert s["not_applicable_files"] == n_std + wy + 2   # + vectors/std/
+    files = {r["file"] for r in data["rows"]}
+    assert all(f.startswith("ce1/") for f in files - {REQUESTS})
+    req = [r for r in data["rows"] if r["file"] == REQUESTS]
+    assert len(req) == 1 and req[0]["passed"] > 60 and req[0]["failed"] == 0
+    table = out[out.index("mode / algorithm"):]
+    assert "pyca/" not in table.split("not run:")[0]
+    assert table.count("not run:") == 1
+    assert f"not run: {s['not_applicable_files']} standard primitive files" in out
+    assert out.splitlines()[-1] == (f"conformance: {s['passed']} passed, 0 failed, "
+                                   "0 skipped (exit status 0)")
 
 
 @needs_ce1
@@ -293,13 +328,296 @@ def test_garbage_adapter(tmp_path):
     assert rows["AES_128_XTS"]["failed"] == 0 and rows["AES_128_XTS"]["passed"] > 0
 
 
-def test_adapter_that_cannot_start(tmp_path):
+@pytest.mark.parametrize("how", ["missing", "bad_script", "exits", "lib"])
+def test_adapter_that_cannot_start(tmp_path, how):
+    """Item 10: one clear error and exit status 2, at once, instead of a
+    failure per case."""
+    cmd, why = {
+        "missing": (["--adapter", "/nonexistent/adapter"],
+                    "cannot run '/nonexistent/adapter'"),
+        "bad_script": (["--adapter", f"{sys.executable} /nonexistent/adapter.py"],
+                       "can't open file"),
+        "exits": (["--adapter", broken("exit_at_start")],
+                  "cannot load libmissing.so.3"),
+        "lib": (["--lib", os.path.join(HERE, "test_conform.py")],
+                "invalid ELF header"),
+    }[how]
     rep = tmp_path / "n.json"
-    rc, out, err, data = runner("--adapter", "/nonexistent/adapter", "--no-vectors",
-                                "--random", "5", "--seed", "1", "--json", str(rep))
+    rc, out, err, data = runner(*cmd, "--random", "50", "--seed", "1",
+                                "--json", str(rep), "--no-progress")
+    assert rc == 2, out + err
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and "error:" in lines[0] and "cannot start" in lines[0]
+    assert why in lines[0] and "nothing was checked" in lines[0]
+    assert "FAIL" not in out and "conformance:" not in out and data is None
+
+
+@needs_ce1
+def test_crash_keeps_head_and_tail_of_stderr(tmp_path):
+    """Item 12: a crash report keeps the first lines of the adapter's
+    stderr (file, line, error message) and its last ones."""
+    rep = tmp_path / "s.json"
+    rc, out, err, data = runner("--adapter", broken("crash_stack"), "--file",
+                                "ce1-aes-256-gcm.json", "--json", str(rep))
     assert rc == 1
-    assert data["failures"] and data["failures"][0]["kind"] == "unusable"
-    assert "cannot start" in data["failures"][0]["message"]
+    msg = data["failures"][0]["message"]
+    assert data["failures"][0]["kind"] == "crashed"
+    assert "exited with status 1" in msg
+    assert "/home/dev/ce1-js/adapter.js:42 |" in msg
+    assert "Error: unsupported key length 32 for aes-256-gcm" in msg
+    assert msg.endswith("| Node.js v18.19.0")
+    assert "more lines]" in msg and "frame15 " not in msg
+
+
+def test_head_tail():
+    text = "\n".join(f"line {i}" for i in range(1, 21))
+    assert head_tail(text) == ("line 1 | line 2 | line 3 | line 4 | line 5 | "
+                               "[12 more lines] | line 18 | line 19 | line 20")
+    assert head_tail("a\n\nb\n") == "a | b"
+
+
+@needs_ce1
+def test_banner_is_reported_once(tmp_path):
+    """Item 11: an adapter that writes "adapter ready" first gets one
+    failure that says so, and every answer is still read as the answer to
+    its own request."""
+    rep = tmp_path / "b.json"
+    rc, out, err, data = runner("--adapter", broken("banner"), "--file",
+                                "ce1-aes-128-gcm.json", "--file",
+                                "ce1-aes-128-ecb.json", "--json", str(rep))
+    assert rc == 1
+    fails = data["failures"]
+    assert len(fails) == 1, [f["message"] for f in fails[:5]]
+    assert fails[0]["kind"] == "banner" and fails[0]["file"] == "(adapter output)"
+    assert "'adapter ready'" in fails[0]["message"]
+    assert "docs/conformance.md 3.1" in fails[0]["message"]
+    assert data["summary"]["passed"] == 299
+    assert out.count("adapter ready") == 1
+
+
+@needs_ce1
+def test_answers_out_of_step_are_detected(tmp_path):
+    """Item 11: a second copy of one answer, arriving after the next
+    request was sent, does not shift the later answers: the request that
+    got it fails as out of step, the adapter is restarted, once."""
+    rep = tmp_path / "x.json"
+    rc, out, err, data = runner("--adapter", broken("extra_line"), "--file",
+                                "ce1-aes-128-gcm.json", "--json", str(rep),
+                                env={"CE_EXTRA_LINE_MARK": str(tmp_path / "mark")})
+    assert rc == 1
+    kinds = [f["kind"] for f in data["failures"]]
+    assert kinds == ["out_of_step", "out_of_step"], data["failures"]
+    proto, case = data["failures"]
+    assert proto["file"] == "(adapter output)" and case["op"] == "unprotect"
+    assert "out of step" in case["message"]
+    assert "answers protect" in proto["message"]
+    assert data["summary"]["passed"] == 149
+
+
+def test_output_between_answers_is_caught_before_the_next_request():
+    """Item 11: a line written after an answer, before the next request,
+    is noticed before that request is sent; the adapter is restarted, so
+    the request gets its own answer."""
+    from chanenc.conform.impls import ProcessAdapter
+    code = ("import sys, time\n"
+            "for i, line in enumerate(sys.stdin.buffer):\n"
+            "    sys.stdout.write('{\"error\":\"MALFORMED\"}\\n'); sys.stdout.flush()\n"
+            "    if i == 0:\n"
+            "        time.sleep(0.05); sys.stdout.write('debug: one\\n'); sys.stdout.flush()\n")
+    ad = ProcessAdapter([sys.executable, "-c", code], timeout=10)
+    try:
+        assert ad.unprotect(5, b"k", bytes(32), b"").status == "MALFORMED"
+        time.sleep(0.5)
+        assert ad.unprotect(5, b"k", bytes(32), b"").status == "MALFORMED"
+        assert ad.restarts == 1
+        (kind, n, detail), = ad.protocol_events()
+        assert (kind, n) == ("extra_output", 1) and "'debug: one'" in detail
+    finally:
+        ad.close()
+
+
+@needs_ce1
+def test_hex_answers_must_be_hex_strings(tmp_path):
+    """Item 3: "17 98 00" is not a hex string (conformance.md 3.2), though
+    bytes.fromhex reads it; upper case is allowed."""
+    rep = tmp_path / "h.json"
+    rc, out, err, data = runner("--adapter", broken("spaced_hex"), "--file",
+                                "ce1-aes-128-ecb.json", "--json", str(rep))
+    assert rc == 1
+    fails = data["failures"]
+    assert fails and {f["kind"] for f in fails} == {"bad_answer"}
+    assert {f["op"] for f in fails} == {"protect", "unprotect", "derive"}
+    assert all("is not a hex string" in f["message"] for f in fails)
+    assert data["summary"]["passed"] == 149 - len(fails)
+    rc, out, err, _ = runner("--adapter", broken("spaced_hex") + " --upper",
+                             "--file", "ce1-aes-128-ecb.json", "-q")
+    assert rc == 0 and "149 passed, 0 failed" in out
+    assert parse_hex("0aFf") == b"\x0a\xff"
+    for bad in ("0a ff", "0a\nff", " 0aff", "0aff ", "0x0a", "0af", 10):
+        with pytest.raises(ValueError):
+            parse_hex(bad)
+
+
+@needs_ce1
+def test_adapter_without_sm4(tmp_path):
+    """Item 3: NOT_SUPPORTED for a mode the implementation lacks is a skip
+    in the random pass too (oversized payloads included: configuration
+    before size, spec 10.1); a refusal that must be INVALID_ARGUMENT is
+    not, in the vector files, the request checks or the random pass."""
+    rep = tmp_path / "s.json"
+    rc, out, err, data = runner("--adapter", broken("no_sm4"), "--file", "ce1/*",
+                                "--file", "requests", "--mode", "SM4_128_ECB",
+                                "--random", "200", "--seed", "3", "--json", str(rep))
+    assert rc == 0, out[-3000:]
+    rows = {r["file"]: r for r in data["rows"]}
+    assert rows["ce1/ce1-config-refusals.json"]["passed"] == 2
+    assert rows["ce1/ce1-sm4-128-ecb.json"]["skipped"] == 149
+    rnd = rows["random (seed 3)"]
+    assert rnd["failed"] == 0 and rnd["passed"] >= 8 and rnd["skipped"] > 150
+    assert set(rnd["skip_reasons"]) == {V.NOT_SUPPORTED_SKIP}
+    assert rows[REQUESTS]["failed"] == 0 and rows[REQUESTS]["passed"] >= 6
+
+    rep = tmp_path / "f.json"
+    rc, out, err, data = runner("--adapter", broken("no_sm4_first"), "--file",
+                                "ce1/*", "--file", "requests", "--mode",
+                                "SM4_128_ECB", "--random", "200", "--seed", "3",
+                                "--json", str(rep))
+    assert rc == 1
+    fails = data["failures"]
+    cfg = [f for f in fails if f["file"] == "ce1/ce1-config-refusals.json"]
+    assert len(cfg) == 1 and cfg[0]["kind"] == "wrong_status"
+    assert cfg[0]["actual"] == {"status": "NOT_SUPPORTED"}
+    assert "comes before NOT_SUPPORTED" in cfg[0]["message"]
+    assert any(f["file"] == REQUESTS and "empty key" in f["comment"] for f in fails)
+    assert any(f["file"].startswith("random") and f["op"] == "config"
+               for f in fails)
+
+
+# --------------------------------------------------------------------------
+# Reproducing failures, the random pass's report
+# --------------------------------------------------------------------------
+
+@needs_ce1
+def test_failures_carry_their_requests(tmp_path):
+    """Item 8: every failure carries the requests it sent, in full, in the
+    JSON report and in the text with -v; sending one to the adapter again
+    gives the same wrong answer."""
+    rep = tmp_path / "r.json"
+    rc, out, err, data = runner("--adapter", broken("ignore_salt"), "--no-vectors",
+                                "--random", "60", "--seed", "9", "--json",
+                                str(rep), "-v")
+    assert rc == 1
+    fails = data["failures"]
+    assert fails and all(f["requests"] for f in fails)
+    f = next(f for f in fails if f["op"] == "protect"
+             and f["kind"] == "frame_mismatch")
+    req = json.loads(f["requests"][0])
+    assert req["op"] == "protect" and req["mode"] == f["mode"]
+    assert f"key {len(bytes.fromhex(req['key']))} bytes" in f["comment"]
+    assert f"pn 0x{req['pn']}" in f["comment"]
+    assert len(req["salt"]) == 64 and len(req["payload"]) == 2 * int(
+        f["comment"].split("-byte")[0])
+    assert f["requests"][0] in out        # -v prints it whole
+    p = subprocess.run(broken("ignore_salt").split(), input=f["requests"][0] + "\n",
+                       capture_output=True, text=True, timeout=60)
+    assert json.loads(p.stdout)["frame"] == f["actual"]["bytes"]
+    # without -v the long values are cut, the key and salt are not
+    rc, out, err, _ = runner("--adapter", broken("ignore_salt"), "--no-vectors",
+                             "--random", "60", "--seed", "9", "--max-failures", "100")
+    assert f'"key":"{req["key"]}"' in out
+    # vector cases carry theirs too
+    rep = tmp_path / "v.json"
+    rc, out, err, data = runner("--adapter", broken("no_tag_check"), "--file",
+                                "ce1-aes-128-gcm.json", "--json", str(rep))
+    f = data["failures"][0]
+    assert json.loads(f["requests"][0])["op"] == "unprotect"
+
+
+@needs_ce1
+def test_quiet_run_prints_the_seed(tmp_path):
+    """Item 9: -q prints one line, and it names the seed, with which the
+    run can be repeated exactly."""
+    rc, out, err, _ = runner("-q", "--adapter", broken("ignore_salt"),
+                             "--no-vectors", "--random", "30")
+    assert rc == 1 and out.count("\n") == 1
+    seed = out.split("seed ")[1].rstrip(")\n")
+    assert out.startswith("conformance: ") and "random pass: 30 cases" in out
+    rc2, out2, _, _ = runner("-q", "--adapter", broken("ignore_salt"),
+                             "--no-vectors", "--random", "30", "--seed", seed)
+    assert (rc2, out2) == (rc, out)
+
+
+@needs_ce1
+def test_random_pass_counts_cases_and_checks(tmp_path):
+    """Item 14: the random pass says how many cases and how many checks
+    ran, and its progress shows the total."""
+    rep = tmp_path / "c.json"
+    rc, out, err, data = runner("--no-vectors", "--random", "40", "--seed", "3",
+                                "--progress", "--json", str(rep))
+    assert rc == 0
+    assert "random: case 1/40, 0 checks" in err
+    r = data["random"]
+    checks = sum(r["checks"].values())
+    assert r["cases_run"] == 40 and checks == data["summary"]["passed"] > 40
+    assert (f"random pass: 40 cases (seed 3), {checks} checks: {checks} passed, "
+            "0 failed, 0 skipped") in out
+    assert out.splitlines()[-1].endswith("(exit status 0; random pass: 40 cases, seed 3)")
+
+
+@needs_ce1
+def test_request_handling_is_checked(tmp_path):
+    """Item 15: malformed requests, in the vector pass (the "requests"
+    row) and in the random pass, with a salt of the wrong length and
+    derive, catch an adapter whose request handling is lax."""
+    rep = tmp_path / "q.json"
+    rc, out, err, data = runner("--adapter", broken("lax_requests"), "--file",
+                                "requests", "--json", str(rep))
+    assert rc == 1
+    by = {f["comment"]: f for f in data["failures"]}
+    f = by['an unknown "op" alone']
+    assert (f["kind"], f["expected"], f["actual"]) == (
+        "wrong_status", {"status": "UNSUPPORTED_OP"}, {"status": "INVALID_ARGUMENT"})
+    assert by['"key" is bytes separated by a space']["kind"] == "missing_error"
+    assert by['mode 5, "pn" is 4 digits']["kind"] == "missing_error"
+    assert by["mode 2, a salt of 31 bytes"]["kind"] == "missing_error"
+    assert json.loads(by['mode 5, "pn" is 4 digits']["requests"][0])["pn"] == "3039"
+    assert 'ECB mode 2, "pn" is null: ignored' not in by
+    rep = tmp_path / "r.json"
+    rc, out, err, data = runner("--adapter", broken("lax_requests"), "--no-vectors",
+                                "--random", "300", "--seed", "6", "--json", str(rep))
+    assert rc == 1
+    fails = data["failures"]
+    assert {f["op"] for f in fails} >= {"request", "protect", "unprotect", "derive"}
+    assert any("a salt of" in f["comment"] for f in fails)
+    assert any("request:" in f["comment"] for f in fails)
+    # and the random pass runs derive: ignore_salt's key schedule is caught
+    rep = tmp_path / "d.json"
+    rc, out, err, data = runner("--adapter", broken("ignore_salt"), "--no-vectors",
+                                "--random", "100", "--seed", "2", "--json", str(rep))
+    assert any(f["op"] == "derive" and f["kind"] == "derive_mismatch"
+               for f in data["failures"])
+
+
+def test_judge_follows_conformance_3_4():
+    good = {"op": "protect", "mode": 5, "key": "30", "salt": "00" * 32,
+            "pn": "0" * 16, "payload": ""}
+    line = lambda **kw: json.dumps({**good, **kw}).encode()
+    assert judge(line(), True)[0] is None
+    assert judge(b"not json", True)[0] == "INVALID_ARGUMENT"
+    assert judge(b'{"op":"x","op":"y"}', True)[0] == "INVALID_ARGUMENT"
+    assert judge(line(op="sign", mode="x"), True)[0] == "UNSUPPORTED_OP"
+    assert judge(line(op="derive"), False)[0] == "UNSUPPORTED_OP"
+    assert judge(line(op="derive", mode=None), True)[0] == "INVALID_ARGUMENT"
+    assert judge(line(mode=True), True)[0] == "INVALID_ARGUMENT"
+    assert judge(line(mode=2 ** 64), True)[0] is None   # the configuration's
+    assert judge(line(salt="00" * 31), True)[0] == "INVALID_ARGUMENT"
+    assert judge(line(pn=None), True)[0] == "INVALID_ARGUMENT"
+    assert judge(line(mode=2, pn=None), True)[0] is None
+    assert judge(line(mode=2, pn="3039"), True)[0] == "INVALID_ARGUMENT"
+    assert judge(line(key="30 31"), True)[0] == "INVALID_ARGUMENT"
+    assert judge(line(key="3A"), True)[0] is None
+    assert judge(line(frame=7, extra=[1]), True)[0] is None
+    assert judge(line()[:-1] + b',"x":"\xff"}', True)[0] == "INVALID_ARGUMENT"
 
 
 # --------------------------------------------------------------------------
@@ -474,6 +792,63 @@ def test_usage_errors():
     assert runner("--timeout", "0")[0] == 2
     assert runner("--vectors", "/nonexistent/dir")[0] == 2
     assert runner("--adapter", "x", "--lib", "y")[0] == 2
+    assert runner("--adapter", " ")[0] == 2
+    rc, out, err, _ = runner("--lib", "/nonexistent/lib.so")
+    assert rc == 2 and "no such library: /nonexistent/lib.so" in err
+
+
+def test_usage_names_the_program():
+    """Item 16: usage and error lines use the name the runner was started
+    by: scripts/conform.sh (which says so through CE_CONFORM_PROG),
+    chanenc-conform, or python3 -m chanenc.conform."""
+    env = {k: v for k, v in os.environ.items() if k != "CE_CONFORM_PROG"}
+    for prog_env, name in (({}, "python3 -m chanenc.conform"),
+                           ({"CE_CONFORM_PROG": "scripts/conform.sh"},
+                            "scripts/conform.sh")):
+        p = subprocess.run([sys.executable, "-m", "chanenc.conform", "--timeout", "0"],
+                           capture_output=True, text=True, timeout=60,
+                           env={**env, **prog_env})
+        assert p.returncode == 2
+        assert p.stderr.startswith(f"usage: {name} [-h]"), p.stderr
+        assert f"{name}: error: --timeout must be positive" in p.stderr
+        p = subprocess.run([sys.executable, "-m", "chanenc.conform", "--help"],
+                           capture_output=True, text=True, timeout=60,
+                           env={**env, **prog_env})
+        assert f"    {name} --adapter ./my-adapter --random 2000" in p.stdout
+    script = os.path.join(BUILD, "bindings", "chanenc-conform")
+    if os.access(script, os.X_OK):
+        p = subprocess.run([script, "--timeout", "0"], capture_output=True,
+                           text=True, timeout=60, env=env)
+        assert p.stderr.startswith("usage: chanenc-conform [-h]"), p.stderr
+    with open(os.path.join(HERE, "..", "..", "scripts", "conform.sh"),
+              encoding="utf-8") as f:
+        assert 'export CE_CONFORM_PROG="$0"' in f.read()
+
+
+def test_no_stale_section_numbers():
+    """Comments and messages of the package and its tests use the section
+    numbers of docs/spec.md and docs/conformance.md, not those of the
+    contracts they came from (unprotect "rows" of section 5, the key
+    schedule in section 3, the adapters in sections 2 and 3)."""
+    import re
+    roots = [os.path.join(HERE, "..", "..", "bindings", "python", "chanenc"), HERE]
+    stale = re.compile(r"spec 5, rows?|ce1\.md|spec section 1\b|spec 4\.5|"
+                       r"\(spec 4, 5\)|order of spec 5|unchanged \(spec 5\)|"
+                       r"observers \(spec section 6\)|channel \(spec 6\)|"
+                       r"conformance\.md (section )?2\)|"
+                       r"schedule outputs \(spec 3\)|schedule \(spec section 3\)")
+    found = []
+    for root in roots:
+        for dirpath, _, names in os.walk(root):
+            for n in names:
+                if n.endswith(".py") and n != "test_vectors_regen.py":
+                    path = os.path.join(dirpath, n)
+                    with open(path, encoding="utf-8") as f:
+                        for i, line in enumerate(f, 1):
+                            if stale.search(line) and not path.endswith(
+                                    "test_conform.py"):
+                                found.append(f"{path}:{i}: {line.strip()}")
+    assert not found, "\n".join(found)
 
 
 # --------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""The channel pipeline and packet observers (spec section 6)."""
+"""The channel pipeline and packet observers (spec section 11)."""
 
 from __future__ import annotations
 
@@ -97,7 +97,7 @@ _SDK_ERRORS = {-1: Internal, -2: InvalidArgument, -4: NotSupported}
 
 
 class Channel:
-    """One user's end of a real-time channel (spec 6)::
+    """One user's end of a real-time channel (spec 11)::
 
         send:    payload -> built-in protect (if enabled) -> observer -> wire
         receive: wire -> observer -> built-in unprotect (if enabled) -> payload

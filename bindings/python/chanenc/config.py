@@ -1,4 +1,4 @@
-"""Configuration (spec section 2) and the key schedule (spec section 3)."""
+"""Configuration (spec section 3) and the key schedule (spec section 4)."""
 
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ class Config:
             (``"AES_128_GCM2"``) or a mode string (``"aes-128-gcm-2"``).
             Default: AES_128_GCM2, as a fresh SDK config.
         key: the key string. ``str`` is taken as its UTF-8 bytes, bytes-like
-            objects as they are; never hex-decoded (spec 2). Must not be
+            objects as they are; never hex-decoded (spec 3). Must not be
             empty when the config is used.
         salt: 32 bytes, or a ``str`` holding the base64 of 32 bytes (as
             servers hand it out). Only modes 7 and 8 use it, and there it
@@ -199,7 +199,7 @@ def _b64_problem(text: str) -> str:
 
 
 class Derived(NamedTuple):
-    """Key-schedule outputs of a config (spec 3)."""
+    """Key-schedule outputs of a config (spec 4)."""
 
     enc_key: bytes
     """Cipher key: 16, 32 or 64 bytes (K1||K2 for XTS)."""
@@ -210,7 +210,7 @@ class Derived(NamedTuple):
 
 
 def derive(config: Config) -> Derived:
-    """Runs the key schedule of spec section 3 for ``config``.
+    """Runs the key schedule of spec section 4 for ``config``.
 
     For the GCM2 modes this costs 100,000 PBKDF2 iterations; the GIL is
     released meanwhile. Raises like :meth:`Config.check`.

@@ -1,4 +1,4 @@
-"""Sender/receiver contexts: protect and unprotect packets (spec 4, 5)."""
+"""Sender/receiver contexts: protect and unprotect packets (spec 5 to 9)."""
 
 from __future__ import annotations
 
@@ -39,7 +39,7 @@ class Context:
       ``length + MAX_OVERHEAD`` for any mode).
 
     Failures raise a :class:`chanenc.Error` subclass and leave the caller's
-    buffer unchanged (spec 5).
+    buffer unchanged (spec 9).
 
     Every frame carries the context's own packet number (random start, +1
     per frame); no method here lets a caller choose it, since reusing a
@@ -106,7 +106,7 @@ class Context:
     def unprotect(self, frame) -> bytes:
         """Checks and decrypts ``frame`` (bytes-like) and returns the payload.
 
-        Raises (in the order of spec 5): Malformed, BadVersion, ModeMismatch,
+        Raises (in the order of spec 9): Malformed, BadVersion, ModeMismatch,
         KeyMismatch, BadPadding, AuthFailed.
         """
         return _core.ctx_unprotect(self._handle(), frame)

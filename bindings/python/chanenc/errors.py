@@ -41,41 +41,41 @@ class Error(Exception):
 
 
 class Malformed(Error):
-    """The frame length or its S flag is impossible for the mode (spec 5,
-    rows 1, 4 and 6)."""
+    """The frame length or its S flag is impossible for the mode (spec 9,
+    steps 1, 4 and 6)."""
 
     status, code = "MALFORMED", _core.CE_ERR_MALFORMED
 
 
 class BadVersion(Error):
-    """The frame's version bits are not 001 (spec 5, row 2)."""
+    """The frame's version bits are not 001 (spec 9, step 2)."""
 
     status, code = "BAD_VERSION", _core.CE_ERR_BAD_VERSION
 
 
 class ModeMismatch(Error):
-    """The frame was made with another mode (spec 5, row 3)."""
+    """The frame was made with another mode (spec 9, step 3)."""
 
     status, code = "MODE_MISMATCH", _core.CE_ERR_MODE_MISMATCH
 
 
 class KeyMismatch(Error):
     """The check byte differs: the sender used another key or salt
-    (spec 5, row 5)."""
+    (spec 9, step 5)."""
 
     status, code = "KEY_MISMATCH", _core.CE_ERR_KEY_MISMATCH
 
 
 class BadPadding(Error):
     """ECB PKCS#7 padding or the XTS short-block padding is wrong
-    (spec 5, rows 7 and 8)."""
+    (spec 9, steps 7 and 8)."""
 
     status, code = "BAD_PADDING", _core.CE_ERR_BAD_PADDING
 
 
 class AuthFailed(Error):
     """The GCM tag did not verify: the frame was altered, or made with
-    another key (spec 5, row 9)."""
+    another key (spec 9, step 9)."""
 
     status, code = "AUTH_FAILED", _core.CE_ERR_AUTH_FAILED
 

@@ -1,4 +1,4 @@
-"""CE1 modes (spec section 1) and their sizes.
+"""CE1 modes (spec section 2) and their sizes (spec section 8).
 
 >>> chanenc.Mode.AES_128_GCM2
 <Mode.AES_128_GCM2: 7>
@@ -54,7 +54,7 @@ class Family(enum.IntEnum):
 
 
 class ModeInfo(NamedTuple):
-    """One row of the mode table of spec section 1."""
+    """One row of the mode table of spec section 2."""
 
     id: int
     """Mode id, 1..8."""
@@ -120,7 +120,7 @@ def mode_info(mode: int | str | Mode) -> ModeInfo:
 
 
 def overhead(mode: int | str | Mode, payload_len: int) -> int:
-    """Bytes a frame adds to a payload of ``payload_len`` bytes (spec 4.5):
+    """Bytes a frame adds to a payload of ``payload_len`` bytes (spec 8):
     ECB 2 + (1..16), XTS 10 (26 - len below 16 bytes), GCM 26."""
     info = mode_info(mode)
     if not isinstance(payload_len, int) or isinstance(payload_len, bool):

@@ -13,16 +13,31 @@ so any case can be replayed alone with ``--seed S --random-case K``):
    mode, on the payload).
 
 A few cases instead check refused configurations (bad mode, empty key,
-GCM2 with a zero salt) and oversized payloads. Configs come from a small
-pool per seed: GCM2 derivation runs 100,000 PBKDF2 iterations by design.
+GCM2 with a zero salt) and oversized payloads. Some cases add a fourth
+check after step 3: the key schedule alone (derive), a salt that is not 32
+bytes (refused in every mode), or, for a process adapter, a malformed copy
+of the case's request (:mod:`chanenc.conform.requests`). Each check
+reports the requests it made, so a failure can be reproduced outside the
+runner. Configs come from a small pool per seed: GCM2 derivation runs
+100,000 PBKDF2 iterations by design.
+
+An implementation that answers NOT_SUPPORTED where the configuration is
+valid lacks the mode's cipher: the check is skipped, as in the vector
+pass. Where the expected answer is INVALID_ARGUMENT (a refused
+configuration, a wrong salt length, a malformed request), NOT_SUPPORTED
+fails: those come first (spec 10.1).
 """
 
 from __future__ import annotations
 
+import json
 import random
 import string
 
-from .vectors import Case, Failure, Skipped, expect_bytes
+from .impls import request_line
+from .requests import check_line, mutate
+from .vectors import (Case, Failure, Skipped, expect_bytes, expect_derive,
+                      same_outcome)
 
 __all__ = ["run_random", "config_pool"]
 
@@ -121,43 +136,20 @@ def _corrupt(rng: random.Random, frame: bytes, mode: int):
     return bytes(f), f"byte {i} changed"
 
 
-def _same_outcome(o, c):
-    """None when oracle outcome o and candidate outcome c agree."""
-    if c.transport:
-        return Failure(c.transport, c.detail,
-                       expected=o.status if o.status else o.value, actual=None)
-    if o.status or c.status:
-        if o.status == c.status:
-            if c.buffer_modified:
-                return Failure("buffer_modified",
-                               f"failed with {c.status} but changed the caller's buffer",
-                               expected=o.status, actual=c.status)
-            return None
-        if o.status and c.status:
-            return Failure("wrong_status", f"expected {o.status}, got {c.status}",
-                           expected=o.status, actual=c.status)
-        if o.status:
-            return Failure("missing_error", f"expected {o.status}, got success",
-                           expected=o.status, actual=c.value)
-        return Failure("unexpected_error", f"expected success, got {c.status}",
-                       expected=o.value, actual=c.status)
-    if o.value != c.value:
-        return Failure("payload_mismatch", "payload differs", expected=o.value,
-                       actual=c.value)
-    return None
-
-
 def run_random(n: int, seed, oracle, cand, modes, report, only_case=None,
-               label: str | None = None) -> None:
+               label: str | None = None, progress=None) -> None:
     """Runs random cases 0..n-1 (or only ``only_case``), calling
-    ``report(case, result)`` for every check."""
+    ``report(case, result)`` for every check and ``progress(i, total)``
+    before the i-th case (1-based)."""
     modes = sorted(modes)
     if not modes:
         return
     pool = config_pool(seed, modes)
     file = label or f"random (seed {seed})"
     ks = [only_case] if only_case is not None else range(n)
-    for k in ks:
+    for i, k in enumerate(ks, 1):
+        if progress is not None:
+            progress(i, len(ks))
         rng = random.Random(f"chanenc-conform/{seed}/{k}")
         mode, key, salt = pool[rng.randrange(len(pool))]
         algo = _MODE_NAMES.get(mode, f"mode {mode}")
@@ -181,14 +173,14 @@ def run_random(n: int, seed, oracle, cand, modes, report, only_case=None,
                 m, ss = rng.choice((7, 8)), bytes(32)
             o = oracle.protect(m, kk, ss, 0, b"x")
             c = cand.protect(m, kk, ss, 0, b"x")
-            report(case("config", f"refused config ({bad})"), _same_outcome(o, c))
+            report(case("config", f"refused config ({bad})"), same_outcome(o, c))
             continue
         if r < 0.03:   # oversized payload
             payload = rng.randbytes(rng.randint(65536, 65600))
             o = oracle.protect(mode, key, salt, 0, payload)
             c = cand.protect(mode, key, salt, 0, payload)
             report(case("protect", f"payload of {len(payload)} bytes (too large)"),
-                   _same_outcome(o, c))
+                   same_outcome(o, c))
             continue
 
         payload = rng.randbytes(_payload_len(rng))
@@ -218,7 +210,41 @@ def run_random(n: int, seed, oracle, cand, modes, report, only_case=None,
         bad, what = _corrupt(rng, frame, mode)
         o = oracle.unprotect(mode, key, salt, bad)
         c = cand.unprotect(mode, key, salt, bad)
-        res = _same_outcome(o, c)
-        if res is not None:
-            res.extra["corrupted_frame_hex"] = bad.hex() if len(bad) <= 256 else None
-        report(case("corrupt", f"{desc}; {what}"), res)
+        report(case("corrupt", f"{desc}; {what}"), same_outcome(o, c))
+
+        # A fourth check in some cases (drawn last, so that the checks
+        # above stay what they were for every seed).
+        x = rng.random()
+        if x < 0.05:
+            o = oracle.derive(mode, key, salt)
+            res = (expect_derive(cand.derive(mode, key, salt), o.value) if o.ok
+                   else Failure("oracle_error", f"the oracle failed to derive: "
+                                f"{o.describe()}"))
+            report(case("derive", f"key schedule outputs (spec 4), key "
+                        f"{len(key)} bytes"), res)
+        elif x < 0.09 and cand.salt_any_length:
+            n_salt = rng.choice((0, 1, 16, 31, 33, 48, 64, rng.randint(1, 80)))
+            if n_salt == 32:
+                n_salt = 31
+            s2 = rng.randbytes(n_salt) if rng.random() < 0.8 else bytes(n_salt)
+            op = rng.choice(("protect", "unprotect", "derive"))
+            if op == "protect":
+                o = oracle.protect(mode, key, s2, pn, payload)
+                c = cand.protect(mode, key, s2, pn, payload)
+            elif op == "unprotect":
+                o = oracle.unprotect(mode, key, s2, frame)
+                c = cand.unprotect(mode, key, s2, frame)
+            else:
+                o = oracle.derive(mode, key, s2)
+                c = cand.derive(mode, key, s2)
+            res = (expect_derive(c, None) if c.status == "UNSUPPORTED_OP"
+                   and op == "derive" else same_outcome(o, c))
+            report(case(op, f"a salt of {n_salt} bytes: refused in every mode "
+                        "(spec 3.1)"), res)
+        elif x < 0.17 and cand.requests:
+            op = rng.choice(("protect", "protect", "unprotect", "derive"))
+            base = json.loads(request_line(op, mode, key, salt, pn,
+                                           payload if op == "protect" else frame))
+            line, what = mutate(rng, base)
+            report(case("request", f"{op} request: {what}"),
+                   check_line(line, oracle, cand))

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
-"""Serve a shared-library CE1 implementation (conformance.md section 3)
-over the JSON-lines process adapter protocol (section 2).
+"""Serve a shared-library CE1 implementation (conformance.md section 4)
+over the JSON-lines process adapter protocol (section 3).
 
     python3 libserve.py /path/to/libce1impl.so
 

@@ -18,7 +18,15 @@ implementations and check that the runner catches each of them:
     the packet number is written to (and read from) the header
     little-endian;
 ``ignore_salt``
-    the GCM2 key schedule uses an all-zero salt instead of the config's.
+    the GCM2 key schedule uses an all-zero salt instead of the config's;
+``no_sm4``
+    not a bug: the crypto library lacks SM4, so mode 4 is refused with
+    NOT_SUPPORTED, after every INVALID_ARGUMENT condition of the
+    configuration, as docs/spec.md section 10.1 orders them;
+``no_sm4_first``
+    as ``no_sm4``, but NOT_SUPPORTED comes first, before the
+    configuration's INVALID_ARGUMENT conditions (an empty key, a salt that
+    is not 32 bytes): the order spec 10.1 forbids.
 
 Not meant for production use: it is slow and not constant-time.
 """
@@ -43,7 +51,7 @@ __all__ = ["PyCE1", "CE1Error", "AVAILABLE", "BUGS"]
 
 #: Names of the deliberate deviations PyCE1 can emulate.
 BUGS = frozenset({"truncate2048", "no_tag_check", "pn_little_endian",
-                  "ignore_salt"})
+                  "ignore_salt", "no_sm4", "no_sm4_first"})
 
 # id: (name, mode string, family, key bytes)
 _MODES = {
@@ -145,7 +153,12 @@ class PyCE1:
 
     def derive(self, mode: int, key: bytes, salt: bytes):
         """(enc_key, iv_base or None, check) or CE1Error."""
-        return _derive(mode, bytes(key), bytes(salt), "ignore_salt" in self.bugs)
+        if mode == 4 and "no_sm4_first" in self.bugs:
+            raise CE1Error("NOT_SUPPORTED", "no SM4 (checked first)")
+        out = _derive(mode, bytes(key), bytes(salt), "ignore_salt" in self.bugs)
+        if mode == 4 and "no_sm4" in self.bugs:
+            raise CE1Error("NOT_SUPPORTED", "no SM4")
+        return out
 
     # ---- frames -------------------------------------------------------------
 

@@ -13,8 +13,9 @@ import time
 
 from . import vectors as V
 from .differential import run_random
-from .impls import (InProcessLib, ProcessAdapter, PythonCE1, Reference,
-                    lib_adapter)
+from .impls import (AdapterCannotStart, InProcessLib, ProcessAdapter,
+                    PythonCE1, Recorder, Reference, lib_adapter)
+from .requests import REQUESTS_FILE, check_line, request_cases
 
 __all__ = ["main", "Run"]
 
@@ -34,8 +35,10 @@ Wycheproof AES-GCM/GMAC/XTS, HKDF and PBKDF2 from --wycheproof DIR or
 $CE_WYCHEPROOF_DIR (a checkout's testvectors_v1; by default
 ../shared/vectors/wycheproof beside the source tree, skipped with a reason
 when absent). A missing package is an error that names it. Other
-implementations speak CE1 only: the primitive files are then reported as
-skipped.
+implementations speak CE1 only: for them the primitive files are not run
+(one line of the report counts them). A process adapter is also sent the
+request checks of docs/conformance.md 3.1-3.4 (malformed requests, the
+order of errors): the "requests" row.
 """
 
 EPILOG = """\
@@ -53,14 +56,20 @@ examples:
 
 The output is a table of passed/failed/skipped cases per mode or algorithm
 and file, the failures (file, id, comment, expected and actual bytes or
-statuses, first differing byte), and a summary line. The exit status is 0
+statuses, first differing byte, and the requests that were sent: in full
+with -v and in the JSON report, as the JSON lines an adapter reads), and a
+summary line, which names the random pass's seed. The exit status is 0
 only when nothing failed and at least one case passed; 1 otherwise; 2 for
-usage errors.
+usage errors and for an adapter that cannot start.
 
-Process adapter protocol: docs/conformance.md (one JSON object per line on
-stdin/stdout). A request that gets no answer within --timeout seconds,
-an adapter that dies or answers garbage, is a failed case; the adapter is
-restarted for the next case, and abandoned after 5 consecutive timeouts.
+Process adapter protocol: docs/conformance.md section 3 (one JSON object
+per line on stdin/stdout). A request that gets no answer within --timeout
+seconds, an adapter that dies or answers garbage, is a failed case; the
+adapter is restarted for the next case, and abandoned after 5 consecutive
+timeouts. An adapter whose command cannot run, or that exits before
+answering anything, stops the run (exit status 2). Output that is no
+answer (a banner line, a second line for one request) is reported once,
+and answers are kept in step with their requests.
 """
 
 
@@ -108,6 +117,48 @@ def _json_value(v):
     return {"status": str(v)}
 
 
+def short_request(line: str, keep: int = 64) -> str:
+    """A request line with every string longer than ``keep`` characters
+    cut (the full line is in -v and in the JSON report)."""
+    try:
+        obj = json.loads(line)
+    except ValueError:
+        obj = None
+    if not isinstance(obj, dict):
+        return line if len(line) <= 2 * keep else line[:2 * keep] + f"... ({len(line)} chars)"
+    cut = False
+    for k, v in obj.items():
+        if isinstance(v, str) and len(v) > keep:
+            obj[k] = v[:keep] + f"...({len(v) // 2} bytes)"
+            cut = True
+    text = json.dumps(obj, separators=(",", ":"))
+    return text + ("  [cut: -v or --json for all]" if cut else "")
+
+
+#: Label of the files that do not apply to an implementation other than
+#: the reference, and why (folded into one line of the report).
+NOT_APPLICABLE = ("they check the reference's primitive layer (AES, SM4, "
+                  "GCM, XTS, HKDF, PBKDF2), not CE1 frames")
+
+_PROTOCOL_FILE = "(adapter output)"
+_PROTOCOL = {
+    "banner": ("banner", lambda n, d: (
+        f"each fresh adapter process wrote {d!r} before its first answer "
+        f"({n} process{'es' if n != 1 else ''}): standard output must carry "
+        "the answers only, one line per request (docs/conformance.md 3.1: "
+        "diagnostics belong on standard error). The runner skipped that "
+        "line, so the answers stayed in step with the requests")),
+    "extra_output": ("extra_output", lambda n, d: (
+        f"the adapter wrote more than one line for one request ({n} "
+        f"time{'s' if n != 1 else ''}; first: {d}): exactly one answer line "
+        "per request (docs/conformance.md 3.1). It was restarted each time, "
+        "so that later answers stay in step with their requests")),
+    "out_of_step": ("out_of_step", lambda n, d: (
+        f"{n} answer{'s' if n != 1 else ''} fitted another request than "
+        f"{'their' if n != 1 else 'its'} own; first: {d}")),
+}
+
+
 # --------------------------------------------------------------------------
 # A run
 # --------------------------------------------------------------------------
@@ -131,8 +182,11 @@ class Run:
         self.vectors_dir = vectors_dir
         self.sets = list(sets)
         self.rows: dict = {}
-        self.failures: list = []
+        self.failures: list = []    # (case, Failure, request lines)
         self.ignored: list = []
+        self.not_applicable: list = []   # relative paths
+        self.random_label = None
+        self.random_cases = 0
         self.started = time.time()
         self._progress_t = 0.0
         self._progress_on = bool(args.progress) or (
@@ -147,7 +201,8 @@ class Run:
             r = self.rows[k] = Row(algo, file, len(self.rows))
         return r
 
-    def record(self, case: V.Case, result) -> None:
+    def record(self, case: V.Case, result, requests=()) -> None:
+        """Counts a check; a failure keeps the request lines it sent."""
         r = self.row(case.algo, case.file)
         if result is None:
             r.passed += 1
@@ -156,7 +211,26 @@ class Run:
             r.reasons[result.reason] += 1
         else:
             r.failed += 1
-            self.failures.append((case, result))
+            self.failures.append((case, result, list(requests)))
+
+    def record_protocol(self, events) -> None:
+        """The adapter's output problems, each once, first among the
+        failures."""
+        first = []
+        for kind, n, detail in events:
+            fkind, text = _PROTOCOL.get(kind, (kind, lambda n, d: d))
+            case = V.Case(_PROTOCOL_FILE, "JSON lines", kind,
+                          "answers must stay in step with requests", "output")
+            self.row(case.algo, case.file).failed += 1
+            first.append((case, V.Failure(fkind, text(n, detail)), []))
+        self.failures[:0] = first
+
+    def random_totals(self):
+        """(passed, failed, skipped, failed cases) of the random pass."""
+        rows = [r for r in self.rows.values() if r.file == self.random_label]
+        ids = {c.id for c, _, _ in self.failures if c.file == self.random_label}
+        return (sum(r.passed for r in rows), sum(r.failed for r in rows),
+                sum(r.skipped for r in rows), len(ids))
 
     @property
     def totals(self):
@@ -196,10 +270,29 @@ class Run:
             self._print_failures(out)
             self._print_table(out)
             self._print_skips(out)
+            self._print_random(out)
         status = self.exit_status()
         note = "" if p or f else " (nothing ran)"
+        rnd = ""
+        if self.random_label is not None:
+            rnd = (f"; random pass: {self.random_cases} "
+                   f"case{'s' if self.random_cases != 1 else ''}, seed {args.seed}")
         print(f"conformance: {p} passed, {f} failed, {s} skipped{note} "
-              f"(exit status {status})", file=out)
+              f"(exit status {status}{rnd})", file=out)
+
+    def _print_random(self, out) -> None:
+        if self.random_label is None:
+            return
+        p, f, s, fc = self.random_totals()
+        seed = self.args.seed
+        failed = f"{f} failed in {fc} case{'s' if fc != 1 else ''}" if f else "0 failed"
+        print(f"random pass: {self.random_cases} case"
+              f"{'s' if self.random_cases != 1 else ''} (seed {seed}), "
+              f"{p + f + s} checks: {p} passed, {failed}, {s} skipped", file=out)
+        if f:
+            print(f"  replay one case: --seed {seed} --random-case K (K from "
+                  "its id #K)", file=out)
+        print(file=out)
 
     def _print_failures(self, out) -> None:
         if not self.failures:
@@ -207,9 +300,10 @@ class Run:
         limit = None if self.args.verbose else self.args.max_failures
         shown = self.failures if limit is None else self.failures[:limit]
         print(f"FAILURES ({len(self.failures)}):", file=out)
-        for case, fl in shown:
+        for case, fl, reqs in shown:
             print(file=out)
-            for line in self.describe_failure(case, fl):
+            for line in self.describe_failure(case, fl, reqs,
+                                              full=self.args.verbose):
                 print(line, file=out)
         if len(shown) < len(self.failures):
             print(f"\n... {len(self.failures) - len(shown)} more failures not "
@@ -218,7 +312,10 @@ class Run:
         print(file=out)
 
     @staticmethod
-    def describe_failure(case: V.Case, fl: V.Failure) -> list:
+    def describe_failure(case: V.Case, fl: V.Failure, requests=(),
+                         full: bool = False) -> list:
+        """The text of a failure; ``requests`` (the lines sent) in full
+        when ``full``, else with long values cut."""
         lines = [f"FAIL {case.file}  id {case.id}  [{case.algo}, {case.op}]"]
         if case.comment:
             lines.append(f"  comment:  {case.comment}")
@@ -237,11 +334,14 @@ class Run:
         for k, v in fl.extra.items():
             if v is not None:
                 lines.append(f"  {k}: {v}")
+        for req in requests:
+            lines.append(f"  {'request:':10s}{req if full else short_request(req)}")
         return lines
 
     def _print_table(self, out) -> None:
         rows = sorted(self.rows.values(), key=lambda r: r.order)
         if not rows:
+            self._print_not_applicable(out)
             return
         w_algo = max(len("mode / algorithm"), *(len(r.algo) for r in rows))
         w_file = max(len("file"), *(len(r.file) for r in rows))
@@ -257,7 +357,17 @@ class Run:
         print("-" * len(head), file=out)
         print(f"{'total':<{w_algo}}  {'':<{w_file}}  {p:>7}  {f:>7}  {s:>7}",
               file=out)
+        self._print_not_applicable(out)
         print(file=out)
+
+    def _print_not_applicable(self, out) -> None:
+        if not self.not_applicable:
+            return
+        where = collections.Counter(rel.split("/")[0] + "/"
+                                    for rel in self.not_applicable)
+        dirs = ", ".join(f"{d} {n}" for d, n in where.items())
+        print(f"not run: {len(self.not_applicable)} standard primitive files "
+              f"({dirs}): {NOT_APPLICABLE}", file=out)
 
     def _print_skips(self, out) -> None:
         reasons = collections.Counter()
@@ -293,21 +403,32 @@ class Run:
                 self.started, datetime.timezone.utc).isoformat(),
             "duration_s": round(time.time() - self.started, 3),
             "filters": {"mode": a.mode, "file": a.file},
-            "random": ({"cases": a.random, "seed": a.seed,
-                        "only_case": a.random_case} if a.random or
-                       a.random_case is not None else None),
+            "random": self._json_random(),
             "summary": {"passed": p, "failed": f, "skipped": s,
+                        "not_applicable_files": len(self.not_applicable),
                         "exit_status": self.exit_status()},
             "rows": [{"algorithm": r.algo, "file": r.file, "passed": r.passed,
                       "failed": r.failed, "skipped": r.skipped,
                       "skip_reasons": dict(r.reasons)}
                      for r in sorted(self.rows.values(), key=lambda r: r.order)],
-            "failures": [self._json_failure(c, fl) for c, fl in self.failures],
+            "failures": [self._json_failure(c, fl, rq) for c, fl, rq in self.failures],
             "ignored_files": self.ignored,
+            "not_applicable": {"files": self.not_applicable,
+                               "reason": NOT_APPLICABLE} if self.not_applicable else None,
         }
 
+    def _json_random(self):
+        a = self.args
+        if self.random_label is None:
+            return None
+        p, f, s, fc = self.random_totals()
+        return {"cases": a.random, "seed": a.seed, "only_case": a.random_case,
+                "cases_run": self.random_cases,
+                "checks": {"passed": p, "failed": f, "skipped": s},
+                "failed_cases": fc}
+
     @staticmethod
-    def _json_failure(case: V.Case, fl: V.Failure) -> dict:
+    def _json_failure(case: V.Case, fl: V.Failure, requests=()) -> dict:
         d = {"file": case.file, "algorithm": case.algo, "mode": case.mode,
              "id": case.id, "comment": case.comment, "op": case.op,
              "kind": fl.kind, "message": fl.message,
@@ -319,6 +440,9 @@ class Run:
                                                        bytes(fl.actual))
         if fl.extra:
             d["extra"] = {k: v for k, v in fl.extra.items() if v is not None}
+        # The lines sent, exactly as an adapter reads them (a JSON string
+        # each): `jq -r '.failures[0].requests[]' REPORT | ADAPTER`.
+        d["requests"] = list(requests)
         return d
 
 
@@ -461,7 +585,8 @@ def build_parser(prog=None) -> argparse.ArgumentParser:
                         "reference itself is compared with an independent "
                         "Python implementation (default 0)")
     s.add_argument("--seed", default=None, metavar="S",
-                   help="seed of the random pass (default: random, printed)")
+                   help="seed of the random pass (default: random; printed "
+                        "in the summary line, also with -q)")
     s.add_argument("--random-case", type=int, default=None, metavar="K",
                    help="replay only random case K of --seed S")
     s.add_argument("--list", action="store_true",
@@ -475,9 +600,11 @@ def build_parser(prog=None) -> argparse.ArgumentParser:
                     help="no progress line")
     v = o.add_mutually_exclusive_group()
     v.add_argument("-q", "--quiet", action="store_true",
-                   help="print only the summary line")
+                   help="print only the summary line (with the random "
+                        "pass's seed)")
     v.add_argument("-v", "--verbose", action="store_true",
-                   help="print every failure, and the ignored files")
+                   help="print every failure with its requests in full, "
+                        "and the ignored files")
     o.add_argument("--max-failures", type=int, default=20, metavar="N",
                    help="failures printed in full (default 20; --json has all)")
     return ap
@@ -488,11 +615,25 @@ def _make_impl(args):
         return ProcessAdapter(args.adapter, timeout=args.timeout)
     if args.lib:
         if not os.path.exists(args.lib):
-            raise SystemExit(f"chanenc-conform: error: no such library: {args.lib}")
+            raise OSError(f"no such library: {args.lib}")
         if args.in_process:
             return InProcessLib(args.lib)
         return lib_adapter(args.lib, timeout=args.timeout)
     return Reference()
+
+
+def program_name() -> str:
+    """The name the runner was started by, for its usage and error lines:
+    $CE_CONFORM_PROG (scripts/conform.sh sets it to its own name), else
+    the script's name (chanenc-conform), else ``python3 -m
+    chanenc.conform``."""
+    env = os.environ.get("CE_CONFORM_PROG")
+    if env:
+        return env
+    prog = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else None
+    if prog in (None, "", "__main__.py", "-c", "-m"):
+        prog = "python3 -m chanenc.conform"
+    return prog
 
 
 def main(argv=None, prog=None) -> int:
@@ -508,9 +649,7 @@ def main(argv=None, prog=None) -> int:
 
 def _main(argv, prog) -> int:
     if prog is None:
-        prog = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else None
-        if prog in (None, "__main__.py", "-c", "-m"):
-            prog = "python3 -m chanenc.conform"
+        prog = program_name()
     ap = build_parser(prog)
     args = ap.parse_args(argv)
     if args.timeout <= 0:
@@ -521,6 +660,8 @@ def _main(argv, prog) -> int:
         ap.error("--random-case needs --seed")
     if args.in_process and not args.lib:
         ap.error("--in-process needs --lib")
+    if args.adapter is not None and not args.adapter.strip():
+        ap.error("--adapter: empty command")
 
     vdir = args.vectors or default_vectors_dir()
     sets = []
@@ -541,8 +682,8 @@ def _main(argv, prog) -> int:
 
     try:
         impl = _make_impl(args)
-    except OSError as e:
-        print(f"chanenc-conform: error: {e}", file=sys.stderr)
+    except (OSError, ValueError) as e:
+        print(f"{prog}: error: {e}", file=sys.stderr)
         return 2
     run = Run(args, impl, vdir, sets)
     out = sys.stdout
@@ -561,8 +702,18 @@ def _main(argv, prog) -> int:
     except KeyboardInterrupt:
         run.progress_done()
         print("chanenc-conform: interrupted; partial results follow", file=sys.stderr)
+    except AdapterCannotStart as e:
+        run.progress_done()
+        what = ("the library's worker process" if impl.kind == "lib"
+                else "the adapter")
+        print(f"{prog}: error: {what} cannot start, so nothing was "
+              f"checked: {e}", file=sys.stderr)
+        return 2
     finally:
         impl.close()
+    events = getattr(impl, "protocol_events", None)
+    if events is not None:
+        run.record_protocol(events())
     run.progress_done()
     if not args.quiet:
         print(file=out)
@@ -618,10 +769,29 @@ def _list(vdir, sets, args, modes) -> int:
     return 0
 
 
+def _applies(impl, path, rel, loc) -> bool:
+    """Whether a candidate file can apply to ``impl``: every file applies
+    to the reference; to any other implementation only the CE1 frame
+    files (told from the file's head, not parsed)."""
+    if impl.primitives:
+        return True
+    if loc is not None:        # the standard sets hold primitive files only
+        return False
+    try:
+        with open(path, "rb") as f:
+            head = f.read(1 << 16).decode("utf-8", "replace")
+    except OSError:
+        return True            # load_file reports it
+    return V.classify(path, head) in ("ce1", None)
+
+
 def _run_vectors(run: Run, vdir: str, sets, args, modes: ModeFilter) -> None:
-    impl = run.impl
+    impl = Recorder(run.impl)
     cands = _candidates(vdir, sets, args)
     for i, (path, rel, expected, loc) in enumerate(cands, 1):
+        if not _applies(impl, path, rel, loc):
+            run.not_applicable.append(rel)
+            continue
         run.progress(f"[{i}/{len(cands)}] {rel}: reading", force=True)
         vf = _load(path, rel, expected, loc)
         if vf is None:
@@ -629,24 +799,39 @@ def _run_vectors(run: Run, vdir: str, sets, args, modes: ModeFilter) -> None:
             continue
         cases = [c for c in vf.cases if modes.case(c)]
         for j, c in enumerate(cases, 1):
-            if c.skip:
-                res = V.Skipped(c.skip)
-            elif c.primitive and not impl.primitives:
-                res = V.Skipped(V.PRIMITIVE_SKIP)
-            else:
-                try:
-                    res = c.run(impl)
-                except Exception as e:  # a bug in a check, not in the impl
-                    res = V.Failure("runner_error", f"{type(e).__name__}: {e}")
-            run.record(c, res)
+            _run_case(run, impl, c, c.run)
             run.progress(f"[{i}/{len(cands)}] {rel}: {j}/{len(cases)} cases")
+    if impl.requests and _file_match(REQUESTS_FILE, args.file):
+        oracle = Reference()
+        cases = [(c, line) for c, line in request_cases(oracle) if modes.case(c)]
+        for j, (c, line) in enumerate(cases, 1):
+            _run_case(run, impl, c,
+                      lambda im, line=line: check_line(line, oracle, im))
+            run.progress(f"{REQUESTS_FILE}: {j}/{len(cases)} cases")
+        oracle.close()
+
+
+def _run_case(run: Run, impl: Recorder, c, check) -> None:
+    if c.skip:
+        res = V.Skipped(c.skip)
+    elif c.primitive and not impl.primitives:
+        res = V.Skipped(V.PRIMITIVE_SKIP)
+    else:
+        impl.clear()
+        try:
+            res = check(impl)
+        except AdapterCannotStart:
+            raise
+        except Exception as e:  # a bug in a check, not in the impl
+            res = V.Failure("runner_error", f"{type(e).__name__}: {e}")
+    run.record(c, res, impl.take() if isinstance(res, V.Failure) else ())
 
 
 def _run_random(run: Run, args, modes: ModeFilter, out) -> None:
     import random as _random
     seed = args.seed if args.seed is not None else str(_random.SystemRandom().randrange(10 ** 9))
     args.seed = seed
-    impl = run.impl
+    impl = Recorder(run.impl)
     if impl.kind == "reference":
         try:
             oracle = PythonCE1()
@@ -660,19 +845,26 @@ def _run_random(run: Run, args, modes: ModeFilter, out) -> None:
     ce1_modes = {m for m in modes.ce1_modes()}
     import chanenc
     ce1_modes = {m for m in ce1_modes if chanenc.MODES[m].supported}
+    n = 1 if args.random_case is not None else args.random
     if not args.quiet:
-        n = 1 if args.random_case is not None else args.random
         print(f"chanenc-conform: random pass: {n} cases, seed {seed}, oracle: {who}",
               file=out)
     label = f"random (seed {seed})"
+    run.random_label = label
     for m in sorted(ce1_modes):
         run.row(chanenc.MODES[m].name, label)
-    count = [0]
+    checks = [0]
 
     def report(case, res):
-        run.record(case, res)
-        count[0] += 1
-        run.progress(f"random: {count[0]} checks")
+        run.record(case, res, impl.take() if isinstance(res, V.Failure) else ())
+        impl.clear()
+        checks[0] += 1
+
+    def progress(i, total):
+        run.random_cases = i
+        run.progress(f"random: case {i}/{total}, {checks[0]} checks")
+
+    impl.clear()
     run_random(args.random, seed, oracle, impl, ce1_modes, report,
-               only_case=args.random_case, label=label)
+               only_case=args.random_case, label=label, progress=progress)
     oracle.close()

@@ -50,6 +50,8 @@ from typing import Callable
 
 __all__ = ["Case", "Failure", "Skipped", "VectorFile", "discover",
            "load_file", "first_difference", "PRIMITIVE_SKIP", "VectorSet",
+           "expect_bytes", "expect_status", "expect_derive", "same_outcome",
+           "NOT_SUPPORTED_SKIP", "classify",
            "SetLocation", "VectorSetMissing", "PYCA", "CRYPTOPP",
            "WYCHEPROOF", "STANDARD_SETS", "locate", "source_tree"]
 
@@ -83,7 +85,9 @@ class Failure:
     ``kind`` names the mismatch: frame_mismatch, payload_mismatch,
     output_mismatch, derive_mismatch, wrong_status, missing_error,
     unexpected_error, buffer_modified, timeout, crashed, garbage,
-    bad_answer, unusable, bad_vector_file, oracle_error.
+    bad_answer, out_of_step, unusable, bad_vector_file, oracle_error,
+    runner_error; and, once per run, for an adapter's stray output:
+    banner, extra_output, out_of_step.
     ``expected``/``actual`` are bytes or status names (or None).
     """
 
@@ -136,6 +140,12 @@ class VectorFile:
 # Outcome checks shared by CE1 cases and the differential pass
 # --------------------------------------------------------------------------
 
+#: Skip reason of a check the implementation answers NOT_SUPPORTED.
+NOT_SUPPORTED_SKIP = "mode not supported by this implementation (NOT_SUPPORTED)"
+_ORDER = ("every INVALID_ARGUMENT condition of a configuration comes before "
+          "NOT_SUPPORTED (spec 3.1, 10.1)")
+
+
 def _transport_failure(out, expected):
     return Failure(out.transport, out.detail, expected=expected, actual=None)
 
@@ -145,7 +155,7 @@ def expect_bytes(out, expected: bytes, what: str):
     if out.transport:
         return _transport_failure(out, expected)
     if out.status == "NOT_SUPPORTED":
-        return Skipped("mode not supported by this implementation (NOT_SUPPORTED)")
+        return Skipped(NOT_SUPPORTED_SKIP)
     if out.status is not None:
         return Failure("unexpected_error", f"expected success, got {out.status}",
                        expected=expected, actual=out.status)
@@ -156,21 +166,83 @@ def expect_bytes(out, expected: bytes, what: str):
 
 
 def expect_status(out, status: str):
-    """Failure with exactly ``status``, buffer untouched."""
+    """Failure with exactly ``status``, buffer untouched. NOT_SUPPORTED
+    where the configuration is valid (an operation's own status is
+    expected) is a skip; where ``status`` is INVALID_ARGUMENT it fails."""
     if out.transport:
         return _transport_failure(out, status)
-    if out.status == "NOT_SUPPORTED" and status != "NOT_SUPPORTED":
-        return Skipped("mode not supported by this implementation (NOT_SUPPORTED)")
+    if out.status == "NOT_SUPPORTED" and status not in ("NOT_SUPPORTED",
+                                                        "INVALID_ARGUMENT"):
+        return Skipped(NOT_SUPPORTED_SKIP)
     if out.status is None:
         return Failure("missing_error", f"expected {status}, got success",
                        expected=status, actual=out.value)
     if out.status != status:
-        return Failure("wrong_status", f"expected {status}, got {out.status}",
+        why = f": {_ORDER}" if out.status == "NOT_SUPPORTED" else ""
+        return Failure("wrong_status", f"expected {status}, got {out.status}{why}",
                        expected=status, actual=out.status)
     if out.buffer_modified:
         return Failure("buffer_modified",
                        f"failed with {status} as expected but changed the "
                        "caller's buffer", expected=status, actual=status)
+    return None
+
+
+def expect_derive(out, exp):
+    """The key-schedule outputs ``exp`` = (enc_key, iv_base or None,
+    check). An implementation without derive (optional) is a skip."""
+    if out.status == "UNSUPPORTED_OP":
+        return Skipped("implementation has no derive operation "
+                       "(optional; checked through the frames)")
+    if out.transport:
+        return _transport_failure(out, None)
+    if out.status == "NOT_SUPPORTED":
+        return Skipped(NOT_SUPPORTED_SKIP)
+    if out.status:
+        return Failure("unexpected_error", f"derive failed with {out.status}",
+                       expected=exp[0], actual=out.status)
+    for name, e, a in zip(("enc_key", "iv_base", "check"), exp, out.value):
+        if name == "check":
+            e, a = bytes([e]), bytes([a])
+        if e != a:
+            return Failure("derive_mismatch", f"{name} differs",
+                           expected=e, actual=a, extra={"field": name})
+    return None
+
+
+def same_outcome(o, c):
+    """None when the candidate's outcome ``c`` agrees with the oracle's
+    ``o``; Skipped when the candidate lacks the mode's cipher (it answers
+    NOT_SUPPORTED where the configuration is valid, spec 10.1), or the
+    oracle does; else Failure."""
+    if c.transport:
+        return Failure(c.transport, c.detail,
+                       expected=o.status if o.status else o.value, actual=None)
+    if c.status == "NOT_SUPPORTED" and o.status not in ("NOT_SUPPORTED",
+                                                        "INVALID_ARGUMENT"):
+        return Skipped(NOT_SUPPORTED_SKIP)
+    if o.status == "NOT_SUPPORTED" and c.status != "NOT_SUPPORTED":
+        return Skipped("the reference lacks this mode's cipher (NOT_SUPPORTED): "
+                       "nothing to compare with")
+    if o.status or c.status:
+        if o.status == c.status:
+            if c.buffer_modified:
+                return Failure("buffer_modified",
+                               f"failed with {c.status} but changed the caller's buffer",
+                               expected=o.status, actual=c.status)
+            return None
+        if o.status and c.status:
+            why = f": {_ORDER}" if c.status == "NOT_SUPPORTED" else ""
+            return Failure("wrong_status", f"expected {o.status}, got {c.status}{why}",
+                           expected=o.status, actual=c.status)
+        if o.status:
+            return Failure("missing_error", f"expected {o.status}, got success",
+                           expected=o.status, actual=c.value)
+        return Failure("unexpected_error", f"expected success, got {c.status}",
+                       expected=o.value, actual=c.status)
+    if o.value != c.value:
+        return Failure("payload_mismatch", "payload differs", expected=o.value,
+                       actual=c.value)
     return None
 
 
@@ -275,17 +347,29 @@ def _ce1_cases(rel: str, doc: dict) -> list:
         cfg_status = g.get("config_status")
         if cfg_status:
             def run_cfg(impl, mode=mode, key=key, salt=salt, st=cfg_status):
-                if len(salt) != 32 and impl.kind == "lib":
+                if len(salt) != 32 and not impl.salt_any_length:
                     return Skipped("the C ABI takes salt[32]: a salt of another "
                                    "length cannot be passed")
-                out = impl.protect(mode, key, salt, 0, b"")
-                if st == "NOT_SUPPORTED" and out.ok:
-                    return Skipped("file expects NOT_SUPPORTED but this "
-                                   "implementation supports the mode")
-                if out.status == "NOT_SUPPORTED" and st != "NOT_SUPPORTED":
-                    return Skipped("mode not supported by this implementation "
-                                   "(NOT_SUPPORTED)")
-                return expect_status(out, st)
+                # Every operation is refused alike: the configuration is
+                # checked before the operation's own inputs (spec 10.1).
+                outs = [("protect", impl.protect(mode, key, salt, 0, b"")),
+                        ("unprotect", impl.unprotect(mode, key, salt, bytes(42)))]
+                der = impl.derive(mode, key, salt)
+                if der.status != "UNSUPPORTED_OP":
+                    outs.append(("derive", der))
+                if st == "NOT_SUPPORTED":
+                    # A cipher the implementation has: nothing to refuse.
+                    if outs[0][1].ok or outs[0][1].status == "TOO_LARGE":
+                        return Skipped("file expects NOT_SUPPORTED but this "
+                                       "implementation supports the mode")
+                for op, out in outs:
+                    res = expect_status(out, st)
+                    if res is not None:
+                        if isinstance(res, Failure) and len(outs) > 1:
+                            res.message = f"{op}: {res.message}"
+                            res.extra["operation"] = op
+                        return res
+                return None
             mk(f"{gid}/config", gcomment or f"configuration refused with {cfg_status}",
                "config", run_cfg)
             continue
@@ -301,29 +385,8 @@ def _ce1_cases(rel: str, doc: dict) -> list:
                 exp = None
             if exp is not None:
                 def run_derive(impl, mode=mode, key=key, salt=salt, exp=exp):
-                    out = impl.derive(mode, key, salt)
-                    if out.status == "UNSUPPORTED_OP":
-                        return Skipped("implementation has no derive operation "
-                                       "(optional; checked through the frames)")
-                    if out.transport:
-                        return _transport_failure(out, None)
-                    if out.status == "NOT_SUPPORTED":
-                        return Skipped("mode not supported by this "
-                                       "implementation (NOT_SUPPORTED)")
-                    if out.status:
-                        return Failure("unexpected_error",
-                                       f"derive failed with {out.status}",
-                                       expected=exp[0], actual=out.status)
-                    for name, e, a in zip(("enc_key", "iv_base", "check"), exp,
-                                          out.value):
-                        if name == "check":
-                            e, a = bytes([e]), bytes([a])
-                        if e != a:
-                            return Failure("derive_mismatch", f"{name} differs",
-                                           expected=e, actual=a,
-                                           extra={"field": name})
-                    return None
-                mk(f"{gid}/derive", "key schedule outputs (spec 3)"
+                    return expect_derive(impl.derive(mode, key, salt), exp)
+                mk(f"{gid}/derive", "key schedule outputs (spec 4)"
                    + (f"; {gcomment}" if gcomment else ""), "derive", run_derive)
 
         for t in g.get("tests") or []:
