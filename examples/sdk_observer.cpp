@@ -89,7 +89,8 @@ int main() {
       sent.resize(n);
       for (size_t i = 0; i < n; i++)
         sent[i] = static_cast<uint8_t>(i * 7 + n);
-      std::memcpy(buf.data(), sent.data(), n);
+      if (n > 0) /* sent.data() may be NULL when empty */
+        std::memcpy(buf.data(), sent.data(), n);
       size_t len = n;
       CHECK(alice.sendPacket(kind, buf.data(), &len, buf.size()) == CE_OK,
             "send");

@@ -4,7 +4,8 @@
 #                                   committed corpus, step 3)
 #
 # A fuzzing campaign for one harness (unprotect, roundtrip, channel,
-# config, primitive, json, vecfile, adapter, differential):
+# config, primitive, json, vecfile, adapter, differential,
+# sframe_unprotect, sframe_header):
 #   1. configures and builds the libFuzzer binary in build-fuzz/ with clang
 #      when needed (CE_BUILD_FUZZ=ON; override the directory with
 #      CE_FUZZ_BUILD);

@@ -16,12 +16,24 @@
  *    context that never saw a fault) and still opens genuine ones;
  *  - protect consumed its packet number once the seal had started
  *    (finding 6), and not before.
+ * The SFrame sections (one per suite 1-8) do the same for
+ * ce_sframe_ctx_new, ce_sframe_add_key (a new key; replacing a key, after
+ * which the old key must still work; re-adding the same key),
+ * ce_sframe_derive, the one-shot AEADs, ce_sframe_protect(_into) (the CTR
+ * is consumed once the seal starts, docs/sframe.md 7.2: every site of
+ * protect is inside the seal) and ce_sframe_unprotect(_into) (a failed
+ * frame is not recorded by the replay window). The SFrame tag check that
+ * can fail is GCM's (sframe.gcm.open_final, CE_ERR_AUTH_FAILED); the
+ * CTR+HMAC tag comparison is CRYPTO_memcmp, not a fault site, and a failed
+ * HMAC computation is CE_ERR_INTERNAL.
  */
 #include "ce_test.h"
 
 #include "chanenc.h"
 #include "chanenc_channel.h"
 #include "chanenc_testing.h"
+#include "chanenc_sframe.h"
+#include "chanenc_sframe_testing.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -44,7 +56,8 @@ static void fill(uint8_t *p, size_t n, unsigned seed) {
 
 /* The status an injected failure at site must produce. */
 static ce_status want_for(const char *site) {
-  if (strcmp(site, "gcm.open.final") == 0)
+  if (strcmp(site, "gcm.open.final") == 0 ||
+      strcmp(site, "sframe.gcm.open_final") == 0)
     return CE_ERR_AUTH_FAILED; /* the tag check itself said no */
   return CE_ERR_INTERNAL;
 }
@@ -353,6 +366,358 @@ static void test_primitives(void) {
   }
 }
 
+/* ------------------------------------------------------------------ */
+/* SFrame (RFC 9605)                                                   */
+/* ------------------------------------------------------------------ */
+
+static const uint8_t sf_key_a[16] = {0xa1, 0xa2, 0xa3, 0xa4, 5, 6, 7, 8, 9};
+static const uint8_t sf_key_b[20] = {0xb1, 0xb2, 0xb3};
+static const uint8_t sf_meta[] = {'f', 'a', 'u', 'l', 't'};
+
+static ce_sframe_ctx *sf_new(int suite) {
+  ce_sframe_ctx *c = NULL;
+  if (ce_sframe_ctx_new(suite, &c) != CE_OK)
+    exit(2);
+  return c;
+}
+
+static void sf_add(ce_sframe_ctx *c, uint64_t kid, int usage,
+                   const uint8_t *key, size_t key_len) {
+  if (ce_sframe_add_key(c, kid, usage, key, key_len) != CE_OK)
+    exit(2);
+}
+
+/* ctx and ref hold send keys for kid from the same base key: a frame with
+   an explicit CTR must be byte-exact, and open with rx (when not NULL). */
+static void sf_check_exact(ce_sframe_ctx *ctx, ce_sframe_ctx *ref,
+                           ce_sframe_ctx *rx, uint64_t kid, uint64_t ctr,
+                           int suite, const char *what, const char *site) {
+  uint8_t a[128], b[128], want[128];
+  size_t la = 37, lb = 37;
+  fill(a, la, 77);
+  memcpy(b, a, lb);
+  memcpy(want, a, la);
+  CE_CHECK_STATUS(ce_testing_sframe_protect_ctr(
+                      ctx, kid, ctr, sf_meta, sizeof sf_meta, a, &la, sizeof a),
+                  CE_OK, "sframe %s s%d site %s: protect after the fault", what,
+                  suite, site);
+  CE_CHECK_STATUS(ce_testing_sframe_protect_ctr(
+                      ref, kid, ctr, sf_meta, sizeof sf_meta, b, &lb, sizeof b),
+                  CE_OK, "sframe ref");
+  CE_CHECK(la == lb && memcmp(a, b, la) == 0,
+           "sframe %s s%d site %s: frame after a fault is not byte-exact", what,
+           suite, site);
+  if (rx != NULL) {
+    CE_CHECK_STATUS(
+        ce_sframe_unprotect(rx, sf_meta, sizeof sf_meta, a, &la, NULL, NULL),
+        CE_OK, "sframe %s s%d site %s: open after the fault", what, suite,
+        site);
+    CE_CHECK(la == 37 && memcmp(a, want, 37) == 0,
+             "sframe %s s%d site %s: payload", what, suite, site);
+  }
+}
+
+static void test_sframe_ctx_new(int suite) {
+  ce_sframe_ctx *ctx = (ce_sframe_ctx *)&ctx; /* must become NULL */
+  ce_status st;
+  unsigned long sites = 0;
+  FOR_EACH_FAULT(k, site, st = ce_sframe_ctx_new(suite, &ctx))
+  sites++;
+  CE_CHECK_STATUS(st, CE_ERR_INTERNAL, "sframe ctx_new s%d site %lu (%s)",
+                  suite, k, site);
+  CE_CHECK(ctx == NULL, "sframe ctx_new s%d: *out not NULL after failure",
+           suite);
+  END_FOR_EACH_FAULT
+  CE_CHECK_STATUS(st, CE_OK, "sframe ctx_new s%d after all sites", suite);
+  CE_CHECK(sites >= 4, "sframe ctx_new s%d reached only %lu sites", suite,
+           sites);
+  CE_CHECK(ce_sframe_ctx_suite(ctx) == suite, "suite");
+  ce_sframe_ctx_free(ctx);
+}
+
+static void test_sframe_derive(int suite) {
+  ce_sframe_derived d, copy;
+  ce_status st;
+  unsigned long sites = 0;
+  FOR_EACH_FAULT(
+      k, site, memset(&d, 0x41, sizeof d); memcpy(&copy, &d, sizeof d);
+      st = ce_sframe_derive(suite, 291, sf_key_a, sizeof sf_key_a, &d))
+  sites++;
+  CE_CHECK_STATUS(st, CE_ERR_INTERNAL, "sframe derive s%d site %s", suite,
+                  site);
+  CE_CHECK(memcmp(&d, &copy, sizeof d) == 0,
+           "sframe derive s%d site %s: *out changed", suite, site);
+  END_FOR_EACH_FAULT
+  CE_CHECK_STATUS(st, CE_OK, "sframe derive s%d", suite);
+  CE_CHECK(sites >= 6, "sframe derive s%d reached only %lu sites", suite,
+           sites);
+  /* The same values as a derivation that never saw a fault. */
+  ce_sframe_derived again;
+  CE_CHECK_STATUS(
+      ce_sframe_derive(suite, 291, sf_key_a, sizeof sf_key_a, &again), CE_OK,
+      "derive");
+  CE_CHECK(memcmp(&d, &again, sizeof d) == 0, "sframe derive s%d differs",
+           suite);
+  ce_wipe(&d, sizeof d);
+  ce_wipe(&again, sizeof again);
+}
+
+static void test_sframe_aead(int suite) {
+  const ce_sframe_suite_info *si = ce_sframe_suite_get(suite);
+  uint8_t key[96], nonce[12], in[64], out[128], ct[128];
+  fill(key, sizeof key, 21);
+  fill(nonce, sizeof nonce, 22);
+  fill(in, sizeof in, 23);
+  for (int withaad = 0; withaad < 2; withaad++) {
+    size_t n = withaad ? 40 : 0, alen = withaad ? sizeof sf_meta : 0;
+    const uint8_t *aad = withaad ? sf_meta : NULL;
+    if (ce_sframe_aead_encrypt(suite, key, si->nk, nonce, aad, alen, in, n,
+                               ct) != CE_OK)
+      exit(2);
+    int decrypting = 0;
+    PRIM_CASE("sframe aead encrypt", n,
+              ce_sframe_aead_encrypt(suite, key, si->nk, nonce, aad, alen, in,
+                                     n, out));
+    CE_CHECK(memcmp(out, ct, n + si->nt) == 0, "sframe encrypt s%d", suite);
+    decrypting = 1;
+    PRIM_CASE("sframe aead decrypt", n,
+              ce_sframe_aead_decrypt(suite, key, si->nk, nonce, aad, alen, ct,
+                                     n + si->nt, out));
+    CE_CHECK(memcmp(out, in, n) == 0, "sframe decrypt s%d", suite);
+    (void)decrypting;
+  }
+}
+
+/* add_key: a new key (send and receive), replacing a key with another base
+   key (the old one must go on working), re-adding the same base key (the
+   counter must stay). */
+static void test_sframe_add_key(int suite) {
+  ce_sframe_ctx *ctx = sf_new(suite), *ref = sf_new(suite), *rx = sf_new(suite);
+  ce_status st;
+  uint64_t ctr = 0;
+  /* A new send key, in an empty table (the table's allocation too). */
+  FOR_EACH_FAULT(k, site,
+                 st = ce_sframe_add_key(ctx, 300, CE_SFRAME_SEND, sf_key_a,
+                                        sizeof sf_key_a))
+  CE_CHECK_STATUS(st, CE_ERR_INTERNAL, "sframe add new s%d site %s", suite,
+                  site);
+  CE_CHECK_STATUS(ce_sframe_next_ctr(ctx, 300, &ctr), CE_ERR_UNKNOWN_KID,
+                  "sframe add new s%d site %s: a key appeared", suite, site);
+  END_FOR_EACH_FAULT
+  CE_CHECK_STATUS(st, CE_OK, "sframe add new s%d", suite);
+  /* A new receive key. */
+  FOR_EACH_FAULT(k, site,
+                 st = ce_sframe_add_key(rx, 300, CE_SFRAME_RECEIVE, sf_key_a,
+                                        sizeof sf_key_a))
+  CE_CHECK_STATUS(st, CE_ERR_INTERNAL, "sframe add rx s%d site %s", suite,
+                  site);
+  END_FOR_EACH_FAULT
+  CE_CHECK_STATUS(st, CE_OK, "sframe add rx s%d", suite);
+  sf_add(ref, 300, CE_SFRAME_SEND, sf_key_a, sizeof sf_key_a);
+  sf_check_exact(ctx, ref, rx, 300, 5, suite, "add new", "-");
+
+  /* Send three frames: the counter stands at 3. */
+  for (int i = 0; i < 3; i++) {
+    uint8_t f[64];
+    size_t n = 4;
+    memset(f, i, n);
+    if (ce_sframe_protect(ctx, 300, NULL, 0, f, &n, sizeof f) != CE_OK)
+      exit(2);
+  }
+  /* Replace the send key with another base key: on failure the old key,
+     its counter included, is still there. */
+  FOR_EACH_FAULT(k, site,
+                 st = ce_sframe_add_key(ctx, 300, CE_SFRAME_SEND, sf_key_b,
+                                        sizeof sf_key_b))
+  CE_CHECK_STATUS(st, CE_ERR_INTERNAL, "sframe replace s%d site %s", suite,
+                  site);
+  CE_CHECK(ce_sframe_next_ctr(ctx, 300, &ctr) == CE_OK && ctr == 3,
+           "sframe replace s%d site %s: counter lost", suite, site);
+  sf_check_exact(ctx, ref, rx, 300, 100 + k, suite, "replace", site);
+  END_FOR_EACH_FAULT
+  CE_CHECK_STATUS(st, CE_OK, "sframe replace s%d", suite);
+  CE_CHECK(ce_sframe_next_ctr(ctx, 300, &ctr) == CE_OK && ctr == 0,
+           "sframe replace s%d: a new key starts at 0", suite);
+  /* Replace the receive key: on failure it still opens the old key's
+     frames. */
+  uint8_t f[64];
+  size_t n;
+  FOR_EACH_FAULT(k, site,
+                 st = ce_sframe_add_key(rx, 300, CE_SFRAME_RECEIVE, sf_key_b,
+                                        sizeof sf_key_b))
+  CE_CHECK_STATUS(st, CE_ERR_INTERNAL, "sframe replace rx s%d site %s", suite,
+                  site);
+  n = 9;
+  fill(f, n, 3);
+  CE_CHECK(ce_testing_sframe_protect_ctr(ref, 300, 200 + k, NULL, 0, f, &n,
+                                         sizeof f) == CE_OK &&
+               ce_sframe_unprotect(rx, NULL, 0, f, &n, NULL, NULL) == CE_OK,
+           "sframe replace rx s%d site %s: the old key no longer opens", suite,
+           site);
+  END_FOR_EACH_FAULT
+  CE_CHECK_STATUS(st, CE_OK, "sframe replace rx s%d", suite);
+
+  /* Re-adding the same base key (derivation only): on failure, and on
+     success, the counter stays. */
+  ce_sframe_ctx_free(ref);
+  ref = sf_new(suite);
+  sf_add(ref, 300, CE_SFRAME_SEND, sf_key_b, sizeof sf_key_b);
+  n = 0;
+  if (ce_sframe_protect(ctx, 300, NULL, 0, f, &n, sizeof f) != CE_OK)
+    exit(2);
+  FOR_EACH_FAULT(k, site,
+                 st = ce_sframe_add_key(ctx, 300, CE_SFRAME_SEND, sf_key_b,
+                                        sizeof sf_key_b))
+  CE_CHECK_STATUS(st, CE_ERR_INTERNAL, "sframe re-add s%d site %s", suite,
+                  site);
+  CE_CHECK(ce_sframe_next_ctr(ctx, 300, &ctr) == CE_OK && ctr == 1,
+           "sframe re-add s%d site %s: counter", suite, site);
+  sf_check_exact(ctx, ref, rx, 300, 300 + k, suite, "re-add", site);
+  END_FOR_EACH_FAULT
+  CE_CHECK_STATUS(st, CE_OK, "sframe re-add s%d", suite);
+  CE_CHECK(ce_sframe_next_ctr(ctx, 300, &ctr) == CE_OK && ctr == 1,
+           "sframe re-add s%d: the counter must continue", suite);
+  ce_sframe_ctx_free(rx);
+  ce_sframe_ctx_free(ref);
+  ce_sframe_ctx_free(ctx);
+}
+
+static void test_sframe_protect(int suite, size_t n, int with_meta) {
+  const uint64_t kid = 0x1234;
+  ce_sframe_ctx *ctx = sf_new(suite), *ref = sf_new(suite), *rx = sf_new(suite);
+  sf_add(ctx, kid, CE_SFRAME_SEND, sf_key_a, sizeof sf_key_a);
+  sf_add(ref, kid, CE_SFRAME_SEND, sf_key_a, sizeof sf_key_a);
+  sf_add(rx, kid, CE_SFRAME_RECEIVE, sf_key_a, sizeof sf_key_a);
+  const uint8_t *meta = with_meta ? sf_meta : NULL;
+  size_t mlen = with_meta ? sizeof sf_meta : 0;
+  for (int form = 0; form < 2; form++) {
+    uint8_t buf[256], copy[256], out[256], out_copy[256];
+    size_t len, out_len;
+    uint64_t before = 0, after = 0;
+    ce_status st;
+    unsigned long sites = 0;
+    FOR_EACH_FAULT(
+        k, site, fill(buf, sizeof buf, (unsigned)(k + n));
+        memcpy(copy, buf, sizeof buf); memset(out, 0x3c, sizeof out);
+        memcpy(out_copy, out, sizeof out); len = n; out_len = sizeof out;
+        (void)ce_sframe_next_ctr(ctx, kid, &before);
+        st = form == 0 ? ce_sframe_protect(ctx, kid, meta, mlen, buf, &len,
+                                           sizeof buf)
+                       : ce_sframe_protect_into(ctx, kid, meta, mlen, buf, n,
+                                                out, &out_len);
+        (void)ce_sframe_next_ctr(ctx, kid, &after))
+    sites++;
+    CE_CHECK_STATUS(st, CE_ERR_INTERNAL, "sframe protect s%d form %d site %s",
+                    suite, form, site);
+    CE_CHECK(len == n && memcmp(buf, copy, sizeof buf) == 0,
+             "sframe protect s%d form %d site %s: buffer changed", suite, form,
+             site);
+    CE_CHECK(out_len == sizeof out && memcmp(out, out_copy, sizeof out) == 0,
+             "sframe protect_into s%d site %s: out changed", suite, site);
+    /* docs/sframe.md 7.2: consumed once the seal starts, whatever its
+       outcome; every site of protect is inside the seal. */
+    CE_CHECK(after == before + 1, "sframe protect s%d site %s: CTR %s", suite,
+             site, after == before ? "not consumed" : "consumed twice");
+    sf_check_exact(ctx, ref, rx, kid, 1000 + k, suite, "protect", site);
+    END_FOR_EACH_FAULT
+    CE_CHECK_STATUS(st, CE_OK, "sframe protect s%d form %d", suite, form);
+    CE_CHECK(sites >= 2, "sframe protect s%d reached only %lu sites", suite,
+             sites);
+    /* The frame the last call made is the one ref makes with its CTR. */
+    uint8_t want[256];
+    size_t wl = n;
+    fill(want, sizeof want, (unsigned)(sites + 1 + n));
+    CE_CHECK_STATUS(ce_testing_sframe_protect_ctr(ref, kid, before, meta, mlen,
+                                                  want, &wl, sizeof want),
+                    CE_OK, "ref");
+    const uint8_t *got = form == 0 ? buf : out;
+    size_t got_len = form == 0 ? len : out_len;
+    CE_CHECK(got_len == wl && memcmp(got, want, wl) == 0,
+             "sframe protect s%d form %d: frame after the faults", suite, form);
+  }
+  ce_sframe_ctx_free(rx);
+  ce_sframe_ctx_free(ref);
+  ce_sframe_ctx_free(ctx);
+}
+
+static void test_sframe_unprotect(int suite, size_t n, int with_meta) {
+  const uint64_t kid = 9;
+  ce_sframe_ctx *tx = sf_new(suite), *ref = sf_new(suite), *rx = sf_new(suite);
+  sf_add(tx, kid, CE_SFRAME_SEND, sf_key_b, sizeof sf_key_b);
+  sf_add(ref, kid, CE_SFRAME_SEND, sf_key_b, sizeof sf_key_b);
+  sf_add(rx, kid, CE_SFRAME_RECEIVE, sf_key_b, sizeof sf_key_b);
+  /* Window on: a failed frame must not be recorded (else the final,
+     successful attempt would be REPLAYED). */
+  if (ce_sframe_set_replay_window(rx, 64) != CE_OK)
+    exit(2);
+  const uint8_t *meta = with_meta ? sf_meta : NULL;
+  size_t mlen = with_meta ? sizeof sf_meta : 0;
+  for (int form = 0; form < 3; form++) { /* in place, into, into in == out */
+    uint8_t frame[256], payload[256];
+    size_t flen = n;
+    fill(payload, n, (unsigned)(form + 40));
+    memcpy(frame, payload, n);
+    /* The checks below send CTRs F + 1, F + 2, ... (F the frame's), so
+       the frame stays within the window until it is accepted. */
+    const uint64_t fctr = 10000u * (uint64_t)(form + 1);
+    if (ce_testing_sframe_protect_ctr(tx, kid, fctr, meta, mlen, frame, &flen,
+                                      sizeof frame) != CE_OK)
+      exit(2);
+    uint8_t buf[256], out[256], out_copy[256];
+    size_t len, out_len;
+    uint64_t got_kid, got_ctr;
+    ce_status st;
+    unsigned long sites = 0;
+    FOR_EACH_FAULT(
+        k, site, memcpy(buf, frame, flen); memset(out, 0x3c, sizeof out);
+        memcpy(out_copy, out, sizeof out); len = flen; out_len = sizeof out;
+        got_kid = got_ctr = 77;
+        st = form == 0 ? ce_sframe_unprotect(rx, meta, mlen, buf, &len,
+                                             &got_kid, &got_ctr)
+             : form == 1
+                 ? ce_sframe_unprotect_into(rx, meta, mlen, buf, flen, out,
+                                            &out_len, &got_kid, &got_ctr)
+                 : ce_sframe_unprotect_into(rx, meta, mlen, buf, flen, buf,
+                                            &len, &got_kid, &got_ctr))
+    sites++;
+    CE_CHECK_STATUS(st, want_for(site), "sframe unprotect s%d form %d site %s",
+                    suite, form, site);
+    CE_CHECK(len == flen && memcmp(buf, frame, flen) == 0,
+             "sframe unprotect s%d form %d site %s: buffer changed", suite,
+             form, site);
+    CE_CHECK(out_len == sizeof out && memcmp(out, out_copy, sizeof out) == 0,
+             "sframe unprotect_into s%d site %s: out changed", suite, site);
+    CE_CHECK(got_kid == 77 && got_ctr == 77,
+             "sframe unprotect s%d site %s: kid/ctr written", suite, site);
+    /* The receiver still opens what a fault-free sender makes. */
+    CE_CHECK(k < 64, "sframe unprotect s%d: too many sites", suite);
+    sf_check_exact(ref, ref, rx, kid, fctr + k, suite, "unprotect", site);
+    END_FOR_EACH_FAULT
+    CE_CHECK_STATUS(st, CE_OK, "sframe unprotect s%d form %d", suite, form);
+    CE_CHECK(sites >= 2, "sframe unprotect s%d reached only %lu sites", suite,
+             sites);
+    const uint8_t *got = form == 1 ? out : buf;
+    size_t got_len = form == 1 ? out_len : len;
+    CE_CHECK(got_len == n && memcmp(got, payload, n) == 0 && got_kid == kid &&
+                 got_ctr == fctr,
+             "sframe unprotect s%d form %d: payload", suite, form);
+  }
+  ce_sframe_ctx_free(rx);
+  ce_sframe_ctx_free(ref);
+  ce_sframe_ctx_free(tx);
+}
+
+static void test_sframe(int suite) {
+  test_sframe_ctx_new(suite);
+  test_sframe_derive(suite);
+  test_sframe_aead(suite);
+  test_sframe_add_key(suite);
+  test_sframe_protect(suite, 0, 0);
+  test_sframe_protect(suite, 40, 1);
+  test_sframe_unprotect(suite, 0, 0);
+  test_sframe_unprotect(suite, 40, 1);
+}
+
 int main(void) {
   if (!ce_testing_fault_available()) {
     fprintf(stderr, "test_faults: this build has no fault sites; configure "
@@ -369,6 +734,8 @@ int main(void) {
     }
     test_channel(mode);
   }
+  for (int suite = 1; suite <= 8; suite++)
+    test_sframe(suite);
   printf("test_faults: %lu injected failures\n", faults_total);
   return ce_test_finish("test_faults");
 }
