@@ -109,6 +109,12 @@ class Implementation:
     def close(self) -> None:
         pass
 
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self.close()
+
 
 # --------------------------------------------------------------------------
 # The reference, through the bindings
@@ -780,6 +786,7 @@ def lib_adapter(path: str, timeout: float = 10.0) -> ProcessAdapter:
                         timeout=timeout,
                         label=f"shared library (C ABI, worker process): {path}")
     ad.kind = "lib"
+    ad.lib_path = path
     ad.has_derive = False
     # The worker's request parsing is the runner's, not the library's; and
     # the C ABI's salt is salt[32].
@@ -798,6 +805,7 @@ class InProcessLib(Implementation):
 
     def __init__(self, path: str) -> None:
         self._lib = LibImpl(path)
+        self.lib_path = path
         self.description = f"shared library (C ABI, in process): {path}"
 
     def protect(self, mode, key, salt, pn, payload):

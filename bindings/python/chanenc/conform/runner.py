@@ -16,6 +16,8 @@ from .differential import run_random
 from .impls import (AdapterCannotStart, InProcessLib, ProcessAdapter,
                     PythonCE1, Recorder, Reference, lib_adapter)
 from .requests import REQUESTS_FILE, check_line, request_cases
+from .results import PROTOCOL_FILE as _PROTOCOL_FILE
+from .results import CaseResult, case_names, write_junit
 
 __all__ = ["main", "Run"]
 
@@ -49,6 +51,8 @@ examples:
     %(prog)s --lib ./libce1impl_mine.so
   add 2000 random differential cases, write a machine-readable report:
     %(prog)s --adapter ./my-adapter --random 2000 --seed 7 --json report.json
+  JUnit XML for a CI system (one testsuite per vector file):
+    %(prog)s --adapter ./my-adapter --junit conformance.xml
   only the CE1 frame files of one mode, every failure in full:
     %(prog)s --file 'ce1/*' --mode AES_128_GCM2 -v
   Wycheproof from your own checkout:
@@ -140,7 +144,6 @@ def short_request(line: str, keep: int = 64) -> str:
 NOT_APPLICABLE = ("they check the reference's primitive layer (AES, SM4, "
                   "GCM, XTS, HKDF, PBKDF2), not CE1 frames")
 
-_PROTOCOL_FILE = "(adapter output)"
 _PROTOCOL = {
     "banner": ("banner", lambda n, d: (
         f"each fresh adapter process wrote {d!r} before its first answer "
@@ -183,6 +186,7 @@ class Run:
         self.sets = list(sets)
         self.rows: dict = {}
         self.failures: list = []    # (case, Failure, request lines)
+        self.results: list = []     # CaseResult of every check, in order
         self.ignored: list = []
         self.not_applicable: list = []   # relative paths
         self.random_label = None
@@ -201,8 +205,12 @@ class Run:
             r = self.rows[k] = Row(algo, file, len(self.rows))
         return r
 
-    def record(self, case: V.Case, result, requests=()) -> None:
+    def record(self, case: V.Case, result, requests=(),
+               duration=None) -> None:
         """Counts a check; a failure keeps the request lines it sent."""
+        self.results.append(CaseResult.from_check(
+            case, result, requests if isinstance(result, V.Failure) else (),
+            duration))
         r = self.row(case.algo, case.file)
         if result is None:
             r.passed += 1
@@ -222,8 +230,28 @@ class Run:
             case = V.Case(_PROTOCOL_FILE, "JSON lines", kind,
                           "answers must stay in step with requests", "output")
             self.row(case.algo, case.file).failed += 1
-            first.append((case, V.Failure(fkind, text(n, detail)), []))
+            fl = V.Failure(fkind, text(n, detail))
+            first.append((case, fl, []))
+            self.results.append(CaseResult.from_check(case, fl))
         self.failures[:0] = first
+
+    def case_results(self) -> list:
+        """Every check's :class:`CaseResult`, in the order run, with
+        :attr:`CaseResult.name` set (unique within file and mode)."""
+        todo = [r for r in self.results if not r.name]
+        if todo:
+            names = case_names(r.case for r in self.results)
+            for r, n in zip(self.results, names):
+                r.name = n
+        return self.results
+
+    def write_junit(self, path: str) -> None:
+        """JUnit XML of the run (:func:`chanenc.conform.results.write_junit`)."""
+        props = {"implementation": self.impl.description,
+                 "vectors_dir": self.vectors_dir or ""}
+        if self.random_label is not None:
+            props["random_seed"] = self.args.seed
+        write_junit(self.case_results(), path, properties=props)
 
     def random_totals(self):
         """(passed, failed, skipped, failed cases) of the random pass."""
@@ -593,6 +621,9 @@ def build_parser(prog=None) -> argparse.ArgumentParser:
                    help="list the vector files and their case counts, run nothing")
     o = ap.add_argument_group("output")
     o.add_argument("--json", metavar="REPORT", help="write a JSON report")
+    o.add_argument("--junit", metavar="FILE",
+                   help="write a JUnit XML report (one testsuite per vector "
+                        "file, one testcase per check)")
     pr = o.add_mutually_exclusive_group()
     pr.add_argument("--progress", action="store_true", default=None,
                     help="progress on stderr even when it is not a terminal")
@@ -722,6 +753,8 @@ def _main(argv, prog) -> int:
         with open(args.json, "w", encoding="utf-8") as f:
             json.dump(run.json_report(), f, indent=1)
             f.write("\n")
+    if args.junit:
+        run.write_junit(args.junit)
     return run.exit_status()
 
 
@@ -785,8 +818,11 @@ def _applies(impl, path, rel, loc) -> bool:
     return V.classify(path, head) in ("ce1", None)
 
 
-def _run_vectors(run: Run, vdir: str, sets, args, modes: ModeFilter) -> None:
-    impl = Recorder(run.impl)
+def vector_checks(run: Run, impl, vdir: str, sets, args, modes: ModeFilter):
+    """Yields (case, check) of every selected vector file (and of the
+    request checks for a process adapter), where ``check(impl)`` returns
+    None, Skipped or Failure; files that do not apply or are no vector
+    files are noted in ``run``."""
     cands = _candidates(vdir, sets, args)
     for i, (path, rel, expected, loc) in enumerate(cands, 1):
         if not _applies(impl, path, rel, loc):
@@ -799,19 +835,28 @@ def _run_vectors(run: Run, vdir: str, sets, args, modes: ModeFilter) -> None:
             continue
         cases = [c for c in vf.cases if modes.case(c)]
         for j, c in enumerate(cases, 1):
-            _run_case(run, impl, c, c.run)
+            yield c, c.run
             run.progress(f"[{i}/{len(cands)}] {rel}: {j}/{len(cases)} cases")
     if impl.requests and _file_match(REQUESTS_FILE, args.file):
+        # The oracle is the reference, whose close() releases nothing the
+        # checks need: they may run after this generator ends.
         oracle = Reference()
         cases = [(c, line) for c, line in request_cases(oracle) if modes.case(c)]
         for j, (c, line) in enumerate(cases, 1):
-            _run_case(run, impl, c,
-                      lambda im, line=line: check_line(line, oracle, im))
+            yield c, (lambda im, line=line: check_line(line, oracle, im))
             run.progress(f"{REQUESTS_FILE}: {j}/{len(cases)} cases")
-        oracle.close()
 
 
-def _run_case(run: Run, impl: Recorder, c, check) -> None:
+def _run_vectors(run: Run, vdir: str, sets, args, modes: ModeFilter) -> None:
+    impl = Recorder(run.impl)
+    for c, check in vector_checks(run, impl, vdir, sets, args, modes):
+        _run_case(run, impl, c, check)
+
+
+def check_case(impl: Recorder, c, check) -> tuple:
+    """Runs one case's check through ``impl`` (a :class:`Recorder`):
+    (None, Skipped or Failure; the request lines of a failure; seconds)."""
+    t0 = time.monotonic()
     if c.skip:
         res = V.Skipped(c.skip)
     elif c.primitive and not impl.primitives:
@@ -824,7 +869,13 @@ def _run_case(run: Run, impl: Recorder, c, check) -> None:
             raise
         except Exception as e:  # a bug in a check, not in the impl
             res = V.Failure("runner_error", f"{type(e).__name__}: {e}")
-    run.record(c, res, impl.take() if isinstance(res, V.Failure) else ())
+    reqs = impl.take() if isinstance(res, V.Failure) else []
+    return res, reqs, time.monotonic() - t0
+
+
+def _run_case(run: Run, impl: Recorder, c, check) -> None:
+    res, reqs, dt = check_case(impl, c, check)
+    run.record(c, res, reqs, dt)
 
 
 def _run_random(run: Run, args, modes: ModeFilter, out) -> None:

@@ -123,6 +123,9 @@ class Case:
     skip: str | None = None
     primitive: bool = False
     mode: int | None = None
+    #: The group of a CE1 frame file the case comes from ("g0", "g1", ...
+    #: in the order of the file's ``groups``); None elsewhere.
+    group: str | None = None
 
 
 @dataclass
@@ -341,8 +344,9 @@ def _ce1_cases(rel: str, doc: dict) -> list:
         gid = f"group {gi}"
         gcomment = str(g.get("comment") or "")
 
-        def mk(id_, comment, op, run):
-            cases.append(Case(rel, algo, id_, comment, op, run, mode=mode))
+        def mk(id_, comment, op, run, group=f"g{gi}"):
+            cases.append(Case(rel, algo, id_, comment, op, run, mode=mode,
+                              group=group))
 
         cfg_status = g.get("config_status")
         if cfg_status:

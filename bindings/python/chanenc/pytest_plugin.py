@@ -1,0 +1,393 @@
+"""pytest plugin: CE1 conformance vectors as pytest test items.
+
+Installed with the package and registered through the ``pytest11``
+entry point (``chanenc = chanenc.pytest_plugin``), so an installed
+chanenc makes these options available to every pytest run; from a build
+tree load it with ``-p chanenc.pytest_plugin``::
+
+    pytest --ce1-adapter "./my-adapter --flag"          # a process adapter
+    pytest --ce1-lib ./libce1impl_mine.so               # a C-ABI library
+    pytest --ce1-reference                              # the reference
+    pytest --ce1-adapter ./my-adapter -k GCM --junitxml out.xml
+    pytest --ce1-adapter ./my-adapter --ce1-random 200 --ce1-seed 7
+
+With one of --ce1-adapter, --ce1-lib or --ce1-reference, every check of
+the conformance runner (``chanenc-conform``) becomes a test item, added
+after whatever else pytest collects (nothing, in a directory without
+tests): ``<file>::<mode>::<case>``, e.g.
+``ce1-aes-128-gcm.json::AES_128_GCM::g3-t5-protect`` (file, CE1 mode or
+algorithm, then group, test id and operation), the request checks of a
+process adapter as ``requests::JSON_lines::r12``, random cases as
+``random-seed-7::random::case-12``, and the adapter's output problems (a
+banner, extra lines) as the last item ``adapter-output::JSON_lines::
+protocol``. A failure shows the runner's text: expected and actual,
+first differing byte, the requests sent (as JSON lines an adapter reads).
+
+Without those options the plugin adds nothing but its options and
+fixtures: ``ce1_impl`` (the implementation under test; the test is
+skipped when none was given), ``ce1_reference`` (the reference) - both
+with ``protect(mode, key, salt, pn, payload)``, ``unprotect(mode, key,
+salt, frame)`` and ``derive(mode, key, salt)`` returning
+:class:`chanenc.conform.impls.Outcome` objects - and ``ce1_vectors_dir``.
+"""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+
+_OPTS = ("ce1_adapter", "ce1_lib", "ce1_reference")
+
+
+def pytest_addoption(parser):
+    g = parser.getgroup("ce1", "CE1 conformance vectors (chanenc)")
+    g.addoption("--ce1-adapter", metavar="CMD", default=None,
+                help="check this process adapter command (JSON lines, "
+                     "docs/conformance.md 3): every conformance check "
+                     "becomes a test item")
+    g.addoption("--ce1-lib", metavar="PATH", default=None,
+                help="check this shared library (C ABI ce1_impl_protect/"
+                     "ce1_impl_unprotect), run in a worker process")
+    g.addoption("--ce1-reference", action="store_true", default=False,
+                help="check the reference (chanenc's bindings), including "
+                     "the standard primitive vectors")
+    g.addoption("--ce1-in-process", action="store_true", default=False,
+                help="with --ce1-lib: load the library into pytest itself")
+    g.addoption("--ce1-timeout", type=float, default=10.0, metavar="SECONDS",
+                help="answer timeout per adapter request (default 10)")
+    g.addoption("--ce1-vectors", metavar="DIR", default=None,
+                help="the vectors directory (default: $CE_VECTORS_DIR, the "
+                     "build tree's or the installed share/chanenc/vectors)")
+    g.addoption("--wycheproof", "--ce1-wycheproof", dest="ce1_wycheproof",
+                metavar="DIR", default=None,
+                help="Wycheproof testvectors_v1 directory (reference only)")
+    g.addoption("--ce1-pyca", metavar="DIR", default=None,
+                help="python3-cryptography-vectors directory (reference only)")
+    g.addoption("--ce1-cryptopp", metavar="DIR", default=None,
+                help="libcrypto++-utils TestVectors directory (reference only)")
+    g.addoption("--ce1-file", action="append", metavar="PATTERN", default=None,
+                help="only vector files matching (glob or substring; "
+                     "repeatable), e.g. 'ce1/*': collects less than -k")
+    g.addoption("--ce1-mode", action="append", metavar="MODE", default=None,
+                help="only these CE1 modes or algorithms (repeatable)")
+    g.addoption("--ce1-random", type=int, default=0, metavar="N",
+                help="also N random differential cases against the reference")
+    g.addoption("--ce1-seed", default=None, metavar="S",
+                help="seed of --ce1-random (default: random; in the header)")
+
+
+class _State:
+    """The session's implementation under test and selection."""
+
+    def __init__(self, config) -> None:
+        o = config.option
+        self.adapter, self.lib = o.ce1_adapter, o.ce1_lib
+        self.reference = o.ce1_reference
+        self.active = bool(self.adapter or self.lib or self.reference)
+        if sum(bool(x) for x in (self.adapter, self.lib, self.reference)) > 1:
+            raise pytest.UsageError(
+                "give one of --ce1-adapter, --ce1-lib, --ce1-reference")
+        if o.ce1_in_process and not self.lib:
+            raise pytest.UsageError("--ce1-in-process needs --ce1-lib")
+        if o.ce1_random < 0:
+            raise pytest.UsageError("--ce1-random must be >= 0")
+        self.selection = dict(vectors_dir=o.ce1_vectors, files=o.ce1_file,
+                              modes=o.ce1_mode, wycheproof=o.ce1_wycheproof,
+                              pyca=o.ce1_pyca, cryptopp=o.ce1_cryptopp)
+        self.random = o.ce1_random
+        self.seed = o.ce1_seed
+        if self.random and self.seed is None:
+            import random
+            self.seed = str(random.SystemRandom().randrange(10 ** 9))
+        self.in_process, self.timeout = o.ce1_in_process, o.ce1_timeout
+        self._impl = None
+        self._reference = None
+        self._oracle = None
+
+    @property
+    def impl(self):
+        if self._impl is None:
+            from .conform import api
+            try:
+                if self.reference:
+                    self._impl = api.open_implementation()
+                else:
+                    self._impl = api.open_implementation(
+                        adapter=self.adapter, lib=self.lib,
+                        in_process=self.in_process, timeout=self.timeout)
+            except api.ConformError as e:
+                raise pytest.UsageError(f"chanenc: {e}") from e
+        return self._impl
+
+    @property
+    def reference_impl(self):
+        if self._reference is None:
+            from .conform.impls import Reference
+            self._reference = Reference()
+        return self._reference
+
+    @property
+    def oracle(self):
+        """The random pass's oracle: the reference, or for the reference
+        the independent Python implementation."""
+        if self._oracle is None:
+            from .conform.impls import PythonCE1, Reference
+            if self.impl.kind == "reference":
+                try:
+                    self._oracle = PythonCE1()
+                except RuntimeError:
+                    self._oracle = Reference()
+            else:
+                self._oracle = Reference()
+        return self._oracle
+
+    def close(self) -> None:
+        for x in (self._impl, self._reference, self._oracle):
+            if x is not None:
+                x.close()
+
+
+_KEY = pytest.StashKey[_State]()
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers", "ce1: a CE1 conformance check (chanenc pytest plugin)")
+    config.stash[_KEY] = _State(config)
+
+
+def pytest_unconfigure(config):
+    st = config.stash.get(_KEY, None)
+    if st is not None:
+        st.close()
+
+
+def pytest_report_header(config):
+    st = config.stash.get(_KEY, None)
+    if st is None or not st.active:
+        return None
+    from .conform.runner import default_vectors_dir
+    lines = [f"ce1 implementation: {st.impl.description}",
+             "ce1 vectors: " + str(st.selection["vectors_dir"]
+                                   or default_vectors_dir())]
+    if st.random:
+        lines.append(f"ce1 random pass: {st.random} cases, seed {st.seed}")
+    return lines
+
+
+# --------------------------------------------------------------------------
+# Collection
+# --------------------------------------------------------------------------
+
+def _FailureRepr(text: str, file: str, message: str):
+    """A failure's report: the runner's text, and a one-line message for
+    the short summary and JUnit's message attribute."""
+    from _pytest._code.code import ReprFileLocation, TerminalRepr
+
+    class FailureRepr(TerminalRepr):
+        def __init__(self) -> None:
+            self.reprcrash = ReprFileLocation(file, 0, message)
+
+        def toterminal(self, tw) -> None:
+            for line in text.splitlines():
+                tw.line(line)
+    return FailureRepr()
+
+
+class CE1Failed(Exception):
+    """A conformance check failed; carries its CaseResult(s)."""
+
+    def __init__(self, results) -> None:
+        super().__init__(results[0].message if results else "failed")
+        self.results = results
+
+
+class CE1File(pytest.Collector):
+    """A vector file (or the request checks, a random pass, the adapter's
+    output); its children are :class:`CE1Mode` collectors."""
+
+    def collect(self):
+        return list(self._children)
+
+
+class CE1Mode(pytest.Collector):
+    """The checks of one mode or algorithm in a file."""
+
+    def collect(self):
+        return list(self._children)
+
+
+class CE1Item(pytest.Item):
+    """One conformance check."""
+
+    def __init__(self, *, run, title, **kw) -> None:
+        super().__init__(**kw)
+        self._run = run
+        self._title = title
+
+    def runtest(self) -> None:
+        st = self.config.stash[_KEY]
+        results = self._run(st)
+        failed = [r for r in results if r.failed]
+        if failed:
+            raise CE1Failed(failed)
+        skipped = [r for r in results if r.skipped]
+        if skipped and len(skipped) == len(results):
+            pytest.skip(skipped[0].message)
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, CE1Failed):
+            rs = excinfo.value.results
+            first = rs[0]
+            msg = f"{first.kind}: {first.message}" if first.message else str(first.kind)
+            if len(rs) > 1:
+                msg += f" (and {len(rs) - 1} more)"
+            full = self.config.option.verbose > 0
+            return _FailureRepr("\n\n".join(r.describe(full=full) for r in rs),
+                                first.file, msg)
+        from .conform.impls import AdapterCannotStart
+        if isinstance(excinfo.value, AdapterCannotStart):
+            return f"the implementation cannot start: {excinfo.value}"
+        return super().repr_failure(excinfo, style=style)
+
+    def reportinfo(self):
+        return self.path, None, self._title
+
+
+def _slug(text: str) -> str:
+    from .conform.results import slug
+    return slug(str(text).replace(" ", "_"))
+
+
+def _vector_items(st) -> list:
+    """(file label, mode, name, title, run) of every selected check."""
+    from .conform import api
+    try:
+        cases = api.collect(st.impl, **st.selection)
+    except api.ConformError as e:
+        raise pytest.UsageError(f"chanenc: {e}") from e
+    out = []
+    for vc in cases:
+        def run(st, vc=vc):
+            return [vc.run(st.impl)]
+        title = f"{vc.file} id {vc.id} [{vc.mode}, {vc.op}]"
+        out.append((vc.file_label, _slug(vc.mode), vc.name, title, run))
+    return out
+
+
+def _random_items(st, modes) -> list:
+    from .conform.differential import run_random
+    from .conform.impls import Recorder
+    from .conform.results import CaseResult, file_label
+    from .conform.runner import ModeFilter
+    from .conform.vectors import Failure
+    import chanenc
+    mf = ModeFilter(modes)
+    ce1 = {m for m in mf.ce1_modes() if chanenc.MODES[m].supported}
+    label = f"random (seed {st.seed})"
+    out = []
+    for k in range(st.random):
+        def run(st, k=k):
+            rec = Recorder(st.impl)
+            results = []
+
+            def report(case, res):
+                results.append(CaseResult.from_check(
+                    case, res, rec.take() if isinstance(res, Failure) else ()))
+                rec.clear()
+            rec.clear()
+            run_random(1, st.seed, st.oracle, rec, ce1, report, only_case=k,
+                       label=label)
+            return results
+        title = f"random case {k} (--seed {st.seed} --random-case {k})"
+        out.append((file_label(label), "random", f"case-{k}", title, run))
+    return out
+
+
+def _protocol_item(st) -> list:
+    from .conform import runner as R
+    from .conform.results import PROTOCOL_FILE, file_label
+
+    def run(st):
+        events = getattr(st.impl, "protocol_events", None)
+        if events is None:
+            return []
+        r = R.Run(R.build_parser().parse_args(["--no-progress", "-q"]),
+                  st.impl, None)
+        r.record_protocol(events())
+        return r.case_results()
+    return [(file_label(PROTOCOL_FILE), "JSON_lines", "protocol",
+             "the adapter's output: one answer line per request", run)]
+
+
+@pytest.hookimpl(tryfirst=True)
+def pytest_collection_modifyitems(session, config, items):
+    st = config.stash.get(_KEY, None)
+    if st is None or not st.active:
+        return
+    specs = _vector_items(st)
+    if st.random:
+        specs += _random_items(st, st.selection["modes"])
+    if st.impl.kind == "adapter":
+        specs += _protocol_item(st)
+    files: dict = {}
+    new = []
+    for flabel, mode, name, title, run in specs:
+        fnode = files.get(flabel)
+        if fnode is None:
+            fnode = files[flabel] = CE1File.from_parent(session, name=flabel,
+                                                         nodeid=flabel)
+            fnode._children, fnode._modes = [], {}
+        mnode = fnode._modes.get(mode)
+        if mnode is None:
+            mnode = fnode._modes[mode] = CE1Mode.from_parent(fnode, name=mode)
+            mnode._children = []
+            fnode._children.append(mnode)
+        item = CE1Item.from_parent(mnode, name=name, run=run, title=title)
+        item.add_marker(pytest.mark.ce1)
+        mnode._children.append(item)
+        new.append(item)
+    # The collection counts ("collected N items") come from reports.
+    from _pytest.reports import CollectReport
+    for fnode in files.values():
+        for mnode in fnode._children:
+            config.hook.pytest_collectreport(report=CollectReport(
+                mnode.nodeid, "passed", None, list(mnode._children)))
+    items.extend(new)
+
+
+# --------------------------------------------------------------------------
+# Fixtures
+# --------------------------------------------------------------------------
+
+@pytest.fixture(scope="session")
+def ce1_impl(pytestconfig):
+    """The implementation under test (--ce1-adapter, --ce1-lib or
+    --ce1-reference): ``protect(mode, key, salt, pn, payload)``,
+    ``unprotect(mode, key, salt, frame)``, ``derive(mode, key, salt)``,
+    each returning an :class:`~chanenc.conform.impls.Outcome` (``ok``,
+    ``value``, ``status``, ``transport``); ``kind``, ``description``.
+    Skips the test when no implementation was given."""
+    st = pytestconfig.stash[_KEY]
+    if not st.active:
+        pytest.skip("no implementation under test: give --ce1-adapter CMD, "
+                    "--ce1-lib PATH or --ce1-reference")
+    return st.impl
+
+
+@pytest.fixture(scope="session")
+def ce1_reference(pytestconfig):
+    """The reference (chanenc through its bindings), with the same
+    methods as ``ce1_impl``: the expected answers."""
+    return pytestconfig.stash[_KEY].reference_impl
+
+
+@pytest.fixture(scope="session")
+def ce1_vectors_dir(pytestconfig):
+    """The vectors directory (--ce1-vectors or the default)."""
+    from .conform.runner import default_vectors_dir
+    d = pytestconfig.stash[_KEY].selection["vectors_dir"] or default_vectors_dir()
+    if not d or not os.path.isdir(d):
+        pytest.skip("no vectors directory (--ce1-vectors DIR)")
+    return os.path.abspath(d)
