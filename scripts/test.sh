@@ -10,7 +10,10 @@
 #      turn (tests/c/test_faults.c, label faults);
 #   4. ThreadSanitizer build: the threading tests (label tsan);
 #   5. libFuzzer build (clang): each harness for a short bounded time and
-#      the differential harness catching the broken library (fuzz-short).
+#      the differential harness catching the broken library (fuzz-short);
+#   6. coverage (gcc --coverage, scripts/coverage.sh): line and branch
+#      coverage of ref/ from the C tests and fuzz corpora, at least 98% of
+#      lines and 95% of branches.
 # Usage: scripts/test.sh [--quick]   (--quick: stage 1 only)
 # Build trees go to build-test/ (override with CE_TEST_BUILD_DIR).
 set -euo pipefail
@@ -75,6 +78,9 @@ if [ "$quick" = 0 ]; then
   stage "libFuzzer build (clang): short fuzz runs" "$root/fuzz" -L fuzz-short -- \
     -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DCE_BUILD_FUZZ=ON \
     -DCE_BUILD_FUZZ_REPLAY=OFF -DCE_BUILD_PYTHON=OFF -DCE_BUILD_BENCH=OFF -DCE_BUILD_TESTS=OFF
+  echo "=== coverage of ref/ (scripts/coverage.sh) ==="
+  CE_COVERAGE_BUILD_DIR="$root/coverage" scripts/coverage.sh ||
+    failed+=("coverage")
 fi
 
 if [ ${#failed[@]} -ne 0 ]; then
