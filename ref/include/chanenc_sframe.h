@@ -209,14 +209,18 @@ CE_API int ce_sframe_ctx_suite(const ce_sframe_ctx *ctx);
    contexts; base_key is only read during the call and every intermediate
    is wiped. A new send key starts at CTR 0; a receive key with an empty
    replay window.
-   Replacing with the SAME base key and usage (same derived salt) keeps the
-   KID's state: a send key continues its counter (a restart at 0 would
-   repeat nonces, RFC 9605 9.1), a receive key keeps its replay window.
-   A different base key or usage starts afresh. In a child process after
-   fork() re-adding the base key of an inherited send key is refused
-   (CE_ERR_INVALID_ARGUMENT): the parent may still be counting with it.
+   The context remembers every base key it has held for a KID (by its
+   derived salt, no key material): adding one again, whether it is the
+   KID's current key or one replaced or removed earlier, continues its
+   send counter where it stopped (a restart at 0 would repeat nonces, RFC
+   9605 9.1); a receive key added again keeps its replay window only when
+   it is the current key. A base key is for one usage only (RFC 9605
+   4.4.1): adding it with the other usage is refused. In a child process
+   after fork() a send key inherited from the parent never comes back, by
+   any sequence of calls (the parent may still be counting with it). A
+   base key never seen for this KID starts at CTR 0.
    Statuses: CE_OK; CE_ERR_INVALID_ARGUMENT (NULL ctx, usage not SEND or
-   RECEIVE, NULL or empty base_key, the fork case above);
+   RECEIVE, NULL or empty base_key, the usage and fork cases above);
    CE_ERR_INTERNAL. On failure the context is as it was (the old key, if
    any, stays). */
 CE_API ce_status ce_sframe_add_key(ce_sframe_ctx *ctx, uint64_t kid, int usage,
@@ -224,8 +228,9 @@ CE_API ce_status ce_sframe_add_key(ce_sframe_ctx *ctx, uint64_t kid, int usage,
                                    size_t base_key_len);
 /* Removes the key of kid and wipes it (control call). CE_OK;
    CE_ERR_UNKNOWN_KID when kid has no key; CE_ERR_INVALID_ARGUMENT (NULL
-   ctx). A removed send key's counter is forgotten: never add the same base
-   key for that KID again (RFC 9605 9.1). */
+   ctx). Never fails otherwise (no allocation). The context keeps the
+   key's salt and counter (see ce_sframe_add_key) until it is freed, so a
+   removed send key added again continues its counter. */
 CE_API ce_status ce_sframe_remove_key(ce_sframe_ctx *ctx, uint64_t kid);
 /* Replay window of every receive key (control call): 0 (the default)
    turns the check off; 1..CE_SFRAME_MAX_REPLAY_WINDOW accepts a CTR once,

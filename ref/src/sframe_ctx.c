@@ -31,11 +31,30 @@ typedef struct ce__sf_key {
   uint64_t win[CE__SF_WIN_WORDS]; /* bit d: CTR top - d accepted */
 } ce__sf_key;
 
+/* What the context remembers of every key it has held and let go
+   (replaced or removed): enough to recognise the same base key for the
+   same KID again (the derived salt identifies it, section 7.1 of
+   docs/sframe.md) and to continue its counter, or to refuse it. No key
+   material: the salt is wiped at free. */
+typedef struct ce__sf_past {
+  uint64_t kid;
+  uint8_t salt[12];
+  int usage;
+  uint64_t next_ctr;
+  int exhausted;
+  uint64_t fork_gen;
+} ce__sf_past;
+
 struct ce_sframe_ctx {
   const ce__sf_suite *s;
   ce__sf_algs algs;
   ce__sf_key **keys; /* sorted by KID */
   size_t nkeys, cap;
+  /* Keys let go of. Room for one more than every live key is kept
+     reserved (add_key reserves it), so remove and replace never allocate
+     and cannot fail. */
+  ce__sf_past *past;
+  size_t npast, past_cap;
   size_t window;     /* 0: replay check off */
   uint8_t *seal_buf; /* CE_SFRAME_MAX_PAYLOAD + CE_SFRAME_MAX_OVERHEAD */
   size_t seal_used;  /* high-water mark, wiped at free */
@@ -114,6 +133,9 @@ void ce_sframe_ctx_free(ce_sframe_ctx *ctx) {
   for (size_t i = 0; i < ctx->nkeys; i++)
     ce__sf_key_free(ctx->keys[i]);
   free(ctx->keys);
+  if (ctx->past != NULL)
+    ce_wipe(ctx->past, ctx->past_cap * sizeof *ctx->past);
+  free(ctx->past);
   if (ctx->seal_buf != NULL)
     ce_wipe(ctx->seal_buf, ctx->seal_used);
   if (ctx->open_buf != NULL)
@@ -149,6 +171,51 @@ static ce_status ce__sf_reserve(ce_sframe_ctx *ctx) {
   return CE_OK;
 }
 
+/* Room in the past list for every live key plus one more (the key being
+   added), so that letting any of them go later needs no allocation. */
+static ce_status ce__sf_reserve_past(ce_sframe_ctx *ctx) {
+  size_t need = ctx->npast + ctx->nkeys + 1;
+  if (need <= ctx->past_cap)
+    return CE_OK;
+  size_t cap = need * 2;
+  if (cap > ((size_t)-1) / sizeof(ce__sf_past))
+    return CE_ERR_INTERNAL;
+  ce__sf_past *t = ce__malloc(cap * sizeof *t);
+  if (t == NULL)
+    return CE_ERR_INTERNAL;
+  if (ctx->npast)
+    memcpy(t, ctx->past, ctx->npast * sizeof *t);
+  if (ctx->past != NULL)
+    ce_wipe(ctx->past, ctx->past_cap * sizeof *ctx->past);
+  free(ctx->past);
+  ctx->past = t;
+  ctx->past_cap = cap;
+  return CE_OK;
+}
+
+/* The past entry of (kid, salt), or NULL. */
+static ce__sf_past *ce__sf_past_of(const ce_sframe_ctx *ctx, uint64_t kid,
+                                   const uint8_t salt[12]) {
+  for (size_t i = 0; i < ctx->npast; i++)
+    if (ctx->past[i].kid == kid &&
+        CRYPTO_memcmp(ctx->past[i].salt, salt, 12) == 0)
+      return &ctx->past[i];
+  return NULL;
+}
+
+/* Records a key being let go of (room was reserved when it was added). A
+   base key comes back at most once per KID in the list: an entry it left
+   before was taken out when it came back. */
+static void ce__sf_retire(ce_sframe_ctx *ctx, const ce__sf_key *k) {
+  ce__sf_past *p = &ctx->past[ctx->npast++];
+  p->kid = k->kid;
+  memcpy(p->salt, k->salt, sizeof p->salt);
+  p->usage = k->usage;
+  p->next_ctr = k->next_ctr;
+  p->exhausted = k->exhausted;
+  p->fork_gen = k->fork_gen;
+}
+
 ce_status ce_sframe_add_key(ce_sframe_ctx *ctx, uint64_t kid, int usage,
                             const uint8_t *base_key, size_t base_key_len) {
   if (ctx == NULL || (usage != CE_SFRAME_SEND && usage != CE_SFRAME_RECEIVE) ||
@@ -173,8 +240,24 @@ ce_status ce_sframe_add_key(ce_sframe_ctx *ctx, uint64_t kid, int usage,
     ce__err_pop();
     return st;
   }
+  /* A base key this context has held before for this KID (section 7.1):
+     only with the same usage (RFC 9605 4.4.1: never both), and as a send
+     key only in the process that used it, continuing its counter: a
+     restart at 0 would repeat nonces, in a child the parent's too. The
+     live key of the KID, if it has this salt, is such a key as well. */
+  /* Room first: the reservation may move the past list. */
   if (st == CE_OK && !found)
     st = ce__sf_reserve(ctx);
+  if (st == CE_OK)
+    st = ce__sf_reserve_past(ctx);
+  ce__sf_past *past = st == CE_OK ? ce__sf_past_of(ctx, kid, d.salt) : NULL;
+  if (st == CE_OK && old != NULL &&
+      CRYPTO_memcmp(old->salt, d.salt, sizeof old->salt) == 0)
+    st = CE_ERR_INVALID_ARGUMENT; /* same base key, other usage */
+  if (st == CE_OK && past != NULL &&
+      (past->usage != usage ||
+       (usage == CE_SFRAME_SEND && past->fork_gen != ce__fork_generation())))
+    st = CE_ERR_INVALID_ARGUMENT;
   if (st == CE_OK) {
     k = ce__calloc(1, sizeof *k);
     if (k == NULL)
@@ -190,7 +273,17 @@ ce_status ce_sframe_add_key(ce_sframe_ctx *ctx, uint64_t kid, int usage,
     k->usage = usage;
     memcpy(k->salt, d.salt, sizeof k->salt);
     k->fork_gen = ce__fork_generation();
+    if (past != NULL) {
+      /* Back again: continue where it stopped; the entry leaves the list
+         (swap with the last). */
+      k->next_ctr = past->next_ctr;
+      k->exhausted = past->exhausted;
+      k->seen = 0;
+      *past = ctx->past[--ctx->npast];
+      ce_wipe(&ctx->past[ctx->npast], sizeof *past);
+    }
     if (found) {
+      ce__sf_retire(ctx, old);
       ctx->keys[i] = k; /* replace: the old key is wiped below */
     } else {
       memmove(ctx->keys + i + 1, ctx->keys + i,
@@ -215,6 +308,7 @@ ce_status ce_sframe_remove_key(ce_sframe_ctx *ctx, uint64_t kid) {
   size_t i = ce__sf_find(ctx, kid, &found);
   if (!found)
     return CE_ERR_UNKNOWN_KID;
+  ce__sf_retire(ctx, ctx->keys[i]);
   ce__sf_key_free(ctx->keys[i]);
   memmove(ctx->keys + i, ctx->keys + i + 1,
           (ctx->nkeys - i - 1) * sizeof *ctx->keys);

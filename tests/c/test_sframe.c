@@ -650,8 +650,31 @@ static void test_keys_and_replay(int suite) {
                   "new send key");
   CE_CHECK(ce_sframe_next_ctr(tx, 7, &next) == CE_OK && next == 0,
            "restarts at 0");
+  /* Back to the first base key: its counter continues where it stopped.
+     (Before: it restarted at 0 and repeated the first frame's nonce.) */
+  CE_CHECK_STATUS(ce_sframe_add_key(tx, 7, CE_SFRAME_SEND, base_a, 16), CE_OK,
+                  "back to the first key");
+  CE_CHECK(ce_sframe_next_ctr(tx, 7, &next) == CE_OK && next == 1,
+           "the first key's counter continues (no nonce reuse)");
+  CE_CHECK_STATUS(ce_sframe_remove_key(tx, 7), CE_OK, "remove");
+  CE_CHECK_STATUS(ce_sframe_add_key(tx, 7, CE_SFRAME_SEND, base_a, 16), CE_OK,
+                  "removed and added again");
+  CE_CHECK(ce_sframe_next_ctr(tx, 7, &next) == CE_OK && next == 1,
+           "a removed key's counter continues too");
+  CE_CHECK_STATUS(ce_sframe_add_key(tx, 7, CE_SFRAME_SEND, base_b, 16), CE_OK,
+                  "the second key again");
+  CE_CHECK(ce_sframe_next_ctr(tx, 7, &next) == CE_OK && next == 0,
+           "the second key continues at its own counter");
+  /* RFC 9605 4.4.1: a base key is for sending or receiving, never both:
+     the same base key for the same KID with the other usage is refused,
+     another base key is fine. */
   CE_CHECK_STATUS(ce_sframe_add_key(tx, 7, CE_SFRAME_RECEIVE, base_b, 16),
-                  CE_OK, "usage change");
+                  CE_ERR_INVALID_ARGUMENT, "usage change of one base key");
+  CE_CHECK_STATUS(ce_sframe_add_key(tx, 7, CE_SFRAME_RECEIVE, base_a, 16),
+                  CE_ERR_INVALID_ARGUMENT, "usage change of a past base key");
+  static const uint8_t base_c[16] = {0xcc};
+  CE_CHECK_STATUS(ce_sframe_add_key(tx, 7, CE_SFRAME_RECEIVE, base_c, 16),
+                  CE_OK, "usage change with another base key");
   CE_CHECK_STATUS(ce_sframe_next_ctr(tx, 7, &next), CE_ERR_UNKNOWN_KID,
                   "no longer a send key");
   CE_CHECK_STATUS(ce_sframe_remove_key(tx, 7), CE_OK, "remove send");
@@ -854,6 +877,14 @@ static void test_fork(int suite) {
       bad |= 32;
     if (ce_sframe_remove_key(tx, 12) != CE_OK)
       bad |= 64;
+    /* The inherited base key stays refused by any route: after another
+       key replaced it, after removal, or with the other usage (before:
+       base_a -> base_b -> base_a gave CTR 0 again, the parent's nonces). */
+    if (ce_sframe_add_key(tx, 12, CE_SFRAME_SEND, base_a, 16) !=
+            CE_ERR_INVALID_ARGUMENT ||
+        ce_sframe_add_key(tx, 12, CE_SFRAME_RECEIVE, base_a, 16) !=
+            CE_ERR_INVALID_ARGUMENT)
+      bad |= 128;
     ce_sframe_ctx_free(tx);
     ce_sframe_ctx_free(rx);
     /* exit, not _exit: in the coverage build the child's counters are
