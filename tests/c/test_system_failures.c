@@ -343,6 +343,9 @@ static void case_fork_fault_site(void) {
 
 static void test_fork_fault_sites(void) {
   if (!ce_testing_fault_available()) {
+    printf("skipped: the fork setup's fault sites need a build with "
+           "-DCE_FAULT_INJECTION=ON (scripts/test.sh's fault stage runs "
+           "this test there)\n");
     CE_SKIP(1);
     return;
   }

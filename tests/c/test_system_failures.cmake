@@ -6,3 +6,4 @@ target_link_options(${name} PRIVATE
   "LINKER:--wrap=pthread_mutex_destroy,--wrap=pthread_atfork"
   "LINKER:--wrap=mmap,--wrap=madvise,--wrap=munmap"
   "LINKER:--wrap=getrandom")
+set_tests_properties(${name} PROPERTIES LABELS faults)
