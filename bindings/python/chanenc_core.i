@@ -19,6 +19,11 @@
  *    through C trampolines that take the GIL. What the Python code raises is
  *    recorded per thread and handed back to the send/receive call that ran
  *    the observer.
+ *  - SFrame (chanenc_sframe.h): contexts and observers are capsules too. The
+ *    SFrame observer (chanenc_sframe_observer.h) is registered on a channel
+ *    as C callbacks: no Python code and no GIL per packet, only the SFrame
+ *    context's lock, so that key changes made from Python (control calls
+ *    in C) never run while a packet goes through.
  */
 %module(docstring="Private SWIG layer of the chanenc package; import chanenc instead.") _core
 
@@ -36,9 +41,16 @@
 /* ce_testing_protect_pn*: protect with a caller-chosen packet number, for
    chanenc.testing only (vectors, conformance); never on Context. */
 #include "chanenc_testing.h"
+#include "chanenc_sframe.h"
+#include "chanenc_sframe_observer.h"
+/* ce_testing_sframe_*: protect with a caller-chosen CTR, move a send
+   counter; for chanenc.testing only. */
+#include "chanenc_sframe_testing.h"
 
 #define CE_PY_CTX_CAPSULE "chanenc._core.ctx"
 #define CE_PY_CHANNEL_CAPSULE "chanenc._core.channel"
+#define CE_PY_SFCTX_CAPSULE "chanenc._core.sframe_ctx"
+#define CE_PY_SFOBS_CAPSULE "chanenc._core.sframe_observer"
 
 /* ------------------------------------------------------------------ */
 /* Errors                                                              */
@@ -48,8 +60,9 @@
 static PyObject *ce_py_error_classes = NULL;
 
 /* Raises the exception registered for a ce_status, with a message naming
-   the operation. Always returns NULL. */
-static PyObject *ce_py_raise(int status, const char *what) {
+   the operation and saying what went wrong (text). Always returns NULL. */
+static PyObject *ce_py_raise_text(int status, const char *what,
+                                  const char *text) {
   PyObject *cls = NULL;
   PyObject *code = PyLong_FromLong(status);
   if (code == NULL)
@@ -62,9 +75,13 @@ static PyObject *ce_py_raise(int status, const char *what) {
       return NULL;
     cls = PyExc_RuntimeError;
   }
-  PyErr_Format(cls, "%s: %s [%s]", what, ce_status_str(status),
-               ce_status_name(status));
+  PyErr_Format(cls, "%s: %s [%s]", what, text, ce_status_name(status));
   return NULL;
+}
+
+/* As ce_py_raise_text with the status's own description. */
+static PyObject *ce_py_raise(int status, const char *what) {
+  return ce_py_raise_text(status, what, ce_status_str(status));
 }
 
 /* ------------------------------------------------------------------ */
@@ -80,6 +97,10 @@ static int ce_py_get_buffer(PyObject *obj, Py_buffer *view, int writable,
     fn += 8;
   else if (strncmp(fn, "channel_", 8) == 0)
     fn += 8;
+  else if (strncmp(fn, "sframe_ctx_", 11) == 0)
+    fn += 11;
+  else if (strncmp(fn, "sframe_", 7) == 0)
+    fn += 7;
   if (PyUnicode_Check(obj)) {
     PyErr_Format(PyExc_TypeError,
                  "%s: expected a bytes-like object, not 'str' "
@@ -210,6 +231,7 @@ typedef struct ce_py_channel {
   ce_channel *ch;
   ce_py_observer *obs;        /* registered observer, or NULL */
   PyObject *err_fn;           /* registered error callback, or NULL */
+  PyObject *sf_ref;           /* registered SFrame observer capsule, or NULL */
   PyThread_type_lock control; /* serialises register/unregister swaps */
 } ce_py_channel;
 
@@ -370,6 +392,7 @@ static void ce_py_channel_destroy(PyObject *cap) {
   /* The channel goes first: after ce_channel_free no callback can run. */
   ce_channel_free(h->ch);
   ce_py_observer_free(h->obs);
+  Py_XDECREF(h->sf_ref);
   Py_XDECREF(h->err_fn);
   if (h->control != NULL)
     PyThread_free_lock(h->control);
@@ -1140,6 +1163,7 @@ PyObject *channel_set_observer(PyObject *handle, PyObject *obj) {
   PyThreadState *ts;
   ce_py_channel *h = ce_py_channel_get(handle);
   ce_py_observer *o = NULL, *old;
+  PyObject *sf_old = NULL;
   ce_packet_observer cobs;
   ce_status st;
   int i, any = 0;
@@ -1197,9 +1221,12 @@ PyObject *channel_set_observer(PyObject *handle, PyObject *obj) {
     old = h->obs;
     h->obs = o;
     o = old; /* no longer in use: freed below */
+    sf_old = h->sf_ref;
+    h->sf_ref = NULL;
   }
   PyThread_release_lock(h->control);
   ce_py_observer_free(o);
+  Py_XDECREF(sf_old);
   if (st != CE_OK)
     return ce_py_raise(st, "set_packet_observer");
   Py_RETURN_NONE;
@@ -1374,5 +1401,728 @@ PyObject *channel_counters(PyObject *handle) {
     PyTuple_SET_ITEM(res, k, item);
   }
   return res;
+}
+%}
+
+/* ------------------------------------------------------------------ */
+/* SFrame (RFC 9605): chanenc_sframe.h, chanenc_sframe_observer.h      */
+/* ------------------------------------------------------------------ */
+
+%constant unsigned int SFRAME_MAX_HEADER = CE_SFRAME_MAX_HEADER;
+%constant unsigned int SFRAME_MAX_TAG = CE_SFRAME_MAX_TAG;
+%constant unsigned int SFRAME_MAX_OVERHEAD = CE_SFRAME_MAX_OVERHEAD;
+%constant unsigned int SFRAME_MAX_PAYLOAD = CE_SFRAME_MAX_PAYLOAD;
+%constant unsigned int SFRAME_MAX_REPLAY_WINDOW = CE_SFRAME_MAX_REPLAY_WINDOW;
+%constant int SFRAME_SEND = CE_SFRAME_SEND;
+%constant int SFRAME_RECEIVE = CE_SFRAME_RECEIVE;
+
+%apply (const uint8_t *IN, size_t IN_LEN) {
+  (const uint8_t *base_key, size_t base_key_len),
+  (const uint8_t *metadata, size_t metadata_len),
+  (const uint8_t *nonce, size_t nonce_len)
+};
+%apply size_t COUNT { size_t window };
+
+%{
+/* An SFrame context handle. One lock serialises every call on the context,
+   the packets the SFrame observer handles included (the observer's C
+   callbacks take it, without the GIL): the C control calls (add_key,
+   remove_key, set_replay_window) must never overlap a protect or an
+   unprotect. */
+typedef struct ce_py_sfctx {
+  ce_sframe_ctx *ctx;
+  PyThread_type_lock lock;
+} ce_py_sfctx;
+
+/* An SFrame observer handle: the C observer, and the context capsule it
+   borrows (a strong reference, so the context outlives the observer; the
+   channel in turn holds a reference to this capsule while it is
+   registered). */
+typedef struct ce_py_sfobs {
+  ce_sframe_observer *obs;
+  ce_py_sfctx *ctx;  /* borrowed from ctx_ref */
+  PyObject *ctx_ref; /* the context capsule */
+} ce_py_sfobs;
+
+static void ce_py_sfctx_destroy(PyObject *cap) {
+  ce_py_sfctx *h = (ce_py_sfctx *)PyCapsule_GetPointer(cap, CE_PY_SFCTX_CAPSULE);
+  if (h == NULL) {
+    PyErr_Clear();
+    return;
+  }
+  ce_sframe_ctx_free(h->ctx);
+  if (h->lock != NULL)
+    PyThread_free_lock(h->lock);
+  PyMem_Free(h);
+}
+
+static ce_py_sfctx *ce_py_sfctx_get(PyObject *cap) {
+  if (!PyCapsule_IsValid(cap, CE_PY_SFCTX_CAPSULE)) {
+    PyErr_SetString(PyExc_TypeError, "expected a chanenc SFrame context handle");
+    return NULL;
+  }
+  return (ce_py_sfctx *)PyCapsule_GetPointer(cap, CE_PY_SFCTX_CAPSULE);
+}
+
+static void ce_py_sfobs_destroy(PyObject *cap) {
+  ce_py_sfobs *o = (ce_py_sfobs *)PyCapsule_GetPointer(cap, CE_PY_SFOBS_CAPSULE);
+  if (o == NULL) {
+    PyErr_Clear();
+    return;
+  }
+  /* Never registered any more: a channel keeps this capsule alive for as
+     long as the observer is registered on it. */
+  ce_sframe_observer_free(o->obs);
+  Py_XDECREF(o->ctx_ref);
+  PyMem_Free(o);
+}
+
+static ce_py_sfobs *ce_py_sfobs_get(PyObject *cap) {
+  if (!PyCapsule_IsValid(cap, CE_PY_SFOBS_CAPSULE)) {
+    PyErr_SetString(PyExc_TypeError,
+                    "expected a chanenc SFrame observer handle");
+    return NULL;
+  }
+  return (ce_py_sfobs *)PyCapsule_GetPointer(cap, CE_PY_SFOBS_CAPSULE);
+}
+
+/* A KID or CTR: an int in 0 .. 2**64 - 1. The Python layer checks first
+   and names the method; this is the backstop. */
+static int ce_py_get_u64(PyObject *obj, const char *what, uint64_t *out) {
+  unsigned long long v;
+  if (!PyLong_Check(obj) || PyBool_Check(obj)) {
+    PyErr_Format(PyExc_TypeError, "%s must be an int, not '%.100s'", what,
+                 Py_TYPE(obj)->tp_name);
+    return -1;
+  }
+  v = PyLong_AsUnsignedLongLong(obj);
+  if (v == (unsigned long long)-1 && PyErr_Occurred()) {
+    PyErr_Clear();
+    PyErr_Format(PyExc_ValueError, "%s must be in 0 .. 2**64 - 1", what);
+    return -1;
+  }
+  *out = (uint64_t)v;
+  return 0;
+}
+
+/* Raises for an SFrame status, naming the KID (and CTR) involved. */
+static PyObject *ce_py_sf_raise(int status, const char *what, int have_kid,
+                                uint64_t kid, int have_ctr, uint64_t ctr) {
+  char buf[160];
+  if (have_kid && have_ctr)
+    PyOS_snprintf(buf, sizeof buf, "%s (KID %llu, CTR %llu)", what,
+                  (unsigned long long)kid, (unsigned long long)ctr);
+  else if (have_kid)
+    PyOS_snprintf(buf, sizeof buf, "%s (KID %llu)", what,
+                  (unsigned long long)kid);
+  else
+    PyOS_snprintf(buf, sizeof buf, "%s", what);
+  /* The shared description of TOO_LARGE names CE1's limit. */
+  if (status == CE_ERR_TOO_LARGE)
+    return ce_py_raise_text(status, buf,
+                            "SFrame: payload over 1 MiB "
+                            "(chanenc.sframe.MAX_PAYLOAD), or metadata over "
+                            "2**31 - 1 bytes");
+  return ce_py_raise(status, buf);
+}
+
+/* For an unprotect failure: the header's KID and CTR when the header
+   parses (the input is unchanged on failure). */
+static PyObject *ce_py_sf_raise_frame(int status, const char *what,
+                                      const uint8_t *frame, size_t len) {
+  uint64_t kid = 0, ctr = 0;
+  int ok = status != CE_ERR_MALFORMED && status != CE_ERR_INVALID_ARGUMENT &&
+           frame != NULL &&
+           ce_sframe_header_decode(frame, len, &kid, &ctr, NULL) == CE_OK;
+  return ce_py_sf_raise(status, what, ok, kid, ok, ctr);
+}
+
+/* The SFrame observer's callbacks, behind the context lock. */
+static int ce_py_sfobs_call(void *user, ce_packet *pkt, int idx) {
+  ce_py_sfobs *o = (ce_py_sfobs *)user;
+  const ce_packet_observer *cb = ce_sframe_observer_callbacks();
+  int (*fn)(void *, ce_packet *) =
+      idx == 0   ? cb->on_send_audio
+      : idx == 1 ? cb->on_send_video
+      : idx == 2 ? cb->on_receive_audio
+                 : cb->on_receive_video;
+  int keep;
+  PyThread_acquire_lock(o->ctx->lock, WAIT_LOCK);
+  keep = fn != NULL ? fn(o->obs, pkt) : 1;
+  PyThread_release_lock(o->ctx->lock);
+  return keep;
+}
+static int ce_py_sfobs_send_audio(void *u, ce_packet *p) {
+  return ce_py_sfobs_call(u, p, 0);
+}
+static int ce_py_sfobs_send_video(void *u, ce_packet *p) {
+  return ce_py_sfobs_call(u, p, 1);
+}
+static int ce_py_sfobs_receive_audio(void *u, ce_packet *p) {
+  return ce_py_sfobs_call(u, p, 2);
+}
+static int ce_py_sfobs_receive_video(void *u, ce_packet *p) {
+  return ce_py_sfobs_call(u, p, 3);
+}
+static const ce_packet_observer ce_py_sfobs_callbacks = {
+    ce_py_sfobs_send_audio, ce_py_sfobs_send_video, ce_py_sfobs_receive_audio,
+    ce_py_sfobs_receive_video};
+%}
+
+%inline %{
+/* (id, name, nh, nka, nk, nn, nt, gcm) of a suite, or None. */
+PyObject *sframe_suite_info(int suite) {
+  const ce_sframe_suite_info *s = ce_sframe_suite_get(suite);
+  if (s == NULL)
+    Py_RETURN_NONE;
+  return Py_BuildValue("(isnnnnni)", s->id, s->name, (Py_ssize_t)s->nh,
+                       (Py_ssize_t)s->nka, (Py_ssize_t)s->nk,
+                       (Py_ssize_t)s->nn, (Py_ssize_t)s->nt, s->gcm);
+}
+
+PyObject *sframe_header_encode(PyObject *kid_obj, PyObject *ctr_obj) {
+  uint8_t hdr[CE_SFRAME_MAX_HEADER];
+  size_t len = sizeof hdr;
+  uint64_t kid, ctr;
+  ce_status st;
+  if (ce_py_get_u64(kid_obj, "kid", &kid) < 0 ||
+      ce_py_get_u64(ctr_obj, "ctr", &ctr) < 0)
+    return NULL;
+  st = ce_sframe_header_encode(kid, ctr, hdr, &len);
+  if (st != CE_OK)
+    return ce_py_raise(st, "header_encode");
+  return PyBytes_FromStringAndSize((const char *)hdr, (Py_ssize_t)len);
+}
+
+/* (kid, ctr, header_len) */
+PyObject *sframe_header_decode(const uint8_t *data, size_t data_len) {
+  uint64_t kid = 0, ctr = 0;
+  size_t hlen = 0;
+  ce_status st = ce_sframe_header_decode(data, data_len, &kid, &ctr, &hlen);
+  if (st != CE_OK)
+    return ce_py_raise(st, "header_decode");
+  return Py_BuildValue("(KKn)", (unsigned long long)kid,
+                       (unsigned long long)ctr, (Py_ssize_t)hlen);
+}
+
+/* (header_len, overhead): overhead 0 for an invalid suite. */
+PyObject *sframe_sizes(int suite, PyObject *kid_obj, PyObject *ctr_obj) {
+  uint64_t kid, ctr;
+  if (ce_py_get_u64(kid_obj, "kid", &kid) < 0 ||
+      ce_py_get_u64(ctr_obj, "ctr", &ctr) < 0)
+    return NULL;
+  return Py_BuildValue("(nn)", (Py_ssize_t)ce_sframe_header_len(kid, ctr),
+                       (Py_ssize_t)ce_sframe_overhead(suite, kid, ctr));
+}
+
+/* (secret, key, salt, key_label, salt_label) */
+PyObject *sframe_derive(int suite, PyObject *kid_obj, const uint8_t *base_key,
+                        size_t base_key_len) {
+  PyThreadState *ts;
+  ce_sframe_derived d;
+  uint64_t kid;
+  ce_status st;
+  PyObject *res;
+  if (ce_py_get_u64(kid_obj, "kid", &kid) < 0)
+    return NULL;
+  ts = PyEval_SaveThread();
+  st = ce_sframe_derive(suite, kid, base_key, base_key_len, &d);
+  PyEval_RestoreThread(ts);
+  if (st != CE_OK)
+    return ce_py_raise(st, "derive");
+  res = Py_BuildValue("(y#y#y#y#y#)", (const char *)d.secret,
+                      (Py_ssize_t)d.secret_len, (const char *)d.key,
+                      (Py_ssize_t)d.key_len, (const char *)d.salt,
+                      (Py_ssize_t)d.salt_len, (const char *)d.key_label,
+                      (Py_ssize_t)sizeof d.key_label,
+                      (const char *)d.salt_label,
+                      (Py_ssize_t)sizeof d.salt_label);
+  ce_wipe(&d, sizeof d);
+  return res;
+}
+
+PyObject *sframe_nonce(const uint8_t *salt, size_t salt_len,
+                       PyObject *ctr_obj) {
+  uint8_t nonce[12];
+  uint64_t ctr;
+  if (salt_len != 12) {
+    PyErr_Format(PyExc_ValueError, "nonce: salt must be 12 bytes, not %zu",
+                 salt_len);
+    return NULL;
+  }
+  if (ce_py_get_u64(ctr_obj, "ctr", &ctr) < 0)
+    return NULL;
+  ce_sframe_nonce(salt, ctr, nonce);
+  return PyBytes_FromStringAndSize((const char *)nonce, 12);
+}
+
+/* One-shot AEAD of a suite: encrypt gives ciphertext || tag, decrypt takes
+   it and gives the plaintext. */
+PyObject *sframe_aead(int encrypt, int suite, const uint8_t *key,
+                      size_t key_len, const uint8_t *nonce, size_t nonce_len,
+                      const uint8_t *aad, size_t aad_len, const uint8_t *data,
+                      size_t data_len) {
+  PyThreadState *ts;
+  const ce_sframe_suite_info *s = ce_sframe_suite_get(suite);
+  const char *what = encrypt ? "aead_encrypt" : "aead_decrypt";
+  PyObject *out;
+  size_t out_len;
+  ce_status st;
+  if (s == NULL) {
+    PyErr_Format(PyExc_ValueError, "%s: suite must be 1..8, not %d", what,
+                 suite);
+    return NULL;
+  }
+  if (nonce_len != 12) {
+    PyErr_Format(PyExc_ValueError, "%s: nonce must be 12 bytes, not %zu",
+                 what, nonce_len);
+    return NULL;
+  }
+  if (encrypt) {
+    out_len = data_len + s->nt;
+  } else {
+    if (data_len < s->nt)
+      return ce_py_raise(CE_ERR_MALFORMED, what);
+    out_len = data_len - s->nt;
+  }
+  out = ce_py_bytes(out_len);
+  if (out == NULL)
+    return NULL;
+  ts = PyEval_SaveThread();
+  if (encrypt)
+    st = ce_sframe_aead_encrypt(suite, key, key_len, nonce, aad, aad_len, data,
+                                data_len, (uint8_t *)PyBytes_AS_STRING(out));
+  else
+    st = ce_sframe_aead_decrypt(suite, key, key_len, nonce, aad, aad_len, data,
+                                data_len, (uint8_t *)PyBytes_AS_STRING(out));
+  PyEval_RestoreThread(ts);
+  if (st != CE_OK) {
+    Py_DECREF(out);
+    return ce_py_raise(st, what);
+  }
+  return out;
+}
+
+/* ---- context ---- */
+
+PyObject *sframe_ctx_new(int suite) {
+  PyThreadState *ts;
+  ce_sframe_ctx *ctx = NULL;
+  ce_py_sfctx *h;
+  ce_status st;
+  PyObject *cap;
+  ts = PyEval_SaveThread();
+  st = ce_sframe_ctx_new(suite, &ctx);
+  PyEval_RestoreThread(ts);
+  if (st != CE_OK)
+    return ce_py_raise(st, "SFrameContext");
+  h = (ce_py_sfctx *)PyMem_Calloc(1, sizeof *h);
+  if (h == NULL || (h->lock = PyThread_allocate_lock()) == NULL) {
+    PyMem_Free(h);
+    ce_sframe_ctx_free(ctx);
+    return PyErr_NoMemory();
+  }
+  h->ctx = ctx;
+  cap = PyCapsule_New(h, CE_PY_SFCTX_CAPSULE, ce_py_sfctx_destroy);
+  if (cap == NULL) {
+    ce_sframe_ctx_free(ctx);
+    PyThread_free_lock(h->lock);
+    PyMem_Free(h);
+  }
+  return cap;
+}
+
+%}
+
+/* A call holding the context lock (GIL released while waiting). */
+%{
+#define CE_PY_SF_LOCKED(h, stmt)                                               \
+  do {                                                                         \
+    PyThreadState *ts_ = PyEval_SaveThread();                                  \
+    PyThread_acquire_lock((h)->lock, WAIT_LOCK);                               \
+    stmt;                                                                      \
+    PyThread_release_lock((h)->lock);                                          \
+    PyEval_RestoreThread(ts_);                                                 \
+  } while (0)
+%}
+
+%inline %{
+PyObject *sframe_ctx_add_key(PyObject *handle, PyObject *kid_obj, int usage,
+                             const uint8_t *base_key, size_t base_key_len) {
+  ce_py_sfctx *h = ce_py_sfctx_get(handle);
+  uint64_t kid;
+  ce_status st;
+  if (h == NULL || ce_py_get_u64(kid_obj, "kid", &kid) < 0)
+    return NULL;
+  CE_PY_SF_LOCKED(h, st = ce_sframe_add_key(h->ctx, kid, usage, base_key,
+                                            base_key_len));
+  if (st != CE_OK)
+    return ce_py_sf_raise(st, "add_key", 1, kid, 0, 0);
+  Py_RETURN_NONE;
+}
+
+PyObject *sframe_ctx_remove_key(PyObject *handle, PyObject *kid_obj) {
+  ce_py_sfctx *h = ce_py_sfctx_get(handle);
+  uint64_t kid;
+  ce_status st;
+  if (h == NULL || ce_py_get_u64(kid_obj, "kid", &kid) < 0)
+    return NULL;
+  CE_PY_SF_LOCKED(h, st = ce_sframe_remove_key(h->ctx, kid));
+  if (st != CE_OK)
+    return ce_py_sf_raise(st, "remove_key", 1, kid, 0, 0);
+  Py_RETURN_NONE;
+}
+
+PyObject *sframe_ctx_set_replay_window(PyObject *handle, size_t window) {
+  ce_py_sfctx *h = ce_py_sfctx_get(handle);
+  ce_status st;
+  if (h == NULL)
+    return NULL;
+  CE_PY_SF_LOCKED(h, st = ce_sframe_set_replay_window(h->ctx, window));
+  if (st != CE_OK)
+    return ce_py_raise(st, "replay_window");
+  Py_RETURN_NONE;
+}
+
+PyObject *sframe_ctx_next_ctr(PyObject *handle, PyObject *kid_obj) {
+  ce_py_sfctx *h = ce_py_sfctx_get(handle);
+  uint64_t kid, ctr = 0;
+  ce_status st;
+  if (h == NULL || ce_py_get_u64(kid_obj, "kid", &kid) < 0)
+    return NULL;
+  CE_PY_SF_LOCKED(h, st = ce_sframe_next_ctr(h->ctx, kid, &ctr));
+  if (st != CE_OK)
+    return ce_py_sf_raise(st, "next_ctr", 1, kid, 0, 0);
+  return PyLong_FromUnsignedLongLong((unsigned long long)ctr);
+}
+
+%}
+
+/* The protect paths; have_ctr: chanenc.testing, with that CTR. */
+%{
+static PyObject *ce_py_sf_protect_copy(PyObject *handle, PyObject *kid_obj,
+                                       int have_ctr, PyObject *ctr_obj,
+                                       const uint8_t *metadata,
+                                       size_t metadata_len, const uint8_t *data,
+                                       size_t data_len, const char *what) {
+  ce_py_sfctx *h = ce_py_sfctx_get(handle);
+  uint64_t kid, ctr = 0;
+  PyObject *out;
+  size_t out_len;
+  ce_status st;
+  if (h == NULL || ce_py_get_u64(kid_obj, "kid", &kid) < 0 ||
+      (have_ctr && ce_py_get_u64(ctr_obj, "ctr", &ctr) < 0))
+    return NULL;
+  /* No size check here: the C call reports in its documented order
+     (UNKNOWN_KID and COUNTER_EXHAUSTED before TOO_LARGE). */
+  out_len = data_len + CE_SFRAME_MAX_OVERHEAD;
+  if (out_len < data_len)
+    return PyErr_NoMemory();
+  out = ce_py_bytes(out_len);
+  if (out == NULL)
+    return NULL;
+  if (have_ctr)
+    CE_PY_SF_LOCKED(h, st = ce_testing_sframe_protect_ctr_into(
+                           h->ctx, kid, ctr, metadata, metadata_len, data,
+                           data_len, (uint8_t *)PyBytes_AS_STRING(out),
+                           &out_len));
+  else
+    CE_PY_SF_LOCKED(h, st = ce_sframe_protect_into(
+                           h->ctx, kid, metadata, metadata_len, data, data_len,
+                           (uint8_t *)PyBytes_AS_STRING(out), &out_len));
+  if (st != CE_OK) {
+    Py_DECREF(out);
+    return ce_py_sf_raise(st, what, 1, kid, have_ctr, ctr);
+  }
+  return ce_py_bytes_finish(out, out_len);
+}
+
+static PyObject *ce_py_sf_protect_into(PyObject *handle, PyObject *kid_obj,
+                                       int have_ctr, PyObject *ctr_obj,
+                                       const uint8_t *metadata,
+                                       size_t metadata_len, const uint8_t *data,
+                                       size_t data_len, uint8_t *out,
+                                       size_t out_cap, const char *what) {
+  ce_py_sfctx *h = ce_py_sfctx_get(handle);
+  uint64_t kid, ctr = 0;
+  size_t out_len = out_cap;
+  ce_status st;
+  if (h == NULL || ce_py_get_u64(kid_obj, "kid", &kid) < 0 ||
+      (have_ctr && ce_py_get_u64(ctr_obj, "ctr", &ctr) < 0))
+    return NULL;
+  if (have_ctr)
+    CE_PY_SF_LOCKED(h, st = ce_testing_sframe_protect_ctr_into(
+                           h->ctx, kid, ctr, metadata, metadata_len, data,
+                           data_len, out, &out_len));
+  else
+    CE_PY_SF_LOCKED(h, st = ce_sframe_protect_into(h->ctx, kid, metadata,
+                                                   metadata_len, data,
+                                                   data_len, out, &out_len));
+  if (st != CE_OK)
+    return ce_py_sf_raise(st, what, 1, kid, have_ctr, ctr);
+  return PyLong_FromSize_t(out_len);
+}
+
+static PyObject *ce_py_sf_protect_inplace(PyObject *handle, PyObject *kid_obj,
+                                          int have_ctr, PyObject *ctr_obj,
+                                          const uint8_t *metadata,
+                                          size_t metadata_len, uint8_t *buf,
+                                          size_t buf_cap, size_t length,
+                                          const char *what) {
+  ce_py_sfctx *h = ce_py_sfctx_get(handle);
+  uint64_t kid, ctr = 0;
+  size_t len = length;
+  ce_status st;
+  if (h == NULL || ce_py_get_u64(kid_obj, "kid", &kid) < 0 ||
+      (have_ctr && ce_py_get_u64(ctr_obj, "ctr", &ctr) < 0))
+    return NULL;
+  if (length > buf_cap) {
+    PyErr_Format(PyExc_ValueError,
+                 "%s: length %zu exceeds the buffer size %zu", what, length,
+                 buf_cap);
+    return NULL;
+  }
+  if (have_ctr)
+    CE_PY_SF_LOCKED(h, st = ce_testing_sframe_protect_ctr(
+                           h->ctx, kid, ctr, metadata, metadata_len, buf, &len,
+                           buf_cap));
+  else
+    CE_PY_SF_LOCKED(h, st = ce_sframe_protect(h->ctx, kid, metadata,
+                                              metadata_len, buf, &len,
+                                              buf_cap));
+  if (st != CE_OK)
+    return ce_py_sf_raise(st, what, 1, kid, have_ctr, ctr);
+  return PyLong_FromSize_t(len);
+}
+%}
+
+%inline %{
+PyObject *sframe_ctx_protect(PyObject *handle, PyObject *kid_obj,
+                             const uint8_t *metadata, size_t metadata_len,
+                             const uint8_t *data, size_t data_len) {
+  return ce_py_sf_protect_copy(handle, kid_obj, 0, NULL, metadata,
+                               metadata_len, data, data_len, "protect");
+}
+
+PyObject *sframe_ctx_protect_into(PyObject *handle, PyObject *kid_obj,
+                                  const uint8_t *metadata, size_t metadata_len,
+                                  const uint8_t *data, size_t data_len,
+                                  uint8_t *out, size_t out_cap) {
+  return ce_py_sf_protect_into(handle, kid_obj, 0, NULL, metadata,
+                               metadata_len, data, data_len, out, out_cap,
+                               "protect_into");
+}
+
+PyObject *sframe_ctx_protect_inplace(PyObject *handle, PyObject *kid_obj,
+                                     const uint8_t *metadata,
+                                     size_t metadata_len, uint8_t *buf,
+                                     size_t buf_cap, size_t length) {
+  return ce_py_sf_protect_inplace(handle, kid_obj, 0, NULL, metadata,
+                                  metadata_len, buf, buf_cap, length,
+                                  "protect_inplace");
+}
+
+PyObject *testing_sframe_protect_with_ctr(PyObject *handle, PyObject *kid_obj,
+                                          PyObject *ctr_obj,
+                                          const uint8_t *metadata,
+                                          size_t metadata_len,
+                                          const uint8_t *data,
+                                          size_t data_len) {
+  return ce_py_sf_protect_copy(handle, kid_obj, 1, ctr_obj, metadata,
+                               metadata_len, data, data_len,
+                               "sframe_protect_with_ctr");
+}
+
+PyObject *testing_sframe_protect_into_with_ctr(
+    PyObject *handle, PyObject *kid_obj, PyObject *ctr_obj,
+    const uint8_t *metadata, size_t metadata_len, const uint8_t *data,
+    size_t data_len, uint8_t *out, size_t out_cap) {
+  return ce_py_sf_protect_into(handle, kid_obj, 1, ctr_obj, metadata,
+                               metadata_len, data, data_len, out, out_cap,
+                               "sframe_protect_into_with_ctr");
+}
+
+PyObject *testing_sframe_protect_inplace_with_ctr(
+    PyObject *handle, PyObject *kid_obj, PyObject *ctr_obj,
+    const uint8_t *metadata, size_t metadata_len, uint8_t *buf,
+    size_t buf_cap, size_t length) {
+  return ce_py_sf_protect_inplace(handle, kid_obj, 1, ctr_obj, metadata,
+                                  metadata_len, buf, buf_cap, length,
+                                  "sframe_protect_inplace_with_ctr");
+}
+
+PyObject *testing_sframe_set_next_ctr(PyObject *handle, PyObject *kid_obj,
+                                      PyObject *ctr_obj) {
+  ce_py_sfctx *h = ce_py_sfctx_get(handle);
+  uint64_t kid, ctr;
+  ce_status st;
+  if (h == NULL || ce_py_get_u64(kid_obj, "kid", &kid) < 0 ||
+      ce_py_get_u64(ctr_obj, "ctr", &ctr) < 0)
+    return NULL;
+  CE_PY_SF_LOCKED(h, st = ce_testing_sframe_set_next_ctr(h->ctx, kid, ctr));
+  if (st != CE_OK)
+    return ce_py_sf_raise(st, "sframe_set_next_ctr", 1, kid, 0, 0);
+  Py_RETURN_NONE;
+}
+
+/* (payload, kid, ctr) */
+PyObject *sframe_ctx_unprotect(PyObject *handle, const uint8_t *metadata,
+                               size_t metadata_len, const uint8_t *data,
+                               size_t data_len) {
+  ce_py_sfctx *h = ce_py_sfctx_get(handle);
+  uint64_t kid = 0, ctr = 0;
+  PyObject *out, *res;
+  size_t out_len = data_len;
+  ce_status st;
+  if (h == NULL)
+    return NULL;
+  out = ce_py_bytes(out_len);
+  if (out == NULL)
+    return NULL;
+  CE_PY_SF_LOCKED(h, st = ce_sframe_unprotect_into(
+                         h->ctx, metadata, metadata_len, data, data_len,
+                         (uint8_t *)PyBytes_AS_STRING(out), &out_len, &kid,
+                         &ctr));
+  if (st != CE_OK) {
+    Py_DECREF(out);
+    return ce_py_sf_raise_frame(st, "unprotect", data, data_len);
+  }
+  out = ce_py_bytes_finish(out, out_len);
+  if (out == NULL)
+    return NULL;
+  res = Py_BuildValue("(NKK)", out, (unsigned long long)kid,
+                      (unsigned long long)ctr);
+  return res;
+}
+
+/* (payload length, kid, ctr) */
+PyObject *sframe_ctx_unprotect_into(PyObject *handle, const uint8_t *metadata,
+                                    size_t metadata_len, const uint8_t *data,
+                                    size_t data_len, uint8_t *out,
+                                    size_t out_cap) {
+  ce_py_sfctx *h = ce_py_sfctx_get(handle);
+  uint64_t kid = 0, ctr = 0;
+  size_t out_len = out_cap;
+  ce_status st;
+  if (h == NULL)
+    return NULL;
+  CE_PY_SF_LOCKED(h, st = ce_sframe_unprotect_into(h->ctx, metadata,
+                                                   metadata_len, data,
+                                                   data_len, out, &out_len,
+                                                   &kid, &ctr));
+  if (st != CE_OK)
+    return ce_py_sf_raise_frame(st, "unprotect_into", data, data_len);
+  return Py_BuildValue("(nKK)", (Py_ssize_t)out_len, (unsigned long long)kid,
+                       (unsigned long long)ctr);
+}
+
+/* (payload length, kid, ctr); the payload is buf[:length]. */
+PyObject *sframe_ctx_unprotect_inplace(PyObject *handle,
+                                       const uint8_t *metadata,
+                                       size_t metadata_len, uint8_t *buf,
+                                       size_t buf_cap, size_t length) {
+  ce_py_sfctx *h = ce_py_sfctx_get(handle);
+  uint64_t kid = 0, ctr = 0;
+  size_t len = length;
+  ce_status st;
+  if (h == NULL)
+    return NULL;
+  if (length > buf_cap) {
+    PyErr_Format(PyExc_ValueError,
+                 "unprotect_inplace: length %zu exceeds the buffer size %zu",
+                 length, buf_cap);
+    return NULL;
+  }
+  CE_PY_SF_LOCKED(h, st = ce_sframe_unprotect(h->ctx, metadata, metadata_len,
+                                              buf, &len, &kid, &ctr));
+  if (st != CE_OK)
+    return ce_py_sf_raise_frame(st, "unprotect_inplace", buf, length);
+  return Py_BuildValue("(nKK)", (Py_ssize_t)len, (unsigned long long)kid,
+                       (unsigned long long)ctr);
+}
+
+/* ---- observer ---- */
+
+PyObject *sframe_obs_new(PyObject *ctx_handle, PyObject *kid_obj) {
+  ce_py_sfctx *c = ce_py_sfctx_get(ctx_handle);
+  ce_sframe_observer *obs = NULL;
+  ce_py_sfobs *o;
+  uint64_t kid;
+  ce_status st;
+  PyObject *cap;
+  if (c == NULL || ce_py_get_u64(kid_obj, "send_kid", &kid) < 0)
+    return NULL;
+  st = ce_sframe_observer_new(c->ctx, kid, &obs);
+  if (st != CE_OK)
+    return ce_py_raise(st, "SFrameObserver");
+  o = (ce_py_sfobs *)PyMem_Calloc(1, sizeof *o);
+  if (o == NULL) {
+    ce_sframe_observer_free(obs);
+    return PyErr_NoMemory();
+  }
+  o->obs = obs;
+  o->ctx = c;
+  o->ctx_ref = Py_NewRef(ctx_handle);
+  cap = PyCapsule_New(o, CE_PY_SFOBS_CAPSULE, ce_py_sfobs_destroy);
+  if (cap == NULL) {
+    ce_sframe_observer_free(obs);
+    Py_DECREF(o->ctx_ref);
+    PyMem_Free(o);
+  }
+  return cap;
+}
+
+PyObject *sframe_obs_set_send_kid(PyObject *handle, PyObject *kid_obj) {
+  ce_py_sfobs *o = ce_py_sfobs_get(handle);
+  uint64_t kid;
+  ce_status st;
+  if (o == NULL || ce_py_get_u64(kid_obj, "kid", &kid) < 0)
+    return NULL;
+  CE_PY_SF_LOCKED(o->ctx, st = ce_sframe_observer_set_send_kid(o->obs, kid));
+  if (st != CE_OK)
+    return ce_py_raise(st, "set_send_kid");
+  Py_RETURN_NONE;
+}
+
+/* The SFrame status of the last packet in a direction (an int). */
+PyObject *sframe_obs_status(PyObject *handle, int sending) {
+  ce_py_sfobs *o = ce_py_sfobs_get(handle);
+  ce_status st;
+  if (o == NULL)
+    return NULL;
+  CE_PY_SF_LOCKED(o->ctx, st = ce_sframe_observer_status(o->obs, sending));
+  return PyLong_FromLong((long)st);
+}
+
+/* Registers an SFrame observer handle on a channel as C callbacks (no
+   Python per packet). The channel keeps a reference to the handle (and
+   through it to the context) until another observer replaces it, None
+   unregisters, or the channel is freed. */
+PyObject *channel_set_sframe_observer(PyObject *handle, PyObject *obs_handle) {
+  PyThreadState *ts;
+  ce_py_channel *h = ce_py_channel_get(handle);
+  ce_py_sfobs *o = ce_py_sfobs_get(obs_handle);
+  ce_py_observer *old_py = NULL;
+  PyObject *old_sf = NULL;
+  ce_status st;
+  if (h == NULL || o == NULL ||
+      ce_py_channel_check_reentry(h, "register_packet_observer") < 0)
+    return NULL;
+  ce_py_channel_lock(h);
+  ts = PyEval_SaveThread();
+  st = ce_channel_register_packet_observer(h->ch, &ce_py_sfobs_callbacks, o);
+  PyEval_RestoreThread(ts);
+  if (st == CE_OK) {
+    old_py = h->obs;
+    h->obs = NULL;
+    old_sf = h->sf_ref;
+    h->sf_ref = Py_NewRef(obs_handle);
+  }
+  PyThread_release_lock(h->control);
+  ce_py_observer_free(old_py);
+  Py_XDECREF(old_sf);
+  if (st != CE_OK)
+    return ce_py_raise(st, "register_packet_observer");
+  Py_RETURN_NONE;
 }
 %}

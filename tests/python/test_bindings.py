@@ -414,6 +414,8 @@ def test_exception_classes():
         "NotSupported": ("NOT_SUPPORTED", -8),
         "BufferTooSmall": ("BUFFER_TOO_SMALL", -9), "TooLarge": ("TOO_LARGE", -10),
         "Internal": ("INTERNAL", -11), "ObserverError": ("OBSERVER", -12),
+        "UnknownKid": ("UNKNOWN_KID", -13), "Replayed": ("REPLAYED", -14),
+        "CounterExhausted": ("COUNTER_EXHAUSTED", -15),
     }
     for name, (status, code) in expected.items():
         cls = getattr(chanenc, name)
@@ -525,8 +527,11 @@ def test_testing_module_says_not_for_live_traffic():
     assert "VECTORS" in doc.upper() and "CONFORMANCE" in doc.upper()
     for fn in (protect_with_pn, protect_into_with_pn, protect_inplace_with_pn):
         assert "ONLY" in fn.__doc__, fn
+    # plus the SFrame chosen-CTR functions (tests/python/test_sframe.py)
     assert sorted(chanenc.testing.__all__) == sorted(
-        ["protect_with_pn", "protect_into_with_pn", "protect_inplace_with_pn"])
+        ["protect_with_pn", "protect_into_with_pn", "protect_inplace_with_pn",
+         "sframe_protect_with_ctr", "sframe_protect_into_with_ctr",
+         "sframe_protect_inplace_with_ctr", "sframe_set_next_ctr"])
 
 
 @pytest.mark.parametrize("mode", [1, 3, 5, 6, 7, 8])

@@ -8,6 +8,9 @@ pieces:
   in place without copies);
 * :func:`derive` - the key schedule's outputs;
 * :class:`Channel` - the SDK pipeline with packet observers in Python;
+* :mod:`chanenc.sframe` - SFrame (RFC 9605) end-to-end encryption: a
+  context with keys by KID, the header codec, key derivation, and
+  :class:`~chanenc.sframe.SFrameObserver` for a :class:`Channel`;
 * primitives - :func:`ecb_encrypt`, :func:`xts_encrypt`,
   :func:`gcm_encrypt`, :func:`hkdf_sha256`, :func:`pbkdf2_sha256`, ...;
 * :mod:`chanenc.conform` - the conformance runner
@@ -30,7 +33,7 @@ from . import _core
 from .errors import (Error, Malformed, BadVersion, ModeMismatch, KeyMismatch,
                      BadPadding, AuthFailed, InvalidArgument, NotSupported,
                      BufferTooSmall, TooLarge, Internal, ObserverError,
-                     error_class, status_name, status_code,
+                     UnknownKid, Replayed, CounterExhausted, error_class, status_name, status_code,
                      status_description)
 from .modes import (Mode, Family, ModeInfo, MODES, mode_id, mode_info,
                     overhead, mode_supported, MAX_PAYLOAD, MAX_FRAME,
@@ -43,6 +46,7 @@ from .primitives import (ecb_encrypt, ecb_decrypt, ecb_iterate, xts_encrypt,
                          pbkdf2_sha256)
 from .channel import (Channel, PacketKind, PacketObserver,
                       EncryptionErrorType)
+from . import sframe
 
 try:
     from ._buildinfo import VERSION as __version__
@@ -58,7 +62,8 @@ def version() -> str:
 __all__ = [
     "Error", "Malformed", "BadVersion", "ModeMismatch", "KeyMismatch",
     "BadPadding", "AuthFailed", "InvalidArgument", "NotSupported",
-    "BufferTooSmall", "TooLarge", "Internal", "ObserverError", "error_class",
+    "BufferTooSmall", "TooLarge", "Internal", "ObserverError",
+    "UnknownKid", "Replayed", "CounterExhausted", "error_class",
     "status_name", "status_code", "status_description",
     "Mode", "Family", "ModeInfo", "MODES", "mode_id", "mode_info", "overhead",
     "mode_supported", "MAX_PAYLOAD", "MAX_FRAME", "MAX_OVERHEAD", "SALT_LEN",
@@ -68,5 +73,5 @@ __all__ = [
     "gcm_encrypt", "gcm_decrypt", "hkdf_sha256", "hkdf_sha256_extract",
     "hkdf_sha256_expand", "pbkdf2_sha256",
     "Channel", "PacketKind", "PacketObserver", "EncryptionErrorType",
-    "version", "__version__",
+    "sframe", "version", "__version__",
 ]

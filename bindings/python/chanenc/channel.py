@@ -8,6 +8,7 @@ from . import _core
 from .config import Config
 from .errors import ObserverError, error_class, InvalidArgument, \
     NotSupported, Internal
+from .sframe import SFrameObserver
 
 __all__ = ["Channel", "PacketKind", "PacketObserver", "EncryptionErrorType",
            "Counters"]
@@ -170,11 +171,32 @@ class Channel:
         self.enable_encryption(False)
 
     def register_packet_observer(self, observer) -> None:
-        """Registers ``observer`` (see :class:`PacketObserver`), replacing any
-        previous one; None unregisters. Once this returns the previous
-        observer is no longer called."""
-        _core.channel_set_observer(self._handle(), observer)
-        self._observer = observer
+        """Registers ``observer``, replacing any previous one; None
+        unregisters. Once this returns the previous observer is no longer
+        called.
+
+        ``observer`` is either a Python observer (see
+        :class:`PacketObserver`), called through the GIL for each packet,
+        or a :class:`chanenc.sframe.SFrameObserver`, whose C callbacks the
+        channel calls directly (no Python code per packet). The channel
+        keeps a reference to the observer while it is registered.
+
+        Raises:
+            InvalidArgument: the SFrameObserver is registered on another
+                channel, or called from one of this channel's callbacks.
+            TypeError: an object with none of the observer methods.
+        """
+        h = self._handle()
+        if isinstance(observer, SFrameObserver):
+            observer._check_free_for(self)
+            _core.channel_set_sframe_observer(h, observer._handle())
+        else:
+            _core.channel_set_observer(h, observer)
+        old, self._observer = self._observer, observer
+        if isinstance(old, SFrameObserver) and old is not observer:
+            old._detach(self)
+        if isinstance(observer, SFrameObserver):
+            observer._attach(self)
 
     @property
     def packet_observer(self):
@@ -220,6 +242,17 @@ class Channel:
             raise exc  # KeyboardInterrupt, SystemExit: not the packet's fault
         cls = error_class(status)
         msg = f"{what}: {_core.ce_status_str(status)} [{_core.ce_status_name(status)}]"
+        obs = self._observer
+        if exc is None and status == _core.CE_ERR_OBSERVER and \
+                isinstance(obs, SFrameObserver):
+            # The SFrame status of this packet (the observer keeps it per
+            # direction; one thread per direction, as the channel).
+            exc = obs._sframe_exception(bool(send))
+            if exc is not None:
+                err = cls(f"{msg}: SFrame {exc.status} "
+                          f"({_core.ce_status_str(exc.code)})")
+                err.observer_exception = exc
+                raise err from exc
         if exc is not None:
             err = cls(f"{msg}: the packet observer raised "
                       f"{type(exc).__name__}: {exc}")
@@ -271,6 +304,8 @@ class Channel:
     def close(self) -> None:
         """Disables encryption, wipes and frees the channel now."""
         self._h = None
+        if isinstance(self._observer, SFrameObserver):
+            self._observer._detach(self)
         self._observer = None
         self._error_callback = None
 

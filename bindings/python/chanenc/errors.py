@@ -14,6 +14,9 @@ value (``-6``)::
 
 The argument errors (:class:`InvalidArgument`, :class:`BufferTooSmall`,
 :class:`TooLarge`) also derive from :class:`ValueError`.
+
+SFrame (:mod:`chanenc.sframe`, RFC 9605) adds three statuses:
+:class:`UnknownKid`, :class:`Replayed` and :class:`CounterExhausted`.
 """
 
 from __future__ import annotations
@@ -24,6 +27,7 @@ __all__ = [
     "Error", "Malformed", "BadVersion", "ModeMismatch", "KeyMismatch",
     "BadPadding", "AuthFailed", "InvalidArgument", "NotSupported",
     "BufferTooSmall", "TooLarge", "Internal", "ObserverError",
+    "UnknownKid", "Replayed", "CounterExhausted",
     "error_class", "status_name", "status_code", "status_description",
 ]
 
@@ -119,6 +123,11 @@ class ObserverError(Error):
     when the observer raised an exception (chained as ``__cause__`` and kept
     in ``.observer_exception``), returned something that is not None,
     a bool or bytes, or handed back a packet the channel cannot accept.
+
+    With a :class:`chanenc.sframe.SFrameObserver`, ``.observer_exception``
+    (and ``__cause__``) is the SFrame failure of the packet:
+    :class:`UnknownKid`, :class:`Replayed`, :class:`AuthFailed`,
+    :class:`Malformed`, :class:`CounterExhausted`, ...
     """
 
     status, code = "OBSERVER", _core.CE_ERR_OBSERVER
@@ -126,10 +135,36 @@ class ObserverError(Error):
     observer_exception: BaseException | None = None
 
 
+class UnknownKid(Error):
+    """SFrame: no key for this KID in this direction - never added, removed,
+    a key of the other usage (a send key cannot unprotect, a receive key
+    cannot protect), or a send key inherited across ``fork()``.
+
+    On unprotect this is the one retryable failure (RFC 9605 4.4.4): the
+    receiver may keep the frame and try again once the key arrives.
+    """
+
+    status, code = "UNKNOWN_KID", _core.CE_ERR_UNKNOWN_KID
+
+
+class Replayed(Error):
+    """SFrame: the replay window is on and the frame's counter (CTR) was
+    already accepted for its KID, or is older than the window."""
+
+    status, code = "REPLAYED", _core.CE_ERR_REPLAYED
+
+
+class CounterExhausted(Error):
+    """SFrame: the send key of this KID has used every counter value up to
+    2**64 - 1; add a new key (a new KID or base key) to go on."""
+
+    status, code = "COUNTER_EXHAUSTED", _core.CE_ERR_COUNTER_EXHAUSTED
+
+
 _CLASSES = {cls.code: cls for cls in (
     Malformed, BadVersion, ModeMismatch, KeyMismatch, BadPadding, AuthFailed,
     InvalidArgument, NotSupported, BufferTooSmall, TooLarge, Internal,
-    ObserverError)}
+    ObserverError, UnknownKid, Replayed, CounterExhausted)}
 _BY_NAME = {cls.status: cls for cls in _CLASSES.values()}
 _core.set_error_classes(dict(_CLASSES))
 
