@@ -11,6 +11,8 @@
 //   srtp/<dir>/<MODE>/<size>      libsrtp2 AEAD_AES_{128,256}_GCM, RTP packet
 //   chan/<dir>/<MODE>/<size>      ce_channel_send / ce_channel_receive with
 //                                 built-in encryption and a no-op observer
+//   sframe/<dir>/<SUITE>/<size>   ce_sframe_protect / ce_sframe_unprotect
+//                                 (RFC 9605; KID 7, replay window off)
 //   setup/<what>/<MODE>           context creation (key schedule included)
 //   meta/ring/<size>              the unprotect ring's own cost per packet
 // <dir> is protect or unprotect (send or receive for chan); <size> is the
@@ -23,6 +25,8 @@
 // and the timer resumes. meta/ring measures what that costs per packet.
 
 #include "chanenc.h"
+#include "chanenc_sframe.h"
+#include "chanenc_sframe_testing.h"
 #include "chanenc_testing.h"
 #if __has_include("chanenc_channel.h")
 #include "chanenc_channel.h"
@@ -280,6 +284,75 @@ void bm_ring(benchmark::State &st, size_t n) {
       [] {});
 }
 
+// ---- SFrame ---------------------------------------------------------------
+
+struct SfDeleter {
+  void operator()(ce_sframe_ctx *c) const {
+    ce_sframe_ctx_free(c);
+  }
+};
+using SfPtr = std::unique_ptr<ce_sframe_ctx, SfDeleter>;
+
+SfPtr sf_ctx(int suite, int usage) {
+  static const uint8_t base[16] = {7, 1, 7, 1};
+  ce_sframe_ctx *c = nullptr;
+  if (ce_sframe_ctx_new(suite, &c) != CE_OK ||
+      ce_sframe_add_key(c, 7, usage, base, sizeof base) != CE_OK) {
+    ce_sframe_ctx_free(c);
+    return nullptr;
+  }
+  return SfPtr(c);
+}
+
+void bm_sframe_protect(benchmark::State &st, int suite, size_t n) {
+  SfPtr tx = sf_ctx(suite, CE_SFRAME_SEND);
+  std::vector<uint8_t> buf(stride_for(n));
+  fill_payload(buf.data(), n, 1);
+  if (!tx) {
+    st.SkipWithError("setup failed");
+    return;
+  }
+  for (auto _ : st) {
+    size_t len = n;
+    if (ce_sframe_protect(tx.get(), 7, nullptr, 0, buf.data(), &len,
+                          buf.size()) != CE_OK) {
+      st.SkipWithError("ce_sframe_protect failed");
+      break;
+    }
+  }
+  set_rates(st, n);
+}
+
+void bm_sframe_unprotect(benchmark::State &st, int suite, size_t n) {
+  SfPtr tx = sf_ctx(suite, CE_SFRAME_SEND),
+        rx = sf_ctx(suite, CE_SFRAME_RECEIVE);
+  /* CTRs 1000.. give every frame the same 3-byte header, so the ring's
+     frames have one length. */
+  Ring ring(n, n + ce_sframe_overhead(suite, 7, 1000));
+  for (size_t i = 0; tx && rx && i < ring.count; i++) {
+    uint8_t *p = ring.master_at(i);
+    fill_payload(p, n, static_cast<unsigned>(i));
+    size_t len = n;
+    if (ce_testing_sframe_protect_ctr(tx.get(), 7, 1000 + i, nullptr, 0, p,
+                                      &len, ring.stride) != CE_OK ||
+        len != ring.len) {
+      st.SkipWithError("setup failed");
+      return;
+    }
+  }
+  if (!tx || !rx) {
+    st.SkipWithError("setup failed");
+    return;
+  }
+  run_ring(
+      st, ring, n,
+      [&](uint8_t *p, size_t *len) {
+        return ce_sframe_unprotect(rx.get(), nullptr, 0, p, len, nullptr,
+                                   nullptr) == CE_OK;
+      },
+      [] {});
+}
+
 // ---- libsrtp --------------------------------------------------------------
 
 #ifdef CE_BENCH_HAVE_SRTP
@@ -507,6 +580,16 @@ void register_all() {
                                      p ? bm_base_protect : bm_base_unprotect,
                                      mode, n);
       }
+    }
+  }
+  for (int suite = 1; suite <= 8; suite++) {
+    std::string m = ce_sframe_suite_get(suite)->name;
+    for (size_t n : {size_t{160}, size_t{1200}}) {
+      std::string sz = "/" + m + "/" + std::to_string(n);
+      benchmark::RegisterBenchmark(("sframe/protect" + sz).c_str(),
+                                   bm_sframe_protect, suite, n);
+      benchmark::RegisterBenchmark(("sframe/unprotect" + sz).c_str(),
+                                   bm_sframe_unprotect, suite, n);
     }
   }
 #ifdef CE_BENCH_HAVE_SRTP

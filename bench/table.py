@@ -175,6 +175,29 @@ def main(argv):
                      "x bare", "spread"], rows, "lllrrrr")
         print()
 
+    # 2b. SFrame (RFC 9605) per suite, beside CE1 AES_128_GCM and libsrtp
+    rows = []
+    for name in sorted({k.split("/")[2] for k in med
+                        if k.startswith("sframe/")}):
+        for n in sizes:
+            for d in ("protect", "unprotect"):
+                sf = g(f"sframe/{d}/{name}/{n}")
+                if sf is None:
+                    continue
+                ce = g(f"ce/{d}/AES_128_GCM/{n}")
+                srtp = g(f"srtp/{d}/AES_128_GCM/{n}")
+                rows.append([name, n, d, fmt_ns(sf), fmt_ns(ce),
+                             fmt_ratio(sf, ce), fmt_ns(srtp),
+                             fmt_ratio(sf, srtp) if srtp else "",
+                             fmt_cv(cv.get(f"sframe/{d}/{name}/{n}"))])
+    if rows:
+        print("SFrame per suite (ce_sframe_protect / ce_sframe_unprotect) vs "
+              "CE1 AES_128_GCM and libsrtp AES_128_GCM")
+        print_table(["suite", "size", "direction", "ns/pkt", "CE1 ns",
+                     "x CE1", "srtp ns", "x srtp", "spread"], rows,
+                    "lllrrrrrr")
+        print()
+
     # 3. setup
     rows = []
     for name in sorted(k for k in med if k.startswith("setup/")):
