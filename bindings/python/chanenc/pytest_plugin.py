@@ -203,6 +203,27 @@ class CE1Failed(Exception):
         self.results = results
 
 
+def _diagnose(st, failed) -> None:
+    """Sets the diagnosis of failed results (shown by their describe()).
+    Each is diagnosed together with the earlier failures of its file and
+    mode (so one root cause gets one name, as in the runner), at most the
+    runner's default sample per file and mode."""
+    from .conform.diagnose import DEFAULT_SAMPLE, diagnose_failures
+    hist = st.__dict__.setdefault("_diagnosed", {})
+    for r in failed:
+        if r.failure is None or r.case is None:
+            continue
+        seen = hist.setdefault((r.file, r.mode), [])
+        if len(seen) >= DEFAULT_SAMPLE:
+            continue
+        seen.append((r.case, r.failure, r.requests))
+        try:
+            ds = diagnose_failures(seen, getattr(st, "impl", None))
+        except Exception:       # a diagnosis must never hide the failure
+            return
+        r.diagnosis = ds[-1]
+
+
 class CE1File(pytest.Collector):
     """A vector file (or the request checks, a random pass, the adapter's
     output); its children are :class:`CE1Mode` collectors."""
@@ -231,6 +252,7 @@ class CE1Item(pytest.Item):
         results = self._run(st)
         failed = [r for r in results if r.failed]
         if failed:
+            _diagnose(st, failed)
             raise CE1Failed(failed)
         skipped = [r for r in results if r.skipped]
         if skipped and len(skipped) == len(results):

@@ -189,11 +189,15 @@ class Report:
         self._run.write_junit(path)
 
 
-def run(impl: Implementation | None = None, **selection) -> Report:
+def run(impl: Implementation | None = None, *, diagnose: bool = True,
+        diagnose_sample: int = _R.DEFAULT_SAMPLE, **selection) -> Report:
     """Runs the selected vectors (and the random pass when ``random`` > 0
     or ``random_case`` is given) against ``impl`` (default: the
     reference, opened and closed here); returns a :class:`Report`.
     ``impl`` stays open (close it, or use it as a context manager).
+    Failures are diagnosed (each result's ``diagnosis``; at most
+    ``diagnose_sample`` replayed per file and mode) unless ``diagnose``
+    is False.
     Raises :class:`ConformError` or :class:`AdapterCannotStart`."""
     own = impl is None
     if own:
@@ -207,6 +211,9 @@ def run(impl: Implementation | None = None, **selection) -> Report:
             _R._run_vectors(r, vdir, sets, ns, modes)
         if ns.random or ns.random_case is not None:
             _R._run_random(r, ns, modes, io.StringIO())
+        if diagnose and r.failures:
+            r.args.diagnose_sample = diagnose_sample
+            r.diagnose(impl)
         events = getattr(impl, "protocol_events", None)
         if events is not None:
             r.record_protocol(events())

@@ -79,6 +79,9 @@ class CaseResult:
     name: str = ""
     failure: V.Failure | None = field(default=None, repr=False)
     case: V.Case | None = field(default=None, repr=False, compare=False)
+    #: The diagnosis of a failure (:class:`chanenc.conform.diagnose.Diagnosis`)
+    #: once the run has diagnosed it; None otherwise.
+    diagnosis: object = field(default=None, repr=False, compare=False)
 
     @classmethod
     def from_check(cls, case: V.Case, result, requests=(),
@@ -127,7 +130,8 @@ class CaseResult:
         fl = self.failure or V.Failure(self.kind or "failed", self.message,
                                        self.expected, self.actual)
         return "\n".join(Run.describe_failure(case, fl, self.requests,
-                                              full=full))
+                                              full=full,
+                                              diagnosis=self.diagnosis))
 
     def to_dict(self) -> dict:
         """JSON-ready: bytes as {"bytes": hex, "len": n}, statuses as
@@ -141,6 +145,8 @@ class CaseResult:
                 "expected": _json_value(self.expected),
                 "actual": _json_value(self.actual),
                 "requests": list(self.requests),
+                "diagnosis": (self.diagnosis.to_dict()
+                              if self.diagnosis is not None else None),
                 "duration_s": (None if self.duration is None
                                else round(self.duration, 6))}
 

@@ -12,6 +12,7 @@ import sys
 import time
 
 from . import vectors as V
+from .diagnose import DEFAULT_SAMPLE, diagnose_failures, summary_lines, summary_map
 from .differential import run_random
 from .impls import (AdapterCannotStart, InProcessLib, ProcessAdapter,
                     PythonCE1, Recorder, Reference, lib_adapter)
@@ -191,6 +192,8 @@ class Run:
         self.not_applicable: list = []   # relative paths
         self.random_label = None
         self.random_cases = 0
+        self.diagnoses: dict = {}   # id(Failure) -> Diagnosis
+        self.diagnosed = False
         self.started = time.time()
         self._progress_t = 0.0
         self._progress_on = bool(args.progress) or (
@@ -234,6 +237,25 @@ class Run:
             first.append((case, fl, []))
             self.results.append(CaseResult.from_check(case, fl))
         self.failures[:0] = first
+
+    def diagnose(self, impl=None) -> None:
+        """Names the likely cause of every failure
+        (:mod:`chanenc.conform.diagnose`), at most --diagnose-sample per
+        file and mode; nothing to do when nothing failed or with
+        --no-diagnose. ``impl``: asked for derive when a failure is
+        unexplained (the implementation under test, still open)."""
+        if self.diagnosed or not self.failures or getattr(self.args, "no_diagnose", False):
+            return
+        self.diagnosed = True
+        sample = getattr(self.args, "diagnose_sample", DEFAULT_SAMPLE)
+        todo = [(c, fl, rq) for c, fl, rq in self.failures
+                if id(fl) not in self.diagnoses]
+        for (c, fl, rq), d in zip(todo, diagnose_failures(todo, impl, sample)):
+            if d is not None:
+                self.diagnoses[id(fl)] = d
+        for r in self.results:
+            if r.failure is not None and id(r.failure) in self.diagnoses:
+                r.diagnosis = self.diagnoses[id(r.failure)]
 
     def case_results(self) -> list:
         """Every check's :class:`CaseResult`, in the order run, with
@@ -299,6 +321,7 @@ class Run:
             self._print_table(out)
             self._print_skips(out)
             self._print_random(out)
+            self._print_diagnoses(out)
         status = self.exit_status()
         note = "" if p or f else " (nothing ran)"
         rnd = ""
@@ -307,6 +330,15 @@ class Run:
                    f"case{'s' if self.random_cases != 1 else ''}, seed {args.seed}")
         print(f"conformance: {p} passed, {f} failed, {s} skipped{note} "
               f"(exit status {status}{rnd})", file=out)
+
+    def _print_diagnoses(self, out) -> None:
+        ds = [self.diagnoses.get(id(fl)) for _, fl, _ in self.failures]
+        lines = summary_lines([d for d in ds if d is not None],
+                              getattr(self.args, "diagnose_sample", DEFAULT_SAMPLE))
+        if lines:
+            for line in lines:
+                print(line, file=out)
+            print(file=out)
 
     def _print_random(self, out) -> None:
         if self.random_label is None:
@@ -331,7 +363,8 @@ class Run:
         for case, fl, reqs in shown:
             print(file=out)
             for line in self.describe_failure(case, fl, reqs,
-                                              full=self.args.verbose):
+                                              full=self.args.verbose,
+                                              diagnosis=self.diagnoses.get(id(fl))):
                 print(line, file=out)
         if len(shown) < len(self.failures):
             print(f"\n... {len(self.failures) - len(shown)} more failures not "
@@ -341,9 +374,10 @@ class Run:
 
     @staticmethod
     def describe_failure(case: V.Case, fl: V.Failure, requests=(),
-                         full: bool = False) -> list:
+                         full: bool = False, diagnosis=None) -> list:
         """The text of a failure; ``requests`` (the lines sent) in full
-        when ``full``, else with long values cut."""
+        when ``full``, else with long values cut; the ``diagnosis`` line
+        (a :class:`~chanenc.conform.diagnose.Diagnosis`) when given."""
         lines = [f"FAIL {case.file}  id {case.id}  [{case.algo}, {case.op}]"]
         if case.comment:
             lines.append(f"  comment:  {case.comment}")
@@ -364,6 +398,8 @@ class Run:
                 lines.append(f"  {k}: {v}")
         for req in requests:
             lines.append(f"  {'request:':10s}{req if full else short_request(req)}")
+        if diagnosis is not None and diagnosis.text:
+            lines.append(f"  diagnosis: {diagnosis.text}")
         return lines
 
     def _print_table(self, out) -> None:
@@ -439,7 +475,10 @@ class Run:
                       "failed": r.failed, "skipped": r.skipped,
                       "skip_reasons": dict(r.reasons)}
                      for r in sorted(self.rows.values(), key=lambda r: r.order)],
-            "failures": [self._json_failure(c, fl, rq) for c, fl, rq in self.failures],
+            "failures": [self._json_failure(c, fl, rq, self.diagnoses.get(id(fl)))
+                         for c, fl, rq in self.failures],
+            "diagnoses": summary_map(self.diagnoses.get(id(fl))
+                                     for _, fl, _ in self.failures),
             "ignored_files": self.ignored,
             "not_applicable": {"files": self.not_applicable,
                                "reason": NOT_APPLICABLE} if self.not_applicable else None,
@@ -456,7 +495,8 @@ class Run:
                 "failed_cases": fc}
 
     @staticmethod
-    def _json_failure(case: V.Case, fl: V.Failure, requests=()) -> dict:
+    def _json_failure(case: V.Case, fl: V.Failure, requests=(),
+                      diagnosis=None) -> dict:
         d = {"file": case.file, "algorithm": case.algo, "mode": case.mode,
              "id": case.id, "comment": case.comment, "op": case.op,
              "kind": fl.kind, "message": fl.message,
@@ -471,6 +511,7 @@ class Run:
         # The lines sent, exactly as an adapter reads them (a JSON string
         # each): `jq -r '.failures[0].requests[]' REPORT | ADAPTER`.
         d["requests"] = list(requests)
+        d["diagnosis"] = diagnosis.to_dict() if diagnosis is not None else None
         return d
 
 
@@ -638,6 +679,14 @@ def build_parser(prog=None) -> argparse.ArgumentParser:
                         "and the ignored files")
     o.add_argument("--max-failures", type=int, default=20, metavar="N",
                    help="failures printed in full (default 20; --json has all)")
+    dg = o.add_mutually_exclusive_group()
+    dg.add_argument("--diagnose-sample", type=int, default=DEFAULT_SAMPLE,
+                    metavar="N",
+                    help="diagnosis: replay at most N failures per file and "
+                         "mode through the catalogue of known deviations "
+                         f"(docs/conformance.md; default {DEFAULT_SAMPLE})")
+    dg.add_argument("--no-diagnose", action="store_true",
+                    help="no diagnosis lines or summary")
     return ap
 
 
@@ -693,6 +742,8 @@ def _main(argv, prog) -> int:
         ap.error("--in-process needs --lib")
     if args.adapter is not None and not args.adapter.strip():
         ap.error("--adapter: empty command")
+    if args.diagnose_sample < 0:
+        ap.error("--diagnose-sample must be >= 0")
 
     vdir = args.vectors or default_vectors_dir()
     sets = []
@@ -730,6 +781,10 @@ def _main(argv, prog) -> int:
             _run_vectors(run, vdir, sets, args, modes)
         if args.random or args.random_case is not None:
             _run_random(run, args, modes, out)
+        if run.failures and not (args.quiet and not args.json and not args.junit):
+            # (-q alone prints no failure, so nothing to diagnose for it)
+            run.progress("diagnosing the failures", force=True)
+            run.diagnose(impl)
     except KeyboardInterrupt:
         run.progress_done()
         print("chanenc-conform: interrupted; partial results follow", file=sys.stderr)

@@ -1,0 +1,466 @@
+"""Diagnosis: the likely cause of every mismatch.
+
+A failed check is turned into an :class:`Observation` (the call that
+failed, as its request line has it, and the implementation's actual
+answer). The generic :class:`Engine` replays it through *variants*, each a
+named deviation from the spec, and keeps those that reproduce the actual
+answer exactly while the spec gives something else: "try variants, first
+exact match wins". Over the failures of one file and mode it picks, by a
+greedy cover, the variant that explains the most of them (ties: catalogue
+order), then the next for the rest, so that one root cause gives one name;
+the failures nothing explains are said to be unexplained, together with
+what can be established (header identical, derived keys identical per
+the derive op, only the tag differs...).
+
+The engine knows nothing about CE1: a variant is anything with ``name``,
+``phrase``, ``section``, and the engine takes ``evaluate(variant, obs)``
+(the variant's outcome, or :data:`NOT_APPLICABLE`) and ``spec(obs)``
+(the spec's outcome). The CE1 catalogue is
+:data:`chanenc.conform.pyce1.DEVIATIONS`; the primitive layer or SFrame
+can plug in their own.
+
+The cost is bounded: only ``sample`` failures per file and mode are
+replayed (the runner's ``--diagnose-sample N``, default 20); the rest of a
+file and mode are attributed by that sample when it is explained by one
+deviation, and said to be unexamined otherwise. A run without failures
+does no work at all.
+"""
+
+from __future__ import annotations
+
+import collections
+import json
+from dataclasses import dataclass, field
+
+__all__ = ["Engine", "Observation", "Diagnosis", "NOT_APPLICABLE",
+           "observation", "diagnose_failures", "summary_lines",
+           "summary_map", "DEFAULT_SAMPLE", "CE1Diagnoser"]
+
+DEFAULT_SAMPLE = 20
+NOT_APPLICABLE = object()
+
+#: Failure kinds that carry an answer to compare (the rest are transport
+#: faults, request-shape checks and the like).
+_COMPARABLE = {"frame_mismatch", "payload_mismatch", "derive_mismatch",
+               "wrong_status", "missing_error", "unexpected_error"}
+
+
+@dataclass
+class Observation:
+    """One failed call: ``op`` (protect, unprotect, derive), its inputs,
+    and ``actual``: ("ok", bytes), ("status", name) or, for derive,
+    ("derive", field, bytes)."""
+
+    op: str
+    mode: int
+    key: bytes
+    salt: bytes
+    pn: int
+    data: bytes
+    actual: tuple
+
+
+@dataclass
+class Diagnosis:
+    """The verdict on one failure. ``basis``: "exact" (replayed: the
+    deviation reproduces the answer), "sample" (not replayed; its file
+    and mode's sample is explained by the deviation), "unexplained"
+    (replayed, nothing reproduces it), "not_examined" (beyond the sample
+    of a file and mode that is not explained by one deviation),
+    "not_comparable" (no answer to compare: a timeout, a request check)."""
+
+    basis: str
+    deviation: str | None = None
+    text: str = ""
+    established: list = field(default_factory=list)
+
+    def to_dict(self) -> dict:
+        return {"deviation": self.deviation, "basis": self.basis,
+                "text": self.text, "established": list(self.established)}
+
+
+# --------------------------------------------------------------------------
+# The generic engine
+# --------------------------------------------------------------------------
+
+class Engine:
+    """Try variants, first exact match wins.
+
+    ``variants``: ordered; ``evaluate(variant, obs)``: the variant's
+    outcome for the observation (comparable with ``obs.actual``) or
+    NOT_APPLICABLE; ``spec(obs)``: the spec's outcome. A variant explains
+    an observation when its outcome equals the actual one and differs
+    from the spec's (so a variant never explains correct output)."""
+
+    def __init__(self, variants, evaluate, spec) -> None:
+        self.variants = list(variants)
+        self.evaluate, self.spec = evaluate, spec
+
+    def matches(self, obs, actual, variants=None) -> list:
+        """Every variant (in order) that explains ``obs``."""
+        want = self.spec(obs)
+        if want == actual:
+            return []
+        out = []
+        for v in (self.variants if variants is None else variants):
+            try:
+                got = self.evaluate(v, obs)
+            except Exception:       # a variant that cannot run this case
+                continue
+            if got is not NOT_APPLICABLE and got == actual and got != want:
+                out.append(v)
+        return out
+
+    def first(self, obs, actual):
+        """The first variant that explains ``obs``, or None."""
+        want = self.spec(obs)
+        if want == actual:
+            return None
+        for v in self.variants:
+            try:
+                got = self.evaluate(v, obs)
+            except Exception:
+                continue
+            if got is not NOT_APPLICABLE and got == actual and got != want:
+                return v
+        return None
+
+    @staticmethod
+    def cover(match_sets: list) -> list:
+        """Greedy cover: for each index, the variant assigned (or None).
+        The variant explaining most still-unassigned items is taken first;
+        ties go to the earlier (catalogue order)."""
+        assigned = [None] * len(match_sets)
+        left = {i for i, m in enumerate(match_sets) if m}
+        while left:
+            count = collections.Counter()
+            order = {}
+            for i in left:
+                for rank, v in enumerate(match_sets[i]):
+                    count[v.name] += 1
+                    order.setdefault(v.name, (rank, v))
+            if not count:
+                break
+            best = max(count, key=lambda n: (count[n], -_rank(n, match_sets)))
+            for i in list(left):
+                for v in match_sets[i]:
+                    if v.name == best:
+                        assigned[i] = v
+                        left.discard(i)
+                        break
+        return assigned
+
+
+def _rank(name, match_sets):
+    # Catalogue order is the order within any match set (all are ordered
+    # alike); the position in the first set that holds the name.
+    for m in match_sets:
+        for k, v in enumerate(m):
+            if v.name == name:
+                return getattr(v, "order", k)
+    return 1 << 30
+
+
+# --------------------------------------------------------------------------
+# CE1
+# --------------------------------------------------------------------------
+
+def observation(case, failure, requests):
+    """The :class:`Observation` of a failed CE1 check, or None when it has
+    no answer to compare or its call cannot be told from its requests."""
+    if failure.kind not in _COMPARABLE or case.mode is None:
+        return None
+    want_op = (failure.extra or {}).get("operation")
+    req = None
+    for line in reversed(list(requests)):
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            continue
+        if not isinstance(obj, dict) or obj.get("op") not in (
+                "protect", "unprotect", "derive"):
+            continue
+        if want_op and obj["op"] != want_op:
+            continue
+        req = obj
+        break
+    if req is None:
+        return None
+    try:
+        op, mode = req["op"], req["mode"]
+        key, salt = bytes.fromhex(req["key"]), bytes.fromhex(req["salt"])
+        pn = int(req.get("pn") or "0", 16)
+        data = bytes.fromhex(req.get("payload") or req.get("frame") or "")
+    except (KeyError, ValueError, TypeError):
+        return None
+    if type(mode) is not int:
+        return None
+    a = failure.actual
+    if failure.kind == "derive_mismatch":
+        fld = failure.extra.get("field")
+        actual = ("derive", fld, bytes(a)) if fld and isinstance(a, (bytes, bytearray)) else None
+    elif isinstance(a, (bytes, bytearray)):
+        actual = ("ok", bytes(a))
+    elif isinstance(a, str):
+        actual = ("status", a)
+    else:
+        actual = None
+    if actual is None or (op == "derive") != (actual[0] == "derive") and \
+            actual[0] != "status":
+        return None
+    return Observation(op, mode, key, salt, pn, data, actual)
+
+
+def _outcome(impl, obs: Observation, field_name=None):
+    from .pyce1 import CE1Error
+    try:
+        if obs.op == "protect":
+            return ("ok", impl.protect(obs.mode, obs.key, obs.salt, obs.pn, obs.data))
+        if obs.op == "unprotect":
+            return ("ok", impl.unprotect(obs.mode, obs.key, obs.salt, obs.data))
+        d = impl.derive(obs.mode, obs.key, obs.salt)
+    except CE1Error as e:
+        return ("status", e.status)
+    if field_name is None:
+        return ("derive", None, d)
+    i = ("enc_key", "iv_base", "check").index(field_name)
+    v = d[i]
+    return ("derive", field_name, bytes([v]) if field_name == "check"
+            else (v or b""))
+
+
+class CE1Diagnoser:
+    """The CE1 catalogue on the generic engine. ``impl``: the
+    implementation under test, asked for derive when a failure is
+    unexplained (None: not asked)."""
+
+    def __init__(self, impl=None, deviations=None) -> None:
+        from .pyce1 import DEVIATIONS, PyCE1
+        devs = [d for d in DEVIATIONS.values() if d.diagnostic] \
+            if deviations is None else [DEVIATIONS[n] for n in deviations]
+        self._impls = {d.name: PyCE1({d.name}) for d in devs}
+        self._order = {d.name: i for i, d in enumerate(devs)}
+        self._spec = PyCE1()
+        self.impl = impl
+        self._derived: dict = {}
+        self.engine = Engine([_Ordered(d, i) for i, d in enumerate(devs)],
+                             self._evaluate, self._spec_outcome)
+
+    def _field(self, obs):
+        return obs.actual[1] if obs.actual[0] == "derive" else None
+
+    def _evaluate(self, v, obs):
+        if obs.mode not in v.modes:
+            return NOT_APPLICABLE
+        return _outcome(self._impls[v.name], obs, self._field(obs))
+
+    def _spec_outcome(self, obs):
+        return _outcome(self._spec, obs, self._field(obs))
+
+    def matches(self, obs) -> list:
+        return self.engine.matches(obs, obs.actual)
+
+    def first(self, obs):
+        return self.engine.first(obs, obs.actual)
+
+    # ---- what is established when nothing explains a failure ----------------
+
+    def established(self, obs) -> list:
+        spec = self._spec_outcome(obs)
+        act = obs.actual
+        out = []
+        if act[0] == "status" and spec[0] == "status":
+            return [f"the spec's status is {spec[1]}, yours {act[1]}; no "
+                    "catalogued deviation reports "
+                    f"{act[1]} here"]
+        if act[0] != spec[0]:
+            what = spec[1] if spec[0] == "status" else "success"
+            yours = act[1] if act[0] == "status" else "success"
+            out.append(f"the spec answers {what}, you answered {yours}")
+        elif obs.op == "protect" and act[0] == "ok":
+            out += self._frame_facts(obs, spec[1], act[1])
+        elif act[0] == "ok":
+            e, a = spec[1], act[1]
+            out.append("payload length identical" if len(e) == len(a)
+                       else f"payload length {len(a)}, spec {len(e)}")
+        if obs.op in ("protect", "unprotect") and (
+                act[0] != "status" or act[1] != "NOT_SUPPORTED"):
+            out += self._derive_facts(obs)
+        return out
+
+    def _frame_facts(self, obs, e: bytes, a: bytes) -> list:
+        fam = {1: "xts", 3: "xts", 2: "ecb", 4: "ecb"}.get(obs.mode, "gcm")
+        hl = 2 if fam == "ecb" else 10
+        facts = []
+        if len(e) != len(a):
+            facts.append(f"frame length {len(a)}, spec {len(e)}")
+        if e[:hl] == a[:hl]:
+            facts.append("header identical")
+        else:
+            parts = [n for n, sl in (("flags", slice(0, 1)),
+                                     ("check byte", slice(1, 2)),
+                                     ("packet number", slice(2, hl)))
+                     if e[sl] != a[sl]]
+            facts.append("header differs in: " + ", ".join(parts))
+            if "check byte" in parts:
+                facts.append("a different check byte: the key schedule "
+                             "differs (spec 4)")
+        if fam == "gcm" and len(e) == len(a) and e[hl:-16] == a[hl:-16] \
+                and e[-16:] != a[-16:]:
+            facts.append("ciphertext identical, the tag only differs: "
+                         "associated data or tag computation (spec 6.3)")
+        return facts
+
+    def _derive_facts(self, obs) -> list:
+        impl = self.impl
+        if impl is None or getattr(impl, "has_derive", None) is False:
+            return []
+        k = (obs.mode, obs.key, obs.salt)
+        if k not in self._derived:
+            try:
+                self._derived[k] = impl.derive(*k)
+            except Exception:
+                self._derived[k] = None
+        got = self._derived[k]
+        if got is None or not getattr(got, "ok", False):
+            return []
+        from .pyce1 import CE1Error
+        try:
+            want = self._spec.derive(*k)
+        except CE1Error:
+            return []
+        bad = [n for n, x, y in zip(("enc_key", "iv_base", "check"), want,
+                                    got.value) if x != y]
+        if not bad:
+            return ["derived keys identical per the derive op, so the fault "
+                    "is in the frame (spec 5, 6)"]
+        return [f"the derive op gives a different {', '.join(bad)}: the fault "
+                "is in the key schedule (spec 3, 4)"]
+
+
+class _Ordered:
+    """A Deviation with its catalogue position (for the greedy cover)."""
+
+    def __init__(self, d, order) -> None:
+        self.d, self.order = d, order
+        self.name, self.phrase, self.section = d.name, d.phrase, d.section
+        self.modes = d.modes
+
+
+# --------------------------------------------------------------------------
+# A run's failures
+# --------------------------------------------------------------------------
+
+def _noun(obs) -> str:
+    if obs.actual[0] == "status":
+        return f"your answer ({obs.actual[1]})"
+    if obs.actual[0] == "derive":
+        return f"your {obs.actual[1]}"
+    return {"protect": "your frame", "unprotect": "your payload"}.get(
+        obs.op, "your answer")
+
+
+def explained_text(obs, v) -> str:
+    return (f"{_noun(obs)} equals the reference's with {v.phrase} "
+            f"(spec section {v.section}) [{v.name}]")
+
+
+def _spread(items: list, n: int) -> list:
+    """``n`` items spread evenly over ``items`` (all when fewer)."""
+    if len(items) <= n:
+        return list(items)
+    return [items[(i * len(items)) // n] for i in range(n)]
+
+
+def diagnose_failures(failures, impl=None, sample: int = DEFAULT_SAMPLE,
+                      diagnoser: CE1Diagnoser | None = None) -> list:
+    """A :class:`Diagnosis` for each of ``failures`` ((case, Failure,
+    request lines), as the runner keeps them), replaying at most
+    ``sample`` per file and mode."""
+    out = [None] * len(failures)
+    if not failures:
+        return out
+    dx = diagnoser or CE1Diagnoser(impl)
+    groups = collections.OrderedDict()
+    obs_of = {}
+    for i, (case, fl, reqs) in enumerate(failures):
+        o = observation(case, fl, reqs) if case.mode is not None else None
+        if o is None:
+            out[i] = Diagnosis("not_comparable", text=(
+                "no diagnosis: nothing to compare (" + str(fl.kind) + ")"))
+            continue
+        obs_of[i] = o
+        groups.setdefault((case.file, case.algo), []).append(i)
+    for (file, algo), idx in groups.items():
+        chosen = _spread(idx, max(0, sample))
+        sets = [dx.matches(obs_of[i]) for i in chosen]
+        assigned = Engine.cover(sets)
+        names = {v.name for v in assigned if v is not None}
+        for i, v in zip(chosen, assigned):
+            o = obs_of[i]
+            if v is not None:
+                out[i] = Diagnosis("exact", v.name, explained_text(o, v))
+            else:
+                facts = dx.established(o)
+                out[i] = Diagnosis("unexplained", None,
+                                   "no catalogued deviation reproduces this; "
+                                   "established: " + ("; ".join(facts) or
+                                                      "nothing more"), facts)
+        rest = [i for i in idx if out[i] is None]
+        if not rest:
+            continue
+        whole = (len(names) == 1 and all(v is not None for v in assigned))
+        if whole:
+            v = next(v for v in assigned if v is not None)
+            for i in rest:
+                out[i] = Diagnosis(
+                    "sample", v.name,
+                    f"probably {v.phrase} (spec section {v.section}) "
+                    f"[{v.name}]: not replayed; all {len(chosen)} replayed "
+                    f"failures of this file and mode are explained by it")
+        else:
+            for i in rest:
+                out[i] = Diagnosis(
+                    "not_examined", None,
+                    f"not examined (beyond --diagnose-sample {sample} of "
+                    "this file and mode, whose sample has no single cause)")
+    return out
+
+
+def summary_map(diagnoses) -> dict:
+    """{deviation name or "unexplained"/"not_examined"/"not_comparable":
+    count}, most frequent first."""
+    c = collections.Counter()
+    for d in diagnoses:
+        if d is None:
+            continue
+        c[d.deviation if d.deviation else d.basis] += 1
+    return dict(c.most_common())
+
+
+def summary_lines(diagnoses, sample: int) -> list:
+    """The text summary: one line for the run, one per root cause."""
+    from .pyce1 import DEVIATIONS
+    ds = [d for d in diagnoses if d is not None]
+    if not ds:
+        return []
+    m = summary_map(ds)
+    named = [(k, n) for k, n in m.items() if k in DEVIATIONS]
+    other = {k: n for k, n in m.items() if k not in DEVIATIONS}
+    parts = [f"{n} explained by {k}" for k, n in named]
+    labels = {"unexplained": "unexplained", "not_examined": "not examined",
+              "not_comparable": "not comparable (no answer to compare)"}
+    parts += [f"{other[k]} {labels[k]}" for k in labels if k in other]
+    lines = [f"diagnosis (up to {sample} failures replayed per file and mode; "
+             "--no-diagnose turns it off):",
+             f"  {len(ds)} failure{'s' if len(ds) != 1 else ''}: "
+             + ", ".join(parts)]
+    for k, n in named:
+        exact = sum(1 for d in ds if d.deviation == k and d.basis == "exact")
+        d = DEVIATIONS[k]
+        lines.append(f"  {n:>6}  {k}: {d.phrase} (spec section {d.section}); "
+                     f"{exact} reproduced exactly")
+    for k in labels:
+        if k in other:
+            lines.append(f"  {other[k]:>6}  {labels[k]}")
+    return lines
