@@ -21,6 +21,8 @@
 #endif
 
 #include "chanenc.h"
+#include "chanenc_sframe.h"
+#include "chanenc_sframe_testing.h"
 #include "chanenc_testing.h"
 #include "ce_ctxcache.h"
 #include "ce_hex.h"
@@ -174,6 +176,252 @@ static void answer_error(FILE *out, const char *status) {
   fprintf(out, "{\"error\":\"%s\"}\n", status);
 }
 
+/* ------------------------------------------------------------------ */
+/* SFrame operations (docs/conformance.md section 7)                   */
+/* ------------------------------------------------------------------ */
+
+/* A 64-bit KID or CTR: a string of exactly 16 hex digits, big-endian, as
+   the CE1 "pn" (conformance.md 7.2). Reads member `name` of obj. */
+static const char *u64_field(const ce1_session *s, const ce_json *obj,
+                             const char *name, uint64_t *out) {
+  const ce_json *v = ce_json_get(obj, name);
+  size_t n, len, bad = 0;
+  const char *str = v != NULL ? ce_json_string(v, &n) : NULL;
+  uint8_t b[8];
+  if (str == NULL || n != 16 ||
+      ce_hex_decode(str, n, 0, b, sizeof b, &len, &bad) != CE_HEX_OK)
+    return reject(s, "INVALID_ARGUMENT", "field \"%s\" is not 16 hex digits",
+                  name);
+  uint64_t x = 0;
+  for (size_t i = 0; i < sizeof b; i++)
+    x = (x << 8) | b[i];
+  *out = x;
+  return NULL;
+}
+
+/* "suite": a JSON number written as an integer (like "mode"); values that
+   do not fit an int are refused here, others by ce_sframe_ctx_new. */
+static const char *suite_field(const ce1_session *s, const ce_json *req,
+                               int *suite) {
+  const ce_json *m = ce_json_get(req, "suite");
+  int64_t v;
+  if (m == NULL || !ce_json_int64(m, &v))
+    return reject(s, "INVALID_ARGUMENT",
+                  "field \"suite\" missing or not an integer");
+  if (v < -2147483647 - 1 || v > 2147483647)
+    return reject(s, "INVALID_ARGUMENT", "field \"suite\" out of range");
+  *suite = (int)v;
+  return NULL;
+}
+
+/* Writes {"frame":HEX} or {"payload":HEX,"kid":HEX16,"ctr":HEX16}. */
+static int answer_sframe_payload(FILE *out, const uint8_t *b, size_t n,
+                                 uint64_t kid, uint64_t ctr) {
+  char *hex = ce_hex_encode_alloc(b, n);
+  if (hex == NULL)
+    return -1;
+  fprintf(out, "{\"payload\":\"%s\",\"kid\":\"%016llx\",\"ctr\":\"%016llx\"}\n",
+          hex, (unsigned long long)kid, (unsigned long long)ctr);
+  free(hex);
+  return 0;
+}
+
+/* sframe_protect: {suite, kid, ctr, base_key, metadata, payload} ->
+   {"frame": HEX}. A fresh context with one send key; the frame carries the
+   explicit ctr (ce_testing_sframe_protect_ctr_into). */
+static const char *sframe_protect_op(const ce1_session *s, const ce_json *req,
+                                     FILE *out) {
+  int suite = 0;
+  uint64_t kid = 0, ctr = 0;
+  uint8_t *bk = NULL, *md = NULL, *pl = NULL, *buf = NULL;
+  size_t bk_len = 0, md_len = 0, pl_len = 0;
+  ce_sframe_ctx *ctx = NULL;
+  const char *err;
+  if ((err = suite_field(s, req, &suite)) != NULL ||
+      (err = u64_field(s, req, "kid", &kid)) != NULL ||
+      (err = u64_field(s, req, "ctr", &ctr)) != NULL ||
+      (err = hex_field(s, req, "base_key", &bk, &bk_len)) != NULL ||
+      (err = hex_field(s, req, "metadata", &md, &md_len)) != NULL ||
+      (err = hex_field(s, req, "payload", &pl, &pl_len)) != NULL)
+    goto done;
+  ce_status st = ce_sframe_ctx_new(suite, &ctx);
+  if (st == CE_OK)
+    st = ce_sframe_add_key(ctx, kid, CE_SFRAME_SEND, bk, bk_len);
+  if (st != CE_OK) {
+    err = reject(s, ce_status_name(st), "configuration refused");
+    goto done;
+  }
+  size_t cap = pl_len + CE_SFRAME_MAX_OVERHEAD;
+  buf = malloc(cap);
+  if (buf == NULL) {
+    err = reject(s, "INTERNAL", "out of memory");
+    goto done;
+  }
+  size_t out_len = cap;
+  st = ce_testing_sframe_protect_ctr_into(ctx, kid, ctr, md, md_len, pl, pl_len,
+                                          buf, &out_len);
+  if (st != CE_OK)
+    err = reject(s, ce_status_name(st), "sframe protect failed");
+  else if (answer_hex(out, "frame", buf, out_len) != 0)
+    err = reject(s, "INTERNAL", "out of memory");
+done:
+  ce_sframe_ctx_free(ctx);
+  if (bk != NULL) {
+    ce_wipe(bk, bk_len);
+    free(bk);
+  }
+  free(md);
+  free(pl);
+  free(buf);
+  return err;
+}
+
+/* sframe_unprotect: {suite, base_keys: [{kid, base_key}...],
+   replay_window?, accepted?: [{frame, metadata}...], metadata, frame} ->
+   {"payload", "kid", "ctr"}. A fresh receiving context: the keys as
+   receive keys, the window, then every accepted frame unprotected in
+   order (the receiver's history), then the frame. */
+static const char *sframe_unprotect_op(const ce1_session *s, const ce_json *req,
+                                       FILE *out) {
+  int suite = 0;
+  int64_t window = 0;
+  uint8_t *md = NULL, *fr = NULL, *buf = NULL;
+  size_t md_len = 0, fr_len = 0;
+  ce_sframe_ctx *ctx = NULL;
+  const char *err;
+  const ce_json *keys, *acc, *w;
+  if ((err = suite_field(s, req, &suite)) != NULL)
+    goto done;
+  keys = ce_json_get(req, "base_keys");
+  if (keys == NULL || ce_json_type_of(keys) != CE_JSON_ARRAY) {
+    err = reject(s, "INVALID_ARGUMENT", "\"base_keys\" is not an array");
+    goto done;
+  }
+  for (size_t i = 0; i < ce_json_size(keys); i++) {
+    const ce_json *k = ce_json_at(keys, i);
+    uint64_t kid;
+    uint8_t *bk = NULL;
+    size_t bk_len;
+    if (ce_json_type_of(k) != CE_JSON_OBJECT) {
+      err = reject(s, "INVALID_ARGUMENT", "base_keys[%zu] is not an object", i);
+      goto done;
+    }
+    if ((err = u64_field(s, k, "kid", &kid)) != NULL ||
+        (err = hex_field(s, k, "base_key", &bk, &bk_len)) != NULL)
+      goto done;
+    free(bk);
+  }
+  w = ce_json_get(req, "replay_window");
+  if (w != NULL && !ce_json_is_null(w) &&
+      (!ce_json_int64(w, &window) || window < 0 ||
+       window > (int64_t)CE_SFRAME_MAX_REPLAY_WINDOW)) {
+    err = reject(s, "INVALID_ARGUMENT",
+                 "\"replay_window\" is not an integer 0..%u",
+                 CE_SFRAME_MAX_REPLAY_WINDOW);
+    goto done;
+  }
+  acc = ce_json_get(req, "accepted");
+  if (acc != NULL && !ce_json_is_null(acc)) {
+    if (ce_json_type_of(acc) != CE_JSON_ARRAY) {
+      err = reject(s, "INVALID_ARGUMENT", "\"accepted\" is not an array");
+      goto done;
+    }
+    for (size_t i = 0; i < ce_json_size(acc); i++) {
+      const ce_json *a = ce_json_at(acc, i);
+      uint8_t *x = NULL, *y = NULL;
+      size_t xl, yl;
+      if (ce_json_type_of(a) != CE_JSON_OBJECT) {
+        err =
+            reject(s, "INVALID_ARGUMENT", "accepted[%zu] is not an object", i);
+        goto done;
+      }
+      err = hex_field(s, a, "frame", &x, &xl);
+      if (err == NULL)
+        err = hex_field(s, a, "metadata", &y, &yl);
+      free(x);
+      free(y);
+      if (err != NULL)
+        goto done;
+    }
+  } else {
+    acc = NULL;
+  }
+  if ((err = hex_field(s, req, "metadata", &md, &md_len)) != NULL ||
+      (err = hex_field(s, req, "frame", &fr, &fr_len)) != NULL)
+    goto done;
+
+  /* The configuration: suite, keys (a KID twice is refused), window. */
+  ce_status st = ce_sframe_ctx_new(suite, &ctx);
+  for (size_t i = 0; st == CE_OK && i < ce_json_size(keys); i++) {
+    const ce_json *k = ce_json_at(keys, i);
+    uint64_t kid, other;
+    uint8_t *bk = NULL;
+    size_t bk_len;
+    u64_field(s, k, "kid", &kid);
+    for (size_t j = 0; j < i; j++) {
+      u64_field(s, ce_json_at(keys, j), "kid", &other);
+      if (other == kid) {
+        err = reject(s, "INVALID_ARGUMENT", "KID %016llx given twice",
+                     (unsigned long long)kid);
+        goto done;
+      }
+    }
+    hex_field(s, k, "base_key", &bk, &bk_len);
+    st = ce_sframe_add_key(ctx, kid, CE_SFRAME_RECEIVE, bk, bk_len);
+    ce_wipe(bk, bk_len);
+    free(bk);
+  }
+  if (st == CE_OK)
+    st = ce_sframe_set_replay_window(ctx, (size_t)window);
+  if (st != CE_OK) {
+    err = reject(s, ce_status_name(st), "configuration refused");
+    goto done;
+  }
+  size_t cap = fr_len;
+  for (size_t i = 0; acc != NULL && i < ce_json_size(acc); i++) {
+    uint8_t *x = NULL;
+    size_t xl;
+    hex_field(s, ce_json_at(acc, i), "frame", &x, &xl);
+    if (xl > cap)
+      cap = xl;
+    free(x);
+  }
+  buf = malloc(cap ? cap : 1);
+  if (buf == NULL) {
+    err = reject(s, "INTERNAL", "out of memory");
+    goto done;
+  }
+  /* The receiver's history: the frames it accepted before this one. */
+  for (size_t i = 0; acc != NULL && i < ce_json_size(acc); i++) {
+    const ce_json *a = ce_json_at(acc, i);
+    uint8_t *x = NULL, *y = NULL;
+    size_t xl, yl, n = cap;
+    hex_field(s, a, "frame", &x, &xl);
+    hex_field(s, a, "metadata", &y, &yl);
+    st = ce_sframe_unprotect_into(ctx, y, yl, x, xl, buf, &n, NULL, NULL);
+    free(x);
+    free(y);
+    if (st != CE_OK) {
+      err = reject(s, ce_status_name(st), "accepted[%zu] refused", i);
+      goto done;
+    }
+  }
+  uint64_t kid = 0, ctr = 0;
+  size_t n = cap;
+  st = ce_sframe_unprotect_into(ctx, md, md_len, fr, fr_len, buf, &n, &kid,
+                                &ctr);
+  if (st != CE_OK)
+    err = reject(s, ce_status_name(st), "sframe unprotect failed");
+  else if (answer_sframe_payload(out, buf, n, kid, ctr) != 0)
+    err = reject(s, "INTERNAL", "out of memory");
+done:
+  ce_sframe_ctx_free(ctx);
+  free(md);
+  free(fr);
+  free(buf);
+  return err;
+}
+
 /* Handles one request line and writes its one answer line. */
 static void handle_line(ce1_session *s, ce_ctxcache *cache, const char *line,
                         size_t len, FILE *out) {
@@ -199,7 +447,13 @@ static void handle_line(ce1_session *s, ce_ctxcache *cache, const char *line,
     goto done;
   }
   enum { OP_PROTECT, OP_UNPROTECT, OP_DERIVE } kind;
-  if (op_len == 7 && memcmp(op, "protect", 7) == 0) {
+  if (op_len == 14 && memcmp(op, "sframe_protect", 14) == 0) {
+    err = sframe_protect_op(s, req, out);
+    goto done;
+  } else if (op_len == 16 && memcmp(op, "sframe_unprotect", 16) == 0) {
+    err = sframe_unprotect_op(s, req, out);
+    goto done;
+  } else if (op_len == 7 && memcmp(op, "protect", 7) == 0) {
     kind = OP_PROTECT;
   } else if (op_len == 9 && memcmp(op, "unprotect", 9) == 0) {
     kind = OP_UNPROTECT;
@@ -303,6 +557,18 @@ static void usage(FILE *f) {
       "   \"frame\": HEX}                         -> {\"payload\": HEX}\n"
       "  {\"op\": \"derive\", \"mode\": 7, \"key\": HEX, \"salt\": HEX}\n"
       "     -> {\"enc_key\": HEX, \"iv_base\": HEX or null, \"check\": HEX}\n"
+      "  {\"op\": \"sframe_protect\", \"suite\": 4, \"kid\": HEX16, \"ctr\": "
+      "HEX16,\n"
+      "   \"base_key\": HEX, \"metadata\": HEX, \"payload\": HEX} -> "
+      "{\"frame\": HEX}\n"
+      "  {\"op\": \"sframe_unprotect\", \"suite\": 4,\n"
+      "   \"base_keys\": [{\"kid\": HEX16, \"base_key\": HEX}, ...],\n"
+      "   \"replay_window\": 0, \"accepted\": [{\"frame\": HEX, \"metadata\": "
+      "HEX}, ...],\n"
+      "   \"metadata\": HEX, \"frame\": HEX}\n"
+      "     -> {\"payload\": HEX, \"kid\": HEX16, \"ctr\": HEX16}\n"
+      "  (SFrame, RFC 9605: docs/conformance.md section 7; KID and CTR are\n"
+      "  16 hex digits, big-endian, like pn)\n"
       "\n"
       "mode is the CE1 mode id (1..8), a JSON number written as an integer\n"
       "(7.0 and 7e0 are not). key is the key string's raw bytes in hex;\n"
