@@ -13,9 +13,9 @@
  * "Refused" counts parameters the primitive documents as outside its range
  * (chanenc.h): GCM IVs over 128 bytes (NOT_SUPPORTED), an empty GCM IV,
  * XTS data shorter than 16 bytes or an AES-192-XTS key (not in IEEE 1619)
- * (INVALID_ARGUMENT), HKDF output over 8160 bytes (INVALID_ARGUMENT). Every refusal must be of exactly that kind, and
- * the counts per file are asserted, so a changed or truncated file cannot
- * silently shrink the run.
+ * (INVALID_ARGUMENT), HKDF output over 8160 bytes (INVALID_ARGUMENT). Every
+ * refusal must be of exactly that kind, and the counts per file are asserted,
+ * so a changed or truncated file cannot silently shrink the run.
  */
 #include "ce_test.h"
 
@@ -169,8 +169,8 @@ static void xts_test(const ce_json *g, const ce_json *t, tally *tl) {
     /* Outside IEEE 1619 / chanenc.h: data under one block, or the
        AES-192-XTS key size (48 bytes) that IEEE 1619 does not define. */
     CE_CHECK_STATUS(enc, CE_ERR_INVALID_ARGUMENT,
-                    "xts tcId %lld: %zu-byte key, %zu-byte data",
-                    (long long)id, kl, ml);
+                    "xts tcId %lld: %zu-byte key, %zu-byte data", (long long)id,
+                    kl, ml);
     tl->refused++;
   } else if (result_of(t) != V_INVALID) {
     CE_CHECK_STATUS(enc, CE_OK, "xts tcId %lld", (long long)id);
