@@ -65,6 +65,14 @@ ce_status ce__sf_open(ce__sf_aead *a, const uint8_t nonce[12],
                       const uint8_t *tag, uint8_t *out);
 
 /* derive_key_salt (RFC 9605 4.4.2) with the context's HMAC. */
+/* HMAC and HKDF with the suite's hash, as SFrame computes them (the
+   testing interface's known-answer tests). */
+ce_status ce__sf_hmac_oneshot(int suite, const uint8_t *key, size_t key_len,
+                              const uint8_t *data, size_t len, uint8_t *out,
+                              size_t *out_len);
+ce_status ce__sf_hkdf(int suite, const uint8_t *salt, size_t salt_len,
+                      const uint8_t *ikm, size_t ikm_len, const uint8_t *info,
+                      size_t info_len, uint8_t *okm, size_t okm_len);
 ce_status ce__sf_derive(const ce__sf_suite *s, EVP_MAC *hmac, uint64_t kid,
                         const uint8_t *base_key, size_t base_key_len,
                         ce_sframe_derived *out);

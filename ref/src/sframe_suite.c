@@ -212,6 +212,82 @@ ce_status ce__sf_derive(const ce__sf_suite *s, EVP_MAC *hmac, uint64_t kid,
   return st;
 }
 
+/* ---- HMAC and HKDF alone, for known-answer tests ------------------------ */
+
+/* The suite's HMAC exactly as SFrame computes it (ce__sf_mac_new,
+   ce__sf_hmac): the testing interface runs Wycheproof's HMAC files through
+   it. Not on the packet path. */
+ce_status ce__sf_hmac_oneshot(int suite, const uint8_t *key, size_t key_len,
+                              const uint8_t *data, size_t len, uint8_t *out,
+                              size_t *out_len) {
+  const ce__sf_suite *s = ce__sf_suite_of(suite);
+  if (s == NULL || (key == NULL && key_len) || (data == NULL && len) ||
+      out == NULL || out_len == NULL)
+    return CE_ERR_INVALID_ARGUMENT;
+  ce__err_mark();
+  ce__sf_algs a = {NULL, NULL};
+  EVP_MAC_CTX *mc = NULL;
+  uint8_t t[CE__SF_MAX_NH];
+  ce_status st = ce__sf_fetch(s, &a);
+  if (st == CE_OK)
+    st = ce__sf_mac_new(a.hmac, s->digest, key, key_len, &mc);
+  if (st == CE_OK) {
+    ce__sf_part part = {data, len};
+    if (!ce__sf_hmac(mc, 0, &part, 1, t, s->info.nh))
+      st = CE_ERR_INTERNAL;
+  }
+  if (st == CE_OK) {
+    memcpy(out, t, s->info.nh);
+    *out_len = s->info.nh;
+  }
+  EVP_MAC_CTX_free(mc);
+  ce__sf_algs_free(&a);
+  ce_wipe(t, sizeof t);
+  ce__err_pop();
+  return st;
+}
+
+/* HKDF (RFC 5869) with the suite's hash, on the same extract (HMAC keyed
+   with the salt) and expand (ce__sf_expand) SFrame's key derivation uses,
+   for Wycheproof's HKDF files. okm is written only on success. */
+ce_status ce__sf_hkdf(int suite, const uint8_t *salt, size_t salt_len,
+                      const uint8_t *ikm, size_t ikm_len, const uint8_t *info,
+                      size_t info_len, uint8_t *okm, size_t okm_len) {
+  const ce__sf_suite *s = ce__sf_suite_of(suite);
+  if (s == NULL || (salt == NULL && salt_len) || (ikm == NULL && ikm_len) ||
+      (info == NULL && info_len) || okm == NULL || okm_len == 0 ||
+      okm_len > 255u * s->info.nh)
+    return CE_ERR_INVALID_ARGUMENT;
+  ce__err_mark();
+  ce__sf_algs a = {NULL, NULL};
+  EVP_MAC_CTX *mc = NULL;
+  uint8_t prk[CE__SF_MAX_NH];
+  uint8_t *tmp = ce__malloc(okm_len);
+  ce_status st = tmp == NULL ? CE_ERR_INTERNAL : ce__sf_fetch(s, &a);
+  /* Extract: HMAC(salt, ikm); an empty salt is HashLen zeros, which is
+     what HMAC makes of an empty key. */
+  if (st == CE_OK)
+    st = ce__sf_mac_new(a.hmac, s->digest, salt, salt_len, &mc);
+  if (st == CE_OK) {
+    ce__sf_part part = {ikm, ikm_len};
+    if (!ce__sf_hmac(mc, 0, &part, 1, prk, s->info.nh))
+      st = CE_ERR_INTERNAL;
+  }
+  if (st == CE_OK)
+    st = ce__sf_expand(s, a.hmac, prk, info, info_len, tmp, okm_len);
+  if (st == CE_OK)
+    memcpy(okm, tmp, okm_len);
+  if (tmp != NULL) {
+    ce_wipe(tmp, okm_len);
+    free(tmp);
+  }
+  EVP_MAC_CTX_free(mc);
+  ce__sf_algs_free(&a);
+  ce_wipe(prk, sizeof prk);
+  ce__err_pop();
+  return st;
+}
+
 ce_status ce_sframe_derive(int suite, uint64_t kid, const uint8_t *base_key,
                            size_t base_key_len, ce_sframe_derived *out) {
   const ce__sf_suite *s = ce__sf_suite_of(suite);

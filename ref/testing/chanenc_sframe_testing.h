@@ -39,6 +39,22 @@ ce_status ce_testing_sframe_protect_ctr_into(ce_sframe_ctx *ctx, uint64_t kid,
 ce_status ce_testing_sframe_set_next_ctr(ce_sframe_ctx *ctx, uint64_t kid,
                                          uint64_t ctr);
 
+/* The HMAC and HKDF of a suite's hash (SHA-256 for suites 1-4, SHA-512
+   for 5-8) exactly as SFrame computes them, for known-answer tests
+   (Wycheproof). ce_testing_sframe_hmac writes the full Nh-byte HMAC to out
+   (room for 64 bytes) and its length to *out_len; ce_testing_sframe_hkdf is
+   RFC 5869 extract-then-expand, okm_len 1..255 * Nh. Statuses: CE_OK;
+   CE_ERR_INVALID_ARGUMENT (suite outside 1..8, NULL with a nonzero length,
+   okm_len out of range); CE_ERR_NOT_SUPPORTED; CE_ERR_INTERNAL. Outputs
+   are written only on CE_OK. */
+ce_status ce_testing_sframe_hmac(int suite, const uint8_t *key, size_t key_len,
+                                 const uint8_t *data, size_t len, uint8_t *out,
+                                 size_t *out_len);
+ce_status ce_testing_sframe_hkdf(int suite, const uint8_t *salt,
+                                 size_t salt_len, const uint8_t *ikm,
+                                 size_t ikm_len, const uint8_t *info,
+                                 size_t info_len, uint8_t *okm, size_t okm_len);
+
 #ifdef __cplusplus
 }
 #endif

@@ -34,3 +34,18 @@ ce_status ce_testing_sframe_set_next_ctr(ce_sframe_ctx *ctx, uint64_t kid,
                                          uint64_t ctr) {
   return ce__sf_set_next_ctr(ctx, kid, ctr);
 }
+
+ce_status ce_testing_sframe_hmac(int suite, const uint8_t *key, size_t key_len,
+                                 const uint8_t *data, size_t len, uint8_t *out,
+                                 size_t *out_len) {
+  return ce__sf_hmac_oneshot(suite, key, key_len, data, len, out, out_len);
+}
+
+ce_status ce_testing_sframe_hkdf(int suite, const uint8_t *salt,
+                                 size_t salt_len, const uint8_t *ikm,
+                                 size_t ikm_len, const uint8_t *info,
+                                 size_t info_len, uint8_t *okm,
+                                 size_t okm_len) {
+  return ce__sf_hkdf(suite, salt, salt_len, ikm, ikm_len, info, info_len, okm,
+                     okm_len);
+}

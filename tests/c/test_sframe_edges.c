@@ -45,6 +45,8 @@ static void pair(int suite, uint64_t kid, ce_sframe_ctx **tx,
    this must be the first SFrame (or CE1) call of the process. */
 static void test_first_ctx_fault(void) {
   if (!ce_testing_fault_available()) {
+    printf("skipped: the first-context fault needs a build with "
+           "-DCE_FAULT_INJECTION=ON (the fault and coverage stages)\n");
     CE_SKIP(1);
     return;
   }
@@ -385,8 +387,75 @@ static void test_window_words(int suite) {
   ce_sframe_ctx_free(rx);
 }
 
+/* SFrame's HMAC and HKDF alone (chanenc_sframe_testing.h): RFC 4231 test
+   case 1 and RFC 5869 test case 1 (SHA-256, suite 1), and the argument
+   checks. Wycheproof's files run through them in test_wycheproof. */
+static void test_hmac_hkdf(void) {
+  uint8_t key[20], out[64], okm[42];
+  memset(key, 0x0b, sizeof key);
+  size_t ol = 0;
+  static const uint8_t want_mac[32] = {
+      0xb0, 0x34, 0x4c, 0x61, 0xd8, 0xdb, 0x38, 0x53, 0x5c, 0xa8, 0xaf,
+      0xce, 0xaf, 0x0b, 0xf1, 0x2b, 0x88, 0x1d, 0xc2, 0x00, 0xc9, 0x83,
+      0x3d, 0xa7, 0x26, 0xe9, 0x37, 0x6c, 0x2e, 0x32, 0xcf, 0xf7};
+  CE_CHECK_STATUS(ce_testing_sframe_hmac(
+                      1, key, 20, (const uint8_t *)"Hi There", 8, out, &ol),
+                  CE_OK, "RFC 4231 1");
+  CE_CHECK(ol == 32 && memcmp(out, want_mac, 32) == 0, "RFC 4231 1 tag");
+  uint8_t ikm[22], salt[13], info[10];
+  memset(ikm, 0x0b, sizeof ikm);
+  for (int i = 0; i < 13; i++)
+    salt[i] = (uint8_t)i;
+  for (int i = 0; i < 10; i++)
+    info[i] = (uint8_t)(0xf0 + i);
+  static const uint8_t want_okm[42] = {
+      0x3c, 0xb2, 0x5f, 0x25, 0xfa, 0xac, 0xd5, 0x7a, 0x90, 0x43, 0x4f,
+      0x64, 0xd0, 0x36, 0x2f, 0x2a, 0x2d, 0x2d, 0x0a, 0x90, 0xcf, 0x1a,
+      0x5a, 0x4c, 0x5d, 0xb0, 0x2d, 0x56, 0xec, 0xc4, 0xc5, 0xbf, 0x34,
+      0x00, 0x72, 0x08, 0xd5, 0xb8, 0x87, 0x18, 0x58, 0x65};
+  CE_CHECK_STATUS(
+      ce_testing_sframe_hkdf(1, salt, 13, ikm, 22, info, 10, okm, 42), CE_OK,
+      "RFC 5869 1");
+  CE_CHECK(memcmp(okm, want_okm, 42) == 0, "RFC 5869 1 okm");
+  /* Refusals write nothing. */
+  memset(out, 0x77, sizeof out);
+  ol = 5;
+  CE_CHECK_STATUS(ce_testing_sframe_hmac(0, key, 20, key, 1, out, &ol),
+                  CE_ERR_INVALID_ARGUMENT, "suite 0");
+  CE_CHECK_STATUS(ce_testing_sframe_hmac(1, NULL, 1, key, 1, out, &ol),
+                  CE_ERR_INVALID_ARGUMENT, "NULL key");
+  CE_CHECK_STATUS(ce_testing_sframe_hmac(1, key, 1, NULL, 1, out, &ol),
+                  CE_ERR_INVALID_ARGUMENT, "NULL data");
+  CE_CHECK_STATUS(ce_testing_sframe_hmac(1, key, 1, key, 1, NULL, &ol),
+                  CE_ERR_INVALID_ARGUMENT, "NULL out");
+  CE_CHECK_STATUS(ce_testing_sframe_hmac(1, key, 1, key, 1, out, NULL),
+                  CE_ERR_INVALID_ARGUMENT, "NULL out_len");
+  CE_CHECK(ol == 5 && out[0] == 0x77, "hmac refusals wrote nothing");
+  CE_CHECK_STATUS(ce_testing_sframe_hmac(6, NULL, 0, NULL, 0, out, &ol), CE_OK,
+                  "empty key and data");
+  CE_CHECK(ol == 64, "SHA-512 length");
+  CE_CHECK_STATUS(ce_testing_sframe_hkdf(9, NULL, 0, ikm, 1, NULL, 0, okm, 1),
+                  CE_ERR_INVALID_ARGUMENT, "suite 9");
+  CE_CHECK_STATUS(ce_testing_sframe_hkdf(1, NULL, 1, ikm, 1, NULL, 0, okm, 1),
+                  CE_ERR_INVALID_ARGUMENT, "NULL salt");
+  CE_CHECK_STATUS(ce_testing_sframe_hkdf(1, NULL, 0, NULL, 1, NULL, 0, okm, 1),
+                  CE_ERR_INVALID_ARGUMENT, "NULL ikm");
+  CE_CHECK_STATUS(ce_testing_sframe_hkdf(1, NULL, 0, ikm, 1, NULL, 1, okm, 1),
+                  CE_ERR_INVALID_ARGUMENT, "NULL info");
+  CE_CHECK_STATUS(ce_testing_sframe_hkdf(1, NULL, 0, ikm, 1, NULL, 0, NULL, 1),
+                  CE_ERR_INVALID_ARGUMENT, "NULL okm");
+  CE_CHECK_STATUS(ce_testing_sframe_hkdf(1, NULL, 0, ikm, 1, NULL, 0, okm, 0),
+                  CE_ERR_INVALID_ARGUMENT, "okm_len 0");
+  CE_CHECK_STATUS(
+      ce_testing_sframe_hkdf(1, NULL, 0, ikm, 1, NULL, 0, okm, 255 * 32 + 1),
+      CE_ERR_INVALID_ARGUMENT, "okm_len over 255 * Nh");
+  CE_CHECK_STATUS(ce_testing_sframe_hkdf(5, NULL, 0, ikm, 1, NULL, 0, okm, 42),
+                  CE_OK, "empty salt, SHA-512");
+}
+
 int main(void) {
-  test_first_ctx_fault();
+  test_first_ctx_fault(); /* must come first: see there */
+  test_hmac_hkdf();
   test_header_args();
   for (int s = 1; s <= 8; s++) {
     test_ctx_args(s);

@@ -1,6 +1,8 @@
 /*
  * test_wycheproof.c - Project Wycheproof's AES-GCM, AES-GMAC, AES-XTS,
  * HKDF-SHA256 and PBKDF2-HMAC-SHA256 files through the primitive layer,
+ * and its HMAC-SHA256/512 and HKDF-SHA512 files through the HMAC and HKDF
+ * that SFrame uses (chanenc_sframe_testing.h),
  * read in place from the directory CE_WYCHEPROOF_DIR names (a checkout's
  * testvectors_v1/, or the team's ../shared/vectors/wycheproof; never
  * copied into this repository).
@@ -22,6 +24,7 @@
 #include "ce_hex.h"
 #include "ce_json.h"
 #include "chanenc.h"
+#include "chanenc_sframe_testing.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -222,6 +225,54 @@ static void pbkdf2_test(const ce_json *g, const ce_json *t, tally *tl) {
   free(pw), free(salt), free(dk), free(out);
 }
 
+/* SFrame's own HMAC and HKDF (chanenc_sframe_testing.h), the ones its
+   CTR+HMAC suites and key derivation use: suite 1 computes SHA-256, suite
+   6 SHA-512 (HMAC); suite 5 is the HKDF-SHA512 suite. */
+static int g_sframe_suite;
+
+static void sframe_hmac_test(const ce_json *g, const ce_json *t, tally *tl) {
+  size_t kl, ml, tgl;
+  uint8_t *key = hex_of(t, "key", &kl), *msg = hex_of(t, "msg", &ml),
+          *tag = hex_of(t, "tag", &tgl);
+  int64_t id = int_of(t, "tcId"), bits = int_of(g, "tagSize");
+  uint8_t full[64];
+  size_t fl = 0;
+  tl->run++;
+  CE_CHECK_STATUS(
+      ce_testing_sframe_hmac(g_sframe_suite, key, kl, msg, ml, full, &fl),
+      CE_OK, "hmac tcId %lld", (long long)id);
+  /* A truncated tag is the leftmost tagSize bits (RFC 2104 5). */
+  int same =
+      (size_t)bits / 8 == tgl && tgl <= fl && memcmp(full, tag, tgl) == 0;
+  if (result_of(t) == V_VALID)
+    CE_CHECK(same, "hmac tcId %lld: tag differs", (long long)id);
+  else if (result_of(t) == V_INVALID)
+    CE_CHECK(!same, "hmac tcId %lld: an invalid tag matched", (long long)id);
+  free(key), free(msg), free(tag);
+}
+
+static void sframe_hkdf_test(const ce_json *g, const ce_json *t, tally *tl) {
+  (void)g;
+  size_t il, sl, nl, ol;
+  uint8_t *ikm = hex_of(t, "ikm", &il), *salt = hex_of(t, "salt", &sl),
+          *info = hex_of(t, "info", &nl), *okm = hex_of(t, "okm", &ol);
+  int64_t id = int_of(t, "tcId"), size = int_of(t, "size");
+  uint8_t *out = malloc((size_t)size + 1);
+  tl->run++;
+  ce_status st = ce_testing_sframe_hkdf(g_sframe_suite, salt, sl, ikm, il, info,
+                                        nl, out, (size_t)size);
+  if (result_of(t) == V_INVALID) {
+    CE_CHECK_STATUS(st, CE_ERR_INVALID_ARGUMENT, "hkdf-sha512 tcId %lld",
+                    (long long)id);
+    tl->refused++;
+  } else {
+    CE_CHECK_STATUS(st, CE_OK, "hkdf-sha512 tcId %lld", (long long)id);
+    CE_CHECK((size_t)size == ol && memcmp(out, okm, ol) == 0,
+             "hkdf-sha512 tcId %lld: okm", (long long)id);
+  }
+  free(ikm), free(salt), free(info), free(okm), free(out);
+}
+
 static void run_file(const char *dir, const char *name, test_fn fn,
                      unsigned long want_run, unsigned long want_refused) {
   char path[4096];
@@ -283,5 +334,12 @@ int main(void) {
   run_file(dir, "aes_xts_test.json", xts_test, 123, 41);
   run_file(dir, "hkdf_sha256_test.json", hkdf_test, 86, 3);
   run_file(dir, "pbkdf2_hmacsha256_test.json", pbkdf2_test, 60, 0);
+  /* The primitives SFrame uses (RFC 9605 4.4.2, 4.5.1). */
+  g_sframe_suite = CE_SFRAME_AES_128_CTR_HMAC_SHA256_80;
+  run_file(dir, "hmac_sha256_test.json", sframe_hmac_test, 174, 0);
+  g_sframe_suite = CE_SFRAME_AES_256_CTR_HMAC_SHA512_80;
+  run_file(dir, "hmac_sha512_test.json", sframe_hmac_test, 174, 0);
+  g_sframe_suite = CE_SFRAME_AES_256_GCM_SHA512_128;
+  run_file(dir, "hkdf_sha512_test.json", sframe_hkdf_test, 83, 3);
   return ce_test_finish("test_wycheproof");
 }
