@@ -14,6 +14,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "ce_test.h"
+#include "ce_testbuf.h"
 #include "ce_vecfile.h"
 #include "chanenc.h"
 #include "chanenc_testing.h"
@@ -22,10 +23,6 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
-
-/* Bytes after the region a call may use: any write there is a bug. */
-#define SLACK 32u
-#define SENTINEL 0xa5
 
 typedef struct {
   const char *file; /* base name, for messages */
@@ -42,30 +39,6 @@ static const char *base_name(const char *path) {
 
 /* malloc that never returns NULL to the tests: a failed allocation is a
    failed run, not a crash. */
-static uint8_t *xalloc(size_t n) {
-  uint8_t *p = malloc(n ? n : 1);
-  if (p == NULL) {
-    fprintf(stderr, "out of memory (%zu bytes)\n", n);
-    exit(2);
-  }
-  return p;
-}
-
-/* A buffer of n + SLACK bytes: data at the start, sentinel after. */
-static uint8_t *sentinel_buf(const uint8_t *data, size_t data_len, size_t n) {
-  uint8_t *b = xalloc(n + SLACK);
-  memset(b, SENTINEL, n + SLACK);
-  if (data_len)
-    memcpy(b, data, data_len);
-  return b;
-}
-
-static int all_sentinel(const uint8_t *p, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    if (p[i] != SENTINEL)
-      return 0;
-  return 1;
-}
 
 static void check_valid(const where *w, ce_ctx *ctx) {
   const ce_vec_test *t = w->t;

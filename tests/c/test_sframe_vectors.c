@@ -28,6 +28,7 @@
 #define _POSIX_C_SOURCE 200809L
 
 #include "ce_test.h"
+#include "ce_testbuf.h"
 
 #include "ce_hex.h"
 #include "ce_json.h"
@@ -41,8 +42,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-#define SLACK 32u
-#define SENTINEL 0xa5
 #define KID_SENTINEL UINT64_C(0xa5a5a5a5a5a5a5a5)
 
 /* Per-file counts, as vectors/README.md lists them (--check of the
@@ -77,31 +76,6 @@ typedef struct {
   size_t groups, protect, unprotect;
   size_t ok, malformed, unknown_kid, replayed, auth_failed, other;
 } counts;
-
-static uint8_t *xalloc(size_t n) {
-  uint8_t *p = malloc(n ? n : 1);
-  if (p == NULL) {
-    fprintf(stderr, "out of memory (%zu bytes)\n", n);
-    exit(2);
-  }
-  return p;
-}
-
-/* n + SLACK bytes: data at the start, sentinel after. */
-static uint8_t *sentinel_buf(const uint8_t *data, size_t data_len, size_t n) {
-  uint8_t *b = xalloc(n + SLACK);
-  memset(b, SENTINEL, n + SLACK);
-  if (data_len)
-    memcpy(b, data, data_len);
-  return b;
-}
-
-static int all_sentinel(const uint8_t *p, size_t n) {
-  for (size_t i = 0; i < n; i++)
-    if (p[i] != SENTINEL)
-      return 0;
-  return 1;
-}
 
 static const char *base_name(const char *path) {
   const char *s = strrchr(path, '/');
