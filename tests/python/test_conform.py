@@ -536,14 +536,18 @@ def test_failures_carry_their_requests(tmp_path):
 @needs_ce1
 def test_quiet_run_prints_the_seed(tmp_path):
     """Item 9: -q prints one line, and it names the seed, with which the
-    run can be repeated exactly."""
+    run can be repeated exactly. The run is unseeded, so it is restricted to
+    the salted modes: only they expose ignore_salt (over all modes, 30 cases
+    with no GCM2 case passed, e.g. seed 36, and this test flaked in CI)."""
+    gcm2 = ["--mode", "AES_128_GCM2", "--mode", "AES_256_GCM2"]
     rc, out, err, _ = runner("-q", "--adapter", broken("ignore_salt"),
-                             "--no-vectors", "--random", "30")
-    assert rc == 1 and out.count("\n") == 1
+                             "--no-vectors", "--random", "30", *gcm2)
+    assert rc == 1 and out.count("\n") == 1, out + err
     seed = out.split("seed ")[1].rstrip(")\n")
     assert out.startswith("conformance: ") and "random pass: 30 cases" in out
     rc2, out2, _, _ = runner("-q", "--adapter", broken("ignore_salt"),
-                             "--no-vectors", "--random", "30", "--seed", seed)
+                             "--no-vectors", "--random", "30", "--seed", seed,
+                             *gcm2)
     assert (rc2, out2) == (rc, out)
 
 
