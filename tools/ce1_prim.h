@@ -51,6 +51,14 @@
 extern "C" {
 #endif
 
+/* For the definitions in a library built with -fvisibility=hidden (as
+   tools/libs/ builds them): the ABI functions are its only exports. */
+#if defined(__GNUC__) || defined(__clang__)
+#define CE1_IMPL_EXPORT __attribute__((visibility("default")))
+#else
+#define CE1_IMPL_EXPORT
+#endif
+
 /* Optional: a one-line description of the implementation for reports and
    the compatibility matrix, e.g. "libgcrypt 1.10.1". */
 #define CE1_IMPL_DESCRIBE_SYMBOL "ce1_impl_describe"
