@@ -35,6 +35,8 @@ case "${1:-}" in
 esac
 
 ce_need_packages "${CE_BUILD_PACKAGES[@]}" "${CE_TEST_PACKAGES[@]}"
+# The Node.js adapter (tools/adapters/node_adapter.mjs) and its tests.
+command -v node >/dev/null || ce_need_packages nodejs
 
 root="${CE_TEST_BUILD_DIR:-build-test}"
 jobs="$(nproc)"
