@@ -116,7 +116,9 @@ OTHER_LIBS = (
     ("libce1prim_nettle.so", "Nettle (C ABI)"),
     ("libce1prim_wolfssl.so", "wolfSSL (C ABI)"),
     ("libce1prim_botan.so", "Botan 2 FFI (C ABI)"),
-    ("libce1prim_tomcrypt.so", "libtomcrypt (C ABI)"),
+    ("libce1prim_tomcrypt.so", "libtomcrypt (C ABI, tag compared by the adapter)"),
+    ("libce1prim_tomcrypt_gcm_memory.so",
+     "libtomcrypt (C ABI, gcm_memory's status trusted)"),
 )
 
 
