@@ -9,8 +9,8 @@
 #      call, allocation and lock initialisation of ref/ made to fail in
 #      turn (tests/c/test_faults.c, label faults);
 #   4. ThreadSanitizer build: the threading tests (label tsan);
-#   5. libFuzzer build (clang): each harness for a short bounded time and
-#      the differential harness catching the broken library (fuzz-short);
+#   5. libFuzzer build (clang): short bounded runs (CE1 differential vs.
+#      libce1impl_mbedtls.so) and catching the broken library (fuzz-short);
 #   6. coverage (gcc --coverage, scripts/coverage.sh): line and branch
 #      coverage of ref/ from the C tests and fuzz corpora, at least 98% of
 #      lines and 95% of branches.
@@ -77,6 +77,8 @@ if [ "$quick" = 0 ]; then
     -DCE_BUILD_PYTHON=OFF -DCE_BUILD_BENCH=OFF -DCE_BUILD_FUZZ_REPLAY=OFF
   stage "ThreadSanitizer build: threading tests" "$root/tsan" -L tsan -- \
     -DCE_TSAN=ON -DCE_BUILD_PYTHON=OFF -DCE_BUILD_BENCH=OFF -DCE_BUILD_FUZZ_REPLAY=OFF
+  # mbedTLS for libce1impl_mbedtls.so, the CE1 differential run's target.
+  ce_need_packages libmbedtls-dev
   stage "libFuzzer build (clang): short fuzz runs" "$root/fuzz" -L fuzz-short -- \
     -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DCE_BUILD_FUZZ=ON \
     -DCE_BUILD_FUZZ_REPLAY=OFF -DCE_BUILD_PYTHON=OFF -DCE_BUILD_BENCH=OFF -DCE_BUILD_TESTS=OFF
