@@ -77,8 +77,6 @@ if [ "$quick" = 0 ]; then
     -DCE_BUILD_PYTHON=OFF -DCE_BUILD_BENCH=OFF -DCE_BUILD_FUZZ_REPLAY=OFF
   stage "ThreadSanitizer build: threading tests" "$root/tsan" -L tsan -- \
     -DCE_TSAN=ON -DCE_BUILD_PYTHON=OFF -DCE_BUILD_BENCH=OFF -DCE_BUILD_FUZZ_REPLAY=OFF
-  # mbedTLS for libce1impl_mbedtls.so, the CE1 differential run's target.
-  ce_need_packages libmbedtls-dev
   stage "libFuzzer build (clang): short fuzz runs" "$root/fuzz" -L fuzz-short -- \
     -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ -DCE_BUILD_FUZZ=ON \
     -DCE_BUILD_FUZZ_REPLAY=OFF -DCE_BUILD_PYTHON=OFF -DCE_BUILD_BENCH=OFF -DCE_BUILD_TESTS=OFF
