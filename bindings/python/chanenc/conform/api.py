@@ -73,6 +73,10 @@ def open_implementation(adapter: str | None = None, lib: str | None = None,
     each returning an :class:`~chanenc.conform.impls.Outcome` (``ok``,
     ``value``: bytes or (enc_key, iv_base, check); ``status``: a status
     name such as AUTH_FAILED; ``transport``: timeout, crashed, garbage...),
+    the primitive operations of tools/ce1_prim.h: ``capabilities()`` (the
+    set of those it announces) and ``primitive(op, **fields)`` (bytes
+    fields, int tag_len/length/iterations; an Outcome whose value is a dict
+    of the answer's members, e.g. ``{"ciphertext": ..., "tag": ...}``),
     ``kind`` ("reference", "adapter", "lib"), ``description`` and
     ``close()``; it is a context manager. A process starts at the first
     call."""
@@ -227,7 +231,8 @@ def run(impl: Implementation | None = None, *, diagnose: bool = True,
 class VectorCase:
     """One selected check, not yet run: ``file``, ``file_label`` (short,
     for test ids), ``mode``, ``name`` (unique within file and mode),
-    ``nodeid`` (``file_label::mode::name``), ``layer``, ``group``, ``id``,
+    ``nodeid`` (``file_label::mode::name``), ``layer`` ("frame",
+    "primitive", "request"), ``group``, ``id``,
     ``op``, ``comment``, ``case`` (the underlying
     :class:`~chanenc.conform.vectors.Case`); :meth:`run` checks it."""
 
@@ -259,9 +264,10 @@ class VectorCase:
 
 def collect(impl: Implementation, **selection) -> list:
     """The selected checks for ``impl`` as :class:`VectorCase` objects, in
-    the runner's order (the primitive files only for the reference, the
-    request checks only for a process adapter). Reads the vector files
-    and runs nothing."""
+    the runner's order: the frame and the primitive layer for any
+    implementation (a primitive case it does not announce is skipped when
+    run), the request checks only for a process adapter. Reads the vector
+    files and runs nothing."""
     ns = _args(impl, **selection)
     vdir, sets = _locate(ns)
     r = _R.Run(ns, impl, vdir, sets)

@@ -4,8 +4,7 @@ All speak CE1 at the level of the process adapter protocol (stateless:
 every call carries mode, key and salt; protect takes an explicit packet
 number) and return :class:`Outcome` objects:
 
-* :class:`Reference` - chanenc itself, through the Python bindings; the
-  only one that also runs the standard primitive vectors;
+* :class:`Reference` - chanenc itself, through the Python bindings;
 * :class:`ProcessAdapter` - any program speaking JSON lines
   (conformance.md section 3), with timeouts and restarts;
 * :func:`lib_adapter` - a shared library with the C ABI of section 4, run
@@ -17,6 +16,15 @@ number) and return :class:`Outcome` objects:
 :class:`Recorder` wraps any of them and keeps the requests a check made,
 as the JSON lines a process adapter would be sent, so that every failure
 can be reproduced outside the runner.
+
+Besides the CE1 frame operations (protect, unprotect, derive) every
+implementation has the primitive operations of tools/ce1_prim.h
+(:data:`PRIMITIVE_OPS`): :meth:`Implementation.capabilities` names those
+it implements (a process adapter is asked ``{"op":"capabilities"}`` once
+per process start; one that answers UNSUPPORTED_OP implements the frame
+operations only; a library announces each by exporting its symbol), and
+:meth:`Implementation.primitive` runs one, returning an :class:`Outcome`
+whose value is a dict of the answer's byte members.
 """
 
 from __future__ import annotations
@@ -24,7 +32,7 @@ from __future__ import annotations
 import collections
 import json
 import os
-import selectors
+import select
 import shlex
 import signal
 import subprocess
@@ -36,7 +44,9 @@ from .libserve import LibImpl
 
 __all__ = ["Outcome", "Implementation", "Reference", "ProcessAdapter",
            "InProcessLib", "PythonCE1", "lib_adapter", "Recorder",
-           "AdapterCannotStart", "parse_hex", "request_line"]
+           "AdapterCannotStart", "parse_hex", "request_line",
+           "PRIMITIVE_OPS", "INT_MEMBERS", "primitive_request_line",
+           "CAPABILITIES_LINE"]
 
 
 class Outcome:
@@ -47,6 +57,8 @@ class Outcome:
     "crashed", "garbage", "bad_answer", "out_of_step", "unusable";
     ``detail`` says more).
     ``buffer_modified`` flags a failure that wrote to the caller's buffer.
+    The value of a primitive operation is a dict of its answer's members
+    (bytes each: ``{"ciphertext": ..., "tag": ...}``).
     """
 
     __slots__ = ("value", "status", "transport", "detail", "buffer_modified")
@@ -76,6 +88,48 @@ class Outcome:
         return f"Outcome({self.describe()})"
 
 
+# --------------------------------------------------------------------------
+# The primitive operations (tools/ce1_prim.h)
+# --------------------------------------------------------------------------
+
+#: The primitive operations of tools/ce1_prim.h (docs/conformance.md 8):
+#: op -> (request members in order, answer members). The members named in
+#: :data:`INT_MEMBERS` are JSON integers, the others hex strings.
+PRIMITIVE_OPS = {
+    "aes_ecb_encrypt": (("key", "data"), ("data",)),
+    "aes_ecb_decrypt": (("key", "data"), ("data",)),
+    "sm4_ecb_encrypt": (("key", "data"), ("data",)),
+    "sm4_ecb_decrypt": (("key", "data"), ("data",)),
+    "aes_xts_encrypt": (("key", "tweak", "data"), ("data",)),
+    "aes_xts_decrypt": (("key", "tweak", "data"), ("data",)),
+    "aes_gcm_seal": (("key", "iv", "aad", "plaintext", "tag_len"),
+                     ("ciphertext", "tag")),
+    "aes_gcm_open": (("key", "iv", "aad", "ciphertext", "tag", "tag_len"),
+                     ("plaintext",)),
+    "hkdf_sha256_extract": (("salt", "ikm"), ("prk",)),
+    "hkdf_sha256_expand": (("prk", "info", "length"), ("okm",)),
+    "hkdf_sha256": (("salt", "ikm", "info", "length"), ("okm",)),
+    "pbkdf2_sha256": (("password", "salt", "iterations", "length"), ("dk",)),
+}
+INT_MEMBERS = frozenset({"tag_len", "length", "iterations"})
+#: The request that asks a process adapter which primitives it has.
+CAPABILITIES_LINE = b'{"op":"capabilities"}'
+
+
+def primitive_request_line(op: str, fields: dict) -> bytes:
+    """The JSON line (without its newline) of a primitive request: the
+    members of :data:`PRIMITIVE_OPS` in order, bytes as hex, the integer
+    members as JSON integers."""
+    req = {"op": op}
+    names = PRIMITIVE_OPS[op][0] if op in PRIMITIVE_OPS else tuple(fields)
+    for name in names:
+        if name not in fields:
+            continue
+        v = fields[name]
+        req[name] = v if name in INT_MEMBERS else bytes(v).hex()
+    return json.dumps(req, separators=(",", ":")).encode()
+
+
 class Implementation:
     """Interface of an implementation under test."""
 
@@ -83,8 +137,6 @@ class Implementation:
     kind = "?"
     #: One line for the report header.
     description = "?"
-    #: True when the standard primitive vectors can run (the reference).
-    primitives = False
     #: True when requests can be sent as raw lines (:meth:`raw_request`):
     #: the request-level checks of conformance.md 3.4 apply.
     requests = False
@@ -104,6 +156,28 @@ class Implementation:
         """Outcome value: (enc_key, iv_base or None, check int). An
         implementation without a derive operation answers status
         UNSUPPORTED_OP."""
+        return Outcome(status="UNSUPPORTED_OP")
+
+    #: Why :meth:`capabilities` is what it is, when that is worth saying
+    #: in a skip reason ("answers capabilities with UNSUPPORTED_OP: frame
+    #: operations only"); "" otherwise.
+    capabilities_note = ""
+    #: The transport failure (an Outcome) of the last attempt to learn the
+    #: capabilities, while they are unknown; None otherwise.
+    capabilities_failure = None
+    #: The capabilities last learnt (None: never asked), for reports.
+    announced = None
+
+    def capabilities(self) -> frozenset:
+        """The primitive operations (names of :data:`PRIMITIVE_OPS`) the
+        implementation announces; empty for one with frame operations
+        only."""
+        return frozenset()
+
+    def primitive(self, op: str, **fields) -> Outcome:
+        """Runs a primitive operation of tools/ce1_prim.h: ``fields`` are
+        its request members (bytes; int for tag_len, length,
+        iterations). Outcome value: a dict of the answer members (bytes)."""
         return Outcome(status="UNSUPPORTED_OP")
 
     def close(self) -> None:
@@ -126,7 +200,6 @@ class Reference(Implementation):
     unprotect leaves the caller's buffer unchanged."""
 
     kind = "reference"
-    primitives = True
 
     def __init__(self) -> None:
         import chanenc
@@ -207,6 +280,97 @@ class Reference(Implementation):
                 self._derived.popitem(last=False)
         return hit
 
+    # ---- primitives ----------------------------------------------------------
+
+    def capabilities(self) -> frozenset:
+        return frozenset(PRIMITIVE_OPS)
+
+    def primitive(self, op, **f):
+        """The bindings' primitives, answering as tools/ce1_prim.h says
+        (as tools/common/ce_prim_ref.h maps chanenc's statuses for the
+        reference adapters): XTS with Key1 == Key2, which chanenc refuses
+        as an argument, is NOT_SUPPORTED once the other arguments are
+        valid; a length chanenc cannot take (TOO_LARGE) is NOT_SUPPORTED,
+        an XTS data unit over 2^20 blocks INVALID_ARGUMENT; a GCM tag of
+        another size than tag_len is AUTH_FAILED."""
+        out = self._primitive(op, f)
+        if out.status == "TOO_LARGE":
+            out.status = ("INVALID_ARGUMENT" if op.startswith("aes_xts")
+                          else "NOT_SUPPORTED")
+        elif (out.status == "INVALID_ARGUMENT" and op.startswith("aes_xts")):
+            key, data = f["key"], f["data"]
+            h = len(key) // 2
+            if (len(key) in (32, 64) and len(f["tweak"]) == 16
+                    and 16 <= len(data) <= 16 << 20 and key[:h] == key[h:]):
+                out.status = "NOT_SUPPORTED"
+        return out
+
+    def _primitive(self, op, f):
+        ce = self._ce
+        try:
+            if op in ("aes_ecb_encrypt", "sm4_ecb_encrypt"):
+                return Outcome({"data": ce.ecb_encrypt(f["key"], f["data"],
+                                                       cipher=op[:3])})
+            if op in ("aes_ecb_decrypt", "sm4_ecb_decrypt"):
+                return Outcome({"data": ce.ecb_decrypt(f["key"], f["data"],
+                                                       cipher=op[:3])})
+            if op == "aes_xts_encrypt":
+                return Outcome({"data": ce.xts_encrypt(f["key"], f["tweak"], f["data"])})
+            if op == "aes_xts_decrypt":
+                return Outcome({"data": ce.xts_decrypt(f["key"], f["tweak"], f["data"])})
+            if op == "aes_gcm_seal":
+                ct, tag = ce.gcm_encrypt(f["key"], f["iv"], f["plaintext"],
+                                         f["aad"], tag_len=f["tag_len"],
+                                         allow_short_tag=True)
+                return Outcome({"ciphertext": ct, "tag": tag})
+            if op == "aes_gcm_open":
+                return self._gcm_open(f)
+            if op == "hkdf_sha256_extract":
+                return Outcome({"prk": ce.hkdf_sha256_extract(f["ikm"], f["salt"])})
+            if op == "hkdf_sha256_expand":
+                return Outcome({"okm": ce.hkdf_sha256_expand(f["prk"], f["info"],
+                                                             f["length"])})
+            if op == "hkdf_sha256":
+                return Outcome({"okm": ce.hkdf_sha256(f["ikm"], f["salt"], f["info"],
+                                                      f["length"])})
+            if op == "pbkdf2_sha256":
+                return Outcome({"dk": ce.pbkdf2_sha256(f["password"], f["salt"],
+                                                       f["iterations"], f["length"])})
+        except ce.Error as e:
+            return Outcome(status=e.status)
+        except (ValueError, OverflowError):   # outside the bindings' domain
+            return Outcome(status="INVALID_ARGUMENT")
+        return Outcome(status="UNSUPPORTED_OP")
+
+    def _gcm_open(self, f):
+        """chanenc refuses a tag whose length is not tag_len as an
+        argument; ce1_prim.h makes it a forgery (AUTH_FAILED), once the
+        other arguments are valid."""
+        ce = self._ce
+        tag, tag_len = f["tag"], f["tag_len"]
+        if len(tag) != tag_len and 1 <= tag_len <= 16:
+            try:   # the other arguments first: a tag of the right size
+                ce.gcm_decrypt(f["key"], f["iv"], f["ciphertext"], bytes(tag_len),
+                               f["aad"], tag_len=tag_len, allow_short_tag=True)
+            except ce.Error as e:
+                if e.status != "AUTH_FAILED":
+                    return Outcome(status=e.status)
+            return Outcome(status="AUTH_FAILED")
+        pt = ce.gcm_decrypt(f["key"], f["iv"], f["ciphertext"], tag, f["aad"],
+                            tag_len=tag_len, allow_short_tag=True)
+        return Outcome({"plaintext": pt})
+
+    def ecb_iterate(self, cipher: str, key: bytes, data: bytes, n: int,
+                    encrypt: bool = True) -> Outcome:
+        """ECB applied ``n`` times (the GB/T 32907 "1,000,000 times"
+        examples): the reference's own loop, which the adapter interfaces
+        do not have."""
+        try:
+            return Outcome({"data": self._ce.ecb_iterate(key, data, n, cipher=cipher,
+                                                         encrypt=encrypt)})
+        except self._ce.Error as e:
+            return Outcome(status=e.status)
+
 
 # --------------------------------------------------------------------------
 # The independent Python implementation
@@ -273,7 +437,9 @@ def _hex_field(ans: dict, name: str, nullable: bool = False):
     if v is None and nullable:
         return None
     if not isinstance(v, str):
-        raise ValueError(f'"{name}" is a {_json_type(v)}, not a hex string')
+        t = _json_type(v)
+        raise ValueError(f'"{name}" is {"an" if t[0] in "ao" else "a"} {t}, '
+                         'not a hex string')
     try:
         return parse_hex(v)
     except ValueError as e:
@@ -334,28 +500,43 @@ def _load_object(line: bytes):
     return obj if isinstance(obj, dict) else None
 
 
-def _answers(obj: dict) -> str | None:
-    """The op whose well-formed success answer ``obj`` is, "error" for an
-    error answer, None for neither."""
+#: The member that tells a success answer of each operation (frame,
+#: primitive, capabilities) from the others'.
+_ANSWER_MEMBER = {**ANSWER_FIELD, "capabilities": "ops",
+                  **{op: ans[0] for op, (_, ans) in PRIMITIVE_OPS.items()}}
+_OPS_OF_MEMBER: dict = {}
+for _op, _m in _ANSWER_MEMBER.items():
+    _OPS_OF_MEMBER.setdefault(_m, []).append(_op)
+
+
+def _answers(obj: dict):
+    """(member, the ops whose well-formed success answer ``obj`` is),
+    ("error", ["error"]) for an error answer, None for neither."""
     if "error" in obj:
-        return "error"
-    for op, field in ANSWER_FIELD.items():
-        if field in obj:
-            try:
-                _hex_field(obj, field)
-            except ValueError:
-                return None
-            return op
+        return "error", ["error"]
+    for member, ops in _OPS_OF_MEMBER.items():
+        if member not in obj:
+            continue
+        if member == "ops":
+            if isinstance(obj["ops"], list):
+                return member, ops
+            continue
+        try:
+            _hex_field(obj, member)
+        except ValueError:
+            continue
+        return member, ops
     return None
 
 
 def _fits(line: bytes, op: str | None) -> bool:
-    """Whether a line can be the answer to a request of ``op`` (None: a
-    request whose op is unknown, which any JSON object may answer)."""
+    """Whether a line can be the answer to a request of ``op`` (None, or
+    an op the runner does not know: any JSON object may answer it)."""
     obj = _load_object(line)
     if obj is None:
         return False
-    return op is None or "error" in obj or ANSWER_FIELD[op] in obj
+    m = _ANSWER_MEMBER.get(op) if op is not None else None
+    return m is None or "error" in obj or m in obj
 
 
 def head_tail(text: str, head: int = 5, tail: int = 3, width: int = 200,
@@ -427,6 +608,12 @@ class ProcessAdapter(Implementation):
         self._banner_count = 0
         self._probed = False
         self._events: dict = {}
+        self._caps = None          # this process's answer, once asked
+        self.announced = None      # the last answer, kept after close()
+        self._caps_settled = False  # kept across restarts (given up asking)
+        self._caps_failures = 0
+        self.capabilities_note = ""
+        self.capabilities_failure = None
 
     # ---- process management ---------------------------------------------
 
@@ -439,6 +626,8 @@ class ProcessAdapter(Implementation):
             start_new_session=True)
         os.set_blocking(self.proc.stdin.fileno(), False)
         os.set_blocking(self.proc.stdout.fileno(), False)
+        self._poller = select.poll()
+        self._poller.register(self.proc.stdout.fileno(), select.POLLIN)
         self._rbuf = b""
         self._fresh = True
 
@@ -472,6 +661,8 @@ class ProcessAdapter(Implementation):
     def _kill(self) -> None:
         p, self.proc = self.proc, None
         self._fresh = False
+        if not self._caps_settled:
+            self._caps = None      # a fresh process is asked again
         if p is None:
             return
         for f in (p.stdin, p.stdout):
@@ -533,14 +724,18 @@ class ProcessAdapter(Implementation):
 
     def _io(self, out: bytes, deadline: float) -> tuple:
         """Writes ``out`` (may be empty) and returns the next line of
-        output: (line, None, "") or (None, transport error, detail)."""
+        output: (line, None, "") or (None, transport error, detail).
+        A line that fits in the pipe is written at once (the usual case);
+        the process's poll object is kept from one request to the next."""
         p = self.proc
         out = memoryview(out)
-        sel = selectors.DefaultSelector()
+        w_fd, r_fd = p.stdin.fileno(), p.stdout.fileno()
+        if out:
+            out = self._write(w_fd, out)
+        poller = self._poller
+        if out:
+            poller.register(w_fd, select.POLLOUT)
         try:
-            sel.register(p.stdout, selectors.EVENT_READ)
-            if out:
-                sel.register(p.stdin, selectors.EVENT_WRITE)
             while True:
                 nl = self._rbuf.find(b"\n")
                 if nl >= 0:
@@ -551,36 +746,46 @@ class ProcessAdapter(Implementation):
                     return None, "timeout", (f"no answer within {self.timeout:g} s"
                                              + (f" (partial: {_short(self._rbuf, 60)!r})"
                                                 if self._rbuf else ""))
-                for key, _ in sel.select(left):
-                    if key.fileobj is p.stdin:
-                        try:
-                            n = os.write(p.stdin.fileno(), out)
-                            out = out[n:]
-                        except BlockingIOError:
-                            continue
-                        except (BrokenPipeError, OSError):
-                            out = out[:0]
+                for fd, _ in poller.poll(max(1, int(left * 1000 + 0.999))):
+                    if fd == w_fd:
+                        out = self._write(w_fd, out)
                         if not out:
-                            sel.unregister(p.stdin)
-                    else:
+                            poller.unregister(w_fd)
+                        continue
+                    try:
+                        chunk = os.read(r_fd, 1 << 16)
+                    except BlockingIOError:
+                        continue
+                    if not chunk:
                         try:
-                            chunk = os.read(p.stdout.fileno(), 1 << 16)
-                        except BlockingIOError:
-                            continue
-                        if not chunk:
-                            try:
-                                rc = p.wait(timeout=1)
-                            except subprocess.TimeoutExpired:
-                                rc = None
-                            how = (f"exited with status {rc}" if rc is not None and rc >= 0
-                                   else f"killed by signal {-rc}" if rc is not None
-                                   else "closed its output")
-                            err = self._stderr_excerpt()
-                            return None, "crashed", (f"adapter {how} before answering"
-                                                     + (f"; stderr: {err}" if err else ""))
-                        self._rbuf += chunk
+                            rc = p.wait(timeout=1)
+                        except subprocess.TimeoutExpired:
+                            rc = None
+                        how = (f"exited with status {rc}" if rc is not None and rc >= 0
+                               else f"killed by signal {-rc}" if rc is not None
+                               else "closed its output")
+                        err = self._stderr_excerpt()
+                        return None, "crashed", (f"adapter {how} before answering"
+                                                 + (f"; stderr: {err}" if err else ""))
+                    self._rbuf += chunk
         finally:
-            sel.close()
+            if out:
+                try:
+                    poller.unregister(w_fd)
+                except (KeyError, ValueError):
+                    pass
+
+    @staticmethod
+    def _write(fd: int, out: memoryview) -> memoryview:
+        """Writes what the pipe takes now; the rest (nothing once the
+        process is gone: its answer, or its end, tells)."""
+        try:
+            n = os.write(fd, out)
+            return out[n:]
+        except BlockingIOError:
+            return out
+        except OSError:          # BrokenPipeError: the process is gone
+            return out[:0]
 
     def _pending_output(self) -> bytes:
         """Output the live process wrote since its last answer (it should
@@ -689,13 +894,16 @@ class ProcessAdapter(Implementation):
             return None, Outcome(transport="garbage",
                                  detail=f"answer is {what}: {_short(ans)!r}")
         self.answers += 1
-        if (step_check and op is not None and "error" not in obj
-                and ANSWER_FIELD[op] not in obj):
+        if (step_check and op in _ANSWER_MEMBER and "error" not in obj
+                and _ANSWER_MEMBER[op] not in obj):
             other = _answers(obj)
-            if other not in (None, "error", op):
+            if other is not None and op not in other[1]:
                 self._kill()
-                what = (f"{'an' if op[0] == 'u' else 'a'} {op} request got an answer with "
-                        f"\"{ANSWER_FIELD[other]}\", which answers {other}")
+                member, ops = other
+                which = (ops[0] if len(ops) == 1 else
+                         ", ".join(ops[:-1]) + " or " + ops[-1])
+                what = (f"{'an' if op[0] in 'aeiou' else 'a'} {op} request got an "
+                        f"answer with \"{member}\", which answers {which}")
                 self._note("out_of_step", (
                     f"{what}: the adapter's answers are out of step with the "
                     "requests (it wrote a line that answered no request), or "
@@ -769,6 +977,75 @@ class ProcessAdapter(Implementation):
             self.has_derive = True
         return out
 
+    # ---- primitive operations ----------------------------------------------
+
+    def capabilities(self) -> frozenset:
+        """The primitives this process announces (asked once per process
+        start, docs/conformance.md 8.1): the "ops" of its answer that are
+        operations of tools/ce1_prim.h. UNSUPPORTED_OP (an adapter of the
+        frame operations only) or any other error gives none. While the
+        request fails in transport (a timeout, a crash) the answer is none
+        and :attr:`capabilities_failure` says why; after three such
+        failures in a row the adapter is taken to have none. A malformed
+        answer is reported once among the adapter's output problems
+        (:meth:`protocol_events`)."""
+        if self._caps is not None:
+            self.capabilities_failure = None
+            return self._caps
+        if self.unusable:
+            self.capabilities_failure = Outcome(transport="unusable",
+                                                detail=self.unusable)
+            return frozenset()
+        ans, fail = self.request(CAPABILITIES_LINE, "capabilities")
+        if fail is not None:
+            self._caps_failures += 1
+            self.capabilities_failure = fail
+            if self._caps_failures >= 3:
+                self._caps, self._caps_settled = frozenset(), True
+                self.announced = self._caps
+                self.capabilities_note = (
+                    f'no answer to {{"op":"capabilities"}} in '
+                    f"{self._caps_failures} attempts ({fail.describe()}): "
+                    "frame operations only")
+                self._note("capabilities", self.capabilities_note)
+            return frozenset()
+        self._caps_failures = 0
+        self.capabilities_failure = None
+        self._caps = self.announced = self._read_capabilities(ans)
+        return self._caps
+
+    def _read_capabilities(self, ans: dict) -> frozenset:
+        text = _short(json.dumps(ans, separators=(",", ":")))
+        if "error" in ans:
+            st = ans["error"]
+            if st == "UNSUPPORTED_OP":
+                self.capabilities_note = ("capabilities: UNSUPPORTED_OP, frame "
+                                          "operations only")
+                return frozenset()
+            self.capabilities_note = f"capabilities answered {text}"
+            self._note("capabilities", (
+                f'{{"op":"capabilities"}} was answered {text}: an adapter '
+                'answers it with {"ops":[...]}, or with UNSUPPORTED_OP when it '
+                "implements the frame operations only (docs/conformance.md 8.1); "
+                "its primitive cases were skipped"))
+            return frozenset()
+        ops = ans.get("ops")
+        if not isinstance(ops, list) or not all(isinstance(o, str) for o in ops):
+            what = ('has no "ops" member' if "ops" not in ans else
+                    '"ops" is not an array of strings')
+            self.capabilities_note = f"capabilities answer malformed: {what}"
+            self._note("capabilities", (
+                f'the answer to {{"op":"capabilities"}}, {text}, {what} '
+                "(docs/conformance.md 8.1): its primitive cases were skipped"))
+            return frozenset()
+        self.capabilities_note = ""
+        return frozenset(o for o in ops if o in PRIMITIVE_OPS)
+
+    def primitive(self, op, **fields):
+        line = primitive_request_line(op, fields)
+        ans, fail = self.request(line, op)
+        return fail if fail else primitive_outcome(ans, op)
+
     def raw_request(self, line: bytes) -> Outcome:
         """Sends any line (one the runner made malformed on purpose, say)
         and returns the answer as an Outcome; a success answer is read as
@@ -776,6 +1053,26 @@ class ProcessAdapter(Implementation):
         op = line_op(line)
         ans, fail = self.request(line, op, step_check=False)
         return fail if fail else self._outcome(ans, op)
+
+
+def primitive_outcome(ans: dict, op: str) -> Outcome:
+    """The Outcome of a process adapter's answer to a primitive request,
+    read strictly: every answer member of the op must be there, as a hex
+    string (conformance.md 3.2); anything else is a bad answer."""
+    if "error" in ans:
+        st = ans["error"]
+        if not isinstance(st, str):
+            return Outcome(transport="bad_answer",
+                           detail=f'"error" is not a string: {_short(json.dumps(ans))}')
+        return Outcome(status=st, buffer_modified=ans.get("out_modified") is True)
+    value = {}
+    try:
+        for member in PRIMITIVE_OPS[op][1]:
+            value[member] = _hex_field(ans, member)
+    except ValueError as e:
+        return Outcome(transport="bad_answer",
+                       detail=f"{op}: {e}: {_short(json.dumps(ans))}")
+    return Outcome(value)
 
 
 def lib_adapter(path: str, timeout: float = 10.0) -> ProcessAdapter:
@@ -807,6 +1104,11 @@ class InProcessLib(Implementation):
         self._lib = LibImpl(path)
         self.lib_path = path
         self.description = f"shared library (C ABI, in process): {path}"
+        describe = getattr(self._lib, "describe", None)
+        what = describe() if describe is not None else None
+        if what:
+            self.description += f" [{what}]"
+        self._caps = None
 
     def protect(self, mode, key, salt, pn, payload):
         st, out, mod = self._lib.protect(mode, key, salt, pn, payload)
@@ -815,6 +1117,32 @@ class InProcessLib(Implementation):
     def unprotect(self, mode, key, salt, frame):
         st, out, mod = self._lib.unprotect(mode, key, salt, frame)
         return Outcome(out) if st is None else Outcome(status=st, buffer_modified=mod)
+
+    def capabilities(self) -> frozenset:
+        """The primitives whose symbols the library exports (LibImpl)."""
+        if self._caps is None:
+            caps = getattr(self._lib, "capabilities", None)
+            if caps is None:
+                self.capabilities_note = ("this runner's libserve cannot call "
+                                          "primitives: frame operations only")
+                self._caps = frozenset()
+            else:
+                self._caps = frozenset(op for op in caps() if op in PRIMITIVE_OPS)
+            self.announced = self._caps
+        return self._caps
+
+    def primitive(self, op, **fields):
+        st, ans, mod = self._lib.primitive(op, fields)
+        if st is not None:
+            return Outcome(status=st, buffer_modified=bool(mod))
+        value = {}
+        for member in PRIMITIVE_OPS[op][1]:
+            v = (ans or {}).get(member)
+            if not isinstance(v, (bytes, bytearray)):
+                return Outcome(transport="bad_answer",
+                               detail=f"{op}: no {member!r} bytes in {ans!r}")
+            value[member] = bytes(v)
+        return Outcome(value)
 
 
 # --------------------------------------------------------------------------
@@ -853,6 +1181,16 @@ class Recorder:
         self._calls.append(("raw", line))
         return self.impl.raw_request(line)
 
+    def primitive(self, op, **fields):
+        self._calls.append(("prim", op, fields))
+        return self.impl.primitive(op, **fields)
+
+    def capabilities(self):
+        caps = self.impl.capabilities()
+        if getattr(self.impl, "capabilities_failure", None) is not None:
+            self._calls.append(("raw", CAPABILITIES_LINE))
+        return caps
+
     def clear(self) -> None:
         self._calls = []
 
@@ -862,4 +1200,5 @@ class Recorder:
         UTF-8 (sent so on purpose) appear as \\xNN escapes."""
         calls, self._calls = self._calls, []
         return [c[1].decode("utf-8", "backslashreplace") if c[0] == "raw"
+                else primitive_request_line(c[1], c[2]).decode() if c[0] == "prim"
                 else request_line(*c).decode() for c in calls]

@@ -12,13 +12,14 @@ import sys
 import time
 
 from . import vectors as V
-from .diagnose import DEFAULT_SAMPLE, diagnose_failures, summary_lines, summary_map
+from .diagnose import (DEFAULT_SAMPLE, diagnose_failures, diagnose_primitives,
+                       primitive_summary_lines, summary_lines, summary_map)
 from .differential import run_random
 from .impls import (AdapterCannotStart, InProcessLib, ProcessAdapter,
                     PythonCE1, Recorder, Reference, lib_adapter)
 from .requests import REQUESTS_FILE, check_line, request_cases
 from .results import PROTOCOL_FILE as _PROTOCOL_FILE
-from .results import CaseResult, case_names, write_junit
+from .results import CaseResult, case_names, layer_of, write_junit
 
 __all__ = ["main", "Run"]
 
@@ -26,22 +27,44 @@ DESCRIPTION = """\
 Check an implementation of CE1 against the known-answer vectors, and
 optionally against the reference with random inputs.
 
-With no implementation option the reference itself (chanenc, through its
-Python bindings) is checked: every CE1 frame file (vectors/ce1/*.json), the
-project's standard files (vectors/std/: GB/T 32907 SM4 examples, RFC 7914
-PBKDF2) and the standard primitive files read where they are installed
-(vectors/README.md): NIST CAVP AES-ECB/GCM/XTS, the SM4 draft and RFC 5869
-HKDF from the Debian package python3-cryptography-vectors (--pyca-vectors,
-$CE_PYCA_VECTORS_DIR); IEEE 1619 XTS, SM4, GCM and HKDF from
-libcrypto++-utils (--cryptopp-vectors, $CE_CRYPTOPP_VECTORS_DIR); Project
-Wycheproof AES-GCM/GMAC/XTS, HKDF and PBKDF2 from --wycheproof DIR or
-$CE_WYCHEPROOF_DIR (a checkout's testvectors_v1; by default
-../shared/vectors/wycheproof beside the source tree, skipped with a reason
-when absent). A missing package is an error that names it. Other
-implementations speak CE1 only: for them the primitive files are not run
-(one line of the report counts them). A process adapter is also sent the
-request checks of docs/conformance.md 3.1-3.4 (malformed requests, the
-order of errors): the "requests" row.
+The implementation is the reference itself (chanenc, through its Python
+bindings) when no option names another: a process adapter (--adapter) or a
+C ABI library (--lib). Two layers are checked, on any implementation:
+
+frame      every CE1 frame file (vectors/ce1/*.json), through protect,
+           unprotect and derive;
+primitive  the standard primitive vectors, through the operations of
+           tools/ce1_prim.h (aes_ecb_*, sm4_ecb_*, aes_xts_*, aes_gcm_seal,
+           aes_gcm_open, hkdf_sha256*, pbkdf2_sha256): the project's
+           vectors/std/ (GB/T 32907 SM4 examples, RFC 7914 PBKDF2) and the
+           files read where they are installed (vectors/README.md): NIST
+           CAVP AES-ECB/GCM/XTS, the SM4 draft and RFC 5869 HKDF from the
+           Debian package python3-cryptography-vectors (--pyca-vectors,
+           $CE_PYCA_VECTORS_DIR); IEEE 1619 XTS, SM4, GCM and HKDF from
+           libcrypto++-utils (--cryptopp-vectors, $CE_CRYPTOPP_VECTORS_DIR);
+           Project Wycheproof AES-GCM/GMAC/XTS, HKDF and PBKDF2 from
+           --wycheproof DIR or $CE_WYCHEPROOF_DIR (a checkout's
+           testvectors_v1; by default ../shared/vectors/wycheproof beside
+           the source tree, skipped with a reason when absent). A missing
+           package is an error that names it.
+
+Which primitives run is the implementation's say: a process adapter is
+asked {"op":"capabilities"} (docs/conformance.md 8.1) once per process
+start, a library announces each primitive by exporting its symbol. A case
+whose operations are not announced is skipped with the reason ("not
+implemented by the adapter: aes_xts_encrypt"); an adapter that answers
+capabilities with UNSUPPORTED_OP has the frame operations only. Wycheproof
+"valid" vectors must give the exact bytes, "invalid" ones must be refused
+(a modified GCM tag with AUTH_FAILED, others with any error status),
+"acceptable" ones may be either. XTS with Key1 == Key2 passes refused or
+with the right bytes; the report notes which. Each GCM vector with a full
+16-byte tag (Wycheproof's valid ones, one per section of the NIST files,
+Crypto++'s) also gives derived checks: opened with the tag cut to 15, 12,
+8 and 4 bytes while tag_len stays 16, it must be AUTH_FAILED (rows marked
+"tag cut"). A process adapter is also sent the request checks of
+docs/conformance.md 3.1-3.4 (malformed requests, the order of errors): the
+"requests" row, layer "request". The primitive layer is docs/conformance.md
+section 9.
 """
 
 EPILOG = """\
@@ -56,14 +79,19 @@ examples:
     %(prog)s --adapter ./my-adapter --junit conformance.xml
   only the CE1 frame files of one mode, every failure in full:
     %(prog)s --file 'ce1/*' --mode AES_128_GCM2 -v
+  only the primitive layer's XTS and GCM vectors (and their tag cuts):
+    %(prog)s --adapter ./my-adapter --file 'pyca/*' --mode 'aes-*-xts,aes-*-gcm'
   Wycheproof from your own checkout:
     %(prog)s --wycheproof ~/wycheproof/testvectors_v1 --file 'wycheproof/*'
 
-The output is a table of passed/failed/skipped cases per mode or algorithm
-and file, the failures (file, id, comment, expected and actual bytes or
-statuses, first differing byte, and the requests that were sent: in full
-with -v and in the JSON report, as the JSON lines an adapter reads), and a
-summary line, which names the random pass's seed. The exit status is 0
+The output is a table of passed/failed/skipped cases per layer (frame,
+primitive, request), mode or algorithm and file, the failures (file, id,
+line of the vector, comment, expected and actual bytes or statuses, first
+differing byte, and the requests that were sent: in full with -v and in
+the JSON report, as the JSON lines an adapter reads), the notes of cases
+that passed one of two allowed ways, the diagnosis (a frame failure that a
+primitive failure explains is said to follow from it), and a summary
+line, which names the random pass's seed. The exit status is 0
 only when nothing failed and at least one case passed; 1 otherwise; 2 for
 usage errors and for an adapter that cannot start.
 
@@ -140,11 +168,6 @@ def short_request(line: str, keep: int = 64) -> str:
     return text + ("  [cut: -v or --json for all]" if cut else "")
 
 
-#: Label of the files that do not apply to an implementation other than
-#: the reference, and why (folded into one line of the report).
-NOT_APPLICABLE = ("they check the reference's primitive layer (AES, SM4, "
-                  "GCM, XTS, HKDF, PBKDF2), not CE1 frames")
-
 _PROTOCOL = {
     "banner": ("banner", lambda n, d: (
         f"each fresh adapter process wrote {d!r} before its first answer "
@@ -160,6 +183,7 @@ _PROTOCOL = {
     "out_of_step": ("out_of_step", lambda n, d: (
         f"{n} answer{'s' if n != 1 else ''} fitted another request than "
         f"{'their' if n != 1 else 'its'} own; first: {d}")),
+    "capabilities": ("bad_capabilities", lambda n, d: d),
 }
 
 
@@ -168,13 +192,20 @@ _PROTOCOL = {
 # --------------------------------------------------------------------------
 
 class Row:
-    __slots__ = ("algo", "file", "passed", "failed", "skipped", "reasons",
-                 "order")
+    __slots__ = ("layer", "algo", "file", "derived", "passed", "failed",
+                 "skipped", "reasons", "order")
 
-    def __init__(self, algo, file, order):
+    def __init__(self, algo, file, order, layer="frame", derived=None):
         self.algo, self.file, self.order = algo, file, order
+        self.layer, self.derived = layer, derived
         self.passed = self.failed = self.skipped = 0
         self.reasons = collections.Counter()
+
+    @property
+    def label(self) -> str:
+        """The algorithm column: the algorithm, and the derived checks'
+        kind ("AES-128-GCM (tag cut)")."""
+        return f"{self.algo} ({self.derived})" if self.derived else self.algo
 
 
 class Run:
@@ -189,10 +220,11 @@ class Run:
         self.failures: list = []    # (case, Failure, request lines)
         self.results: list = []     # CaseResult of every check, in order
         self.ignored: list = []
-        self.not_applicable: list = []   # relative paths
+        self.notes: list = []       # (case, note) of cases passed with one
         self.random_label = None
         self.random_cases = 0
         self.diagnoses: dict = {}   # id(Failure) -> Diagnosis
+        self.primitive_findings: list = []   # diagnose.PrimitiveFinding
         self.diagnosed = False
         self.started = time.time()
         self._progress_t = 0.0
@@ -201,12 +233,15 @@ class Run:
 
     # ---- bookkeeping -------------------------------------------------------
 
-    def row(self, algo, file) -> Row:
-        k = (algo, file)
+    def row(self, algo, file, layer="frame", derived=None) -> Row:
+        k = (layer, algo, file, derived)
         r = self.rows.get(k)
         if r is None:
-            r = self.rows[k] = Row(algo, file, len(self.rows))
+            r = self.rows[k] = Row(algo, file, len(self.rows), layer, derived)
         return r
+
+    def case_row(self, case: V.Case) -> Row:
+        return self.row(case.algo, case.file, layer_of(case), case.derived)
 
     def record(self, case: V.Case, result, requests=(),
                duration=None) -> None:
@@ -214,9 +249,12 @@ class Run:
         self.results.append(CaseResult.from_check(
             case, result, requests if isinstance(result, V.Failure) else (),
             duration))
-        r = self.row(case.algo, case.file)
+        r = self.case_row(case)
         if result is None:
             r.passed += 1
+        elif isinstance(result, V.Passed):
+            r.passed += 1
+            self.notes.append((case, result.note))
         elif isinstance(result, V.Skipped):
             r.skipped += 1
             r.reasons[result.reason] += 1
@@ -231,8 +269,10 @@ class Run:
         for kind, n, detail in events:
             fkind, text = _PROTOCOL.get(kind, (kind, lambda n, d: d))
             case = V.Case(_PROTOCOL_FILE, "JSON lines", kind,
-                          "answers must stay in step with requests", "output")
-            self.row(case.algo, case.file).failed += 1
+                          "answers must stay in step with requests"
+                          if kind != "capabilities" else
+                          'the answer to {"op":"capabilities"}', "output")
+            self.case_row(case).failed += 1
             fl = V.Failure(fkind, text(n, detail))
             first.append((case, fl, []))
             self.results.append(CaseResult.from_check(case, fl))
@@ -253,6 +293,10 @@ class Run:
         for (c, fl, rq), d in zip(todo, diagnose_failures(todo, impl, sample)):
             if d is not None:
                 self.diagnoses[id(fl)] = d
+        # The primitive layer: what the failing vectors have in common,
+        # and the frame failures of the modes that use the primitive.
+        self.primitive_findings, pdiag = diagnose_primitives(self.results)
+        self.diagnoses.update(pdiag)
         for r in self.results:
             if r.failure is not None and id(r.failure) in self.diagnoses:
                 r.diagnosis = self.diagnoses[id(r.failure)]
@@ -320,6 +364,7 @@ class Run:
             self._print_failures(out)
             self._print_table(out)
             self._print_skips(out)
+            self._print_notes(out)
             self._print_random(out)
             self._print_diagnoses(out)
         status = self.exit_status()
@@ -335,10 +380,30 @@ class Run:
         ds = [self.diagnoses.get(id(fl)) for _, fl, _ in self.failures]
         lines = summary_lines([d for d in ds if d is not None],
                               getattr(self.args, "diagnose_sample", DEFAULT_SAMPLE))
+        lines += primitive_summary_lines(self.primitive_findings)
         if lines:
             for line in lines:
                 print(line, file=out)
             print(file=out)
+
+    def _print_notes(self, out) -> None:
+        """Cases that passed one of two allowed ways, and which (XTS with
+        Key1 == Key2 refused or accepted, per direction)."""
+        if not self.notes:
+            return
+        limit = None if self.args.verbose else self.args.max_failures
+        shown = self.notes if limit is None else self.notes[:limit]
+        print(f"notes ({len(self.notes)} passed case"
+              f"{'s' if len(self.notes) != 1 else ''} worth knowing about):",
+              file=out)
+        for case, note in shown:
+            where = f"{case.file}" + (f" line {case.line}" if case.line and
+                                      f"line {case.line}" not in case.id else "")
+            print(f"  {where}  id {case.id}  [{case.algo}]: {note}", file=out)
+        if len(shown) < len(self.notes):
+            print(f"  ... {len(self.notes) - len(shown)} more (--verbose or "
+                  "--json REPORT)", file=out)
+        print(file=out)
 
     def _print_random(self, out) -> None:
         if self.random_label is None:
@@ -378,7 +443,11 @@ class Run:
         """The text of a failure; ``requests`` (the lines sent) in full
         when ``full``, else with long values cut; the ``diagnosis`` line
         (a :class:`~chanenc.conform.diagnose.Diagnosis`) when given."""
-        lines = [f"FAIL {case.file}  id {case.id}  [{case.algo}, {case.op}]"]
+        layer = layer_of(case)
+        lines = [f"FAIL {case.file}  id {case.id}  [{case.algo}, {case.op}]  "
+                 f"({layer} layer)"]
+        if case.line:
+            lines.append(f"  vector:   {case.file} line {case.line}")
         if case.comment:
             lines.append(f"  comment:  {case.comment}")
         lines.append(f"  mismatch: {fl.kind}" + (f": {fl.message}" if fl.message else ""))
@@ -405,33 +474,36 @@ class Run:
     def _print_table(self, out) -> None:
         rows = sorted(self.rows.values(), key=lambda r: r.order)
         if not rows:
-            self._print_not_applicable(out)
             return
-        w_algo = max(len("mode / algorithm"), *(len(r.algo) for r in rows))
+        w_layer = max(len("layer"), *(len(r.layer) for r in rows))
+        w_algo = max(len("mode / algorithm"), *(len(r.label) for r in rows))
         w_file = max(len("file"), *(len(r.file) for r in rows))
-        head = (f"{'mode / algorithm':<{w_algo}}  {'file':<{w_file}}  "
-                f"{'passed':>7}  {'failed':>7}  {'skipped':>7}")
+        head = (f"{'layer':<{w_layer}}  {'mode / algorithm':<{w_algo}}  "
+                f"{'file':<{w_file}}  {'passed':>7}  {'failed':>7}  {'skipped':>7}")
         print(head, file=out)
         print("-" * len(head), file=out)
         for r in rows:
             mark = "  <-- FAILED" if r.failed else ""
-            print(f"{r.algo:<{w_algo}}  {r.file:<{w_file}}  {r.passed:>7}  "
-                  f"{r.failed:>7}  {r.skipped:>7}{mark}", file=out)
-        p, f, s = self.totals
+            print(f"{r.layer:<{w_layer}}  {r.label:<{w_algo}}  {r.file:<{w_file}}  "
+                  f"{r.passed:>7}  {r.failed:>7}  {r.skipped:>7}{mark}", file=out)
         print("-" * len(head), file=out)
-        print(f"{'total':<{w_algo}}  {'':<{w_file}}  {p:>7}  {f:>7}  {s:>7}",
-              file=out)
-        self._print_not_applicable(out)
+        layers = self.layer_totals()
+        if len(layers) > 1:
+            for name, (p, f, s) in layers.items():
+                print(f"{name:<{w_layer}}  {'(layer total)':<{w_algo}}  "
+                      f"{'':<{w_file}}  {p:>7}  {f:>7}  {s:>7}", file=out)
+        p, f, s = self.totals
+        print(f"{'total':<{w_layer}}  {'':<{w_algo}}  {'':<{w_file}}  {p:>7}  "
+              f"{f:>7}  {s:>7}", file=out)
         print(file=out)
 
-    def _print_not_applicable(self, out) -> None:
-        if not self.not_applicable:
-            return
-        where = collections.Counter(rel.split("/")[0] + "/"
-                                    for rel in self.not_applicable)
-        dirs = ", ".join(f"{d} {n}" for d, n in where.items())
-        print(f"not run: {len(self.not_applicable)} standard primitive files "
-              f"({dirs}): {NOT_APPLICABLE}", file=out)
+    def layer_totals(self) -> dict:
+        """{layer: (passed, failed, skipped)} in the order of the rows."""
+        out: dict = {}
+        for r in sorted(self.rows.values(), key=lambda r: r.order):
+            p, f, s = out.get(r.layer, (0, 0, 0))
+            out[r.layer] = (p + r.passed, f + r.failed, s + r.skipped)
+        return out
 
     def _print_skips(self, out) -> None:
         reasons = collections.Counter()
@@ -469,20 +541,37 @@ class Run:
             "filters": {"mode": a.mode, "file": a.file},
             "random": self._json_random(),
             "summary": {"passed": p, "failed": f, "skipped": s,
-                        "not_applicable_files": len(self.not_applicable),
                         "exit_status": self.exit_status()},
-            "rows": [{"algorithm": r.algo, "file": r.file, "passed": r.passed,
+            "layers": {name: {"passed": p_, "failed": f_, "skipped": s_}
+                       for name, (p_, f_, s_) in self.layer_totals().items()},
+            "capabilities": self._json_capabilities(),
+            "rows": [{"layer": r.layer, "algorithm": r.algo, "derived": r.derived,
+                      "file": r.file, "passed": r.passed,
                       "failed": r.failed, "skipped": r.skipped,
                       "skip_reasons": dict(r.reasons)}
                      for r in sorted(self.rows.values(), key=lambda r: r.order)],
             "failures": [self._json_failure(c, fl, rq, self.diagnoses.get(id(fl)))
                          for c, fl, rq in self.failures],
+            "notes": [{"layer": layer_of(c), "file": c.file, "line": c.line,
+                       "algorithm": c.algo, "id": c.id, "note": n}
+                      for c, n in self.notes],
             "diagnoses": summary_map(self.diagnoses.get(id(fl))
                                      for _, fl, _ in self.failures),
+            "primitive_diagnosis": [x.to_dict() for x in self.primitive_findings],
             "ignored_files": self.ignored,
-            "not_applicable": {"files": self.not_applicable,
-                               "reason": NOT_APPLICABLE} if self.not_applicable else None,
         }
+
+    def _json_capabilities(self):
+        """The primitive operations the implementation announced (null
+        when none was asked: no primitive case ran)."""
+        impl = self.impl
+        known = getattr(impl, "announced", None)
+        if impl.kind == "reference":
+            known = impl.capabilities()
+        if known is None:
+            return None
+        return {"ops": sorted(known),
+                "note": getattr(impl, "capabilities_note", "") or None}
 
     def _json_random(self):
         a = self.args
@@ -497,7 +586,8 @@ class Run:
     @staticmethod
     def _json_failure(case: V.Case, fl: V.Failure, requests=(),
                       diagnosis=None) -> dict:
-        d = {"file": case.file, "algorithm": case.algo, "mode": case.mode,
+        d = {"layer": layer_of(case), "file": case.file, "line": case.line,
+             "algorithm": case.algo, "derived": case.derived, "mode": case.mode,
              "id": case.id, "comment": case.comment, "op": case.op,
              "kind": fl.kind, "message": fl.message,
              "expected": _json_value(fl.expected),
@@ -619,7 +709,9 @@ def build_parser(prog=None) -> argparse.ArgumentParser:
     x.add_argument("--adapter", metavar="COMMAND",
                    help="process adapter command line (JSON lines on stdin/stdout)")
     x.add_argument("--lib", metavar="PATH.so",
-                   help="shared library exporting ce1_impl_protect/ce1_impl_unprotect")
+                   help="shared library with the C ABI: ce1_impl_protect/"
+                        "ce1_impl_unprotect and/or the primitive symbols of "
+                        "tools/ce1_prim.h")
     g.add_argument("--in-process", action="store_true",
                    help="with --lib: load the library into the runner (faster, "
                         "but a crash ends the run) instead of a worker process")
@@ -857,32 +949,15 @@ def _list(vdir, sets, args, modes) -> int:
     return 0
 
 
-def _applies(impl, path, rel, loc) -> bool:
-    """Whether a candidate file can apply to ``impl``: every file applies
-    to the reference; to any other implementation only the CE1 frame
-    files (told from the file's head, not parsed)."""
-    if impl.primitives:
-        return True
-    if loc is not None:        # the standard sets hold primitive files only
-        return False
-    try:
-        with open(path, "rb") as f:
-            head = f.read(1 << 16).decode("utf-8", "replace")
-    except OSError:
-        return True            # load_file reports it
-    return V.classify(path, head) in ("ce1", None)
-
-
 def vector_checks(run: Run, impl, vdir: str, sets, args, modes: ModeFilter):
     """Yields (case, check) of every selected vector file (and of the
     request checks for a process adapter), where ``check(impl)`` returns
-    None, Skipped or Failure; files that do not apply or are no vector
-    files are noted in ``run``."""
+    None, Passed, Skipped or Failure; files that are no vector files are
+    noted in ``run``. Every file applies to every implementation: the
+    primitive cases an implementation does not announce are skipped when
+    they run (:func:`check_case`)."""
     cands = _candidates(vdir, sets, args)
     for i, (path, rel, expected, loc) in enumerate(cands, 1):
-        if not _applies(impl, path, rel, loc):
-            run.not_applicable.append(rel)
-            continue
         run.progress(f"[{i}/{len(cands)}] {rel}: reading", force=True)
         vf = _load(path, rel, expected, loc)
         if vf is None:
@@ -908,18 +983,41 @@ def _run_vectors(run: Run, vdir: str, sets, args, modes: ModeFilter) -> None:
         _run_case(run, impl, c, check)
 
 
+_WHO = {"adapter": "the adapter", "lib": "the library"}
+
+
+def missing_ops(impl, c):
+    """None when ``impl`` announces every primitive operation case ``c``
+    sends; else the Skipped that names the missing ones (or the transport
+    Failure of asking a process adapter for its capabilities)."""
+    caps = impl.capabilities()
+    missing = [op for op in c.ops if op not in caps]
+    if not missing:
+        return None
+    fail = getattr(impl, "capabilities_failure", None)
+    if fail is not None:
+        return V.Failure(fail.transport or "bad_answer",
+                         f'asking {{"op":"capabilities"}}: {fail.detail}')
+    note = getattr(impl, "capabilities_note", "")
+    who = _WHO.get(impl.kind, "the implementation")
+    return V.Skipped(f"not implemented by {who}: {', '.join(missing)}"
+                     + (f" ({note})" if note else ""))
+
+
 def check_case(impl: Recorder, c, check) -> tuple:
     """Runs one case's check through ``impl`` (a :class:`Recorder`):
-    (None, Skipped or Failure; the request lines of a failure; seconds)."""
+    (None, Passed, Skipped or Failure; the request lines of a failure;
+    seconds). A primitive case whose operations the implementation does
+    not announce is skipped, naming them."""
     t0 = time.monotonic()
     if c.skip:
         res = V.Skipped(c.skip)
-    elif c.primitive and not impl.primitives:
-        res = V.Skipped(V.PRIMITIVE_SKIP)
     else:
         impl.clear()
         try:
-            res = check(impl)
+            res = missing_ops(impl, c) if c.ops else None
+            if res is None:
+                res = check(impl)
         except AdapterCannotStart:
             raise
         except Exception as e:  # a bug in a check, not in the impl
