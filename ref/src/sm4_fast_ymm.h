@@ -65,20 +65,22 @@ CE__YMM_FN void CE__YMM_P(make_masks)(CE__YMM_P(masks) * k) {
 }
 
 /* x0 ^= L(S(x1 ^ x2 ^ x3 ^ rk)), L(b) = b ^ b<<<24 ^ (c <<< 2) with
-   c = b ^ b<<<8 ^ b<<<16. */
+   c = b ^ b<<<8 ^ b<<<16 (the byte rotations are shuffles). x3 is the
+   word the previous round made, so it joins last; x0 ^ b ^ b<<<24 is
+   summed beside c. */
 #define CE__YMM_ROUND(x0, x1, x2, x3, key)                                     \
   do {                                                                         \
     __m256i s_ =                                                               \
-        _mm256_xor_si256(_mm256_xor_si256(x1, x2), _mm256_xor_si256(x3, key)); \
+        _mm256_xor_si256(_mm256_xor_si256(_mm256_xor_si256(x1, x2), key), x3); \
     s_ = CE__YMM_SBOX(s_);                                                     \
     __m256i b_ = CE__YMM_SHIFTED ? _mm256_shuffle_epi8(s_, m.b) : s_;          \
+    __m256i u_ = _mm256_xor_si256(                                             \
+        x0, _mm256_xor_si256(b_, _mm256_shuffle_epi8(s_, m.r24)));             \
     __m256i c_ =                                                               \
         _mm256_xor_si256(_mm256_xor_si256(b_, _mm256_shuffle_epi8(s_, m.r8)),  \
                          _mm256_shuffle_epi8(s_, m.r16));                      \
     c_ = _mm256_or_si256(_mm256_slli_epi32(c_, 2), _mm256_srli_epi32(c_, 30)); \
-    x0 = _mm256_xor_si256(x0,                                                  \
-                          _mm256_xor_si256(_mm256_xor_si256(b_, c_),           \
-                                           _mm256_shuffle_epi8(s_, m.r24)));   \
+    x0 = _mm256_xor_si256(u_, c_);                                             \
   } while (0)
 
 /* Lanes of register j of a set: blocks 2j, 2j+1 of the set; mask of the
@@ -115,9 +117,15 @@ CE__YMM_FN void CE__YMM_P(pass)(const uint32_t *rk, const uint8_t *in,
 #pragma GCC unroll 4
     for (int j = 0; j < 4; j++) {
       size_t at = (size_t)(8 * s + 2 * j);
-      at = at < n ? at : n; /* a fully masked register reads nothing */
-      __m256i v = _mm256_maskload_epi32(
-          (const int *)(const void *)(in + 16 * at), CE__YMM_P(mask)(rem, j));
+      __m256i v;
+      /* Whole registers with plain loads (VPMASKMOVD is slow on some
+         CPUs); a fully masked register reads nothing. */
+      if (at + 2 <= n)
+        v = _mm256_loadu_si256((const __m256i *)(const void *)(in + 16 * at));
+      else
+        v = _mm256_maskload_epi32(
+            (const int *)(const void *)(in + 16 * (at < n ? at : n)),
+            CE__YMM_P(mask)(rem, j));
       x[s][j] = _mm256_shuffle_epi8(v, m.bswap);
     }
     CE__YMM_TRANSPOSE(x[s][0], x[s][1], x[s][2], x[s][3]);
@@ -140,10 +148,12 @@ CE__YMM_FN void CE__YMM_P(pass)(const uint32_t *rk, const uint8_t *in,
 #pragma GCC unroll 4
     for (int j = 0; j < 4; j++) {
       size_t at = (size_t)(8 * s + 2 * j);
-      at = at < n ? at : n;
-      _mm256_maskstore_epi32((int *)(void *)(out + 16 * at),
-                             CE__YMM_P(mask)(rem, j),
-                             _mm256_shuffle_epi8(x[s][3 - j], m.bswap));
+      __m256i v = _mm256_shuffle_epi8(x[s][3 - j], m.bswap);
+      if (at + 2 <= n)
+        _mm256_storeu_si256((__m256i *)(void *)(out + 16 * at), v);
+      else
+        _mm256_maskstore_epi32((int *)(void *)(out + 16 * (at < n ? at : n)),
+                               CE__YMM_P(mask)(rem, j), v);
     }
   }
 }
