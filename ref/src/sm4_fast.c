@@ -145,10 +145,12 @@ static const ce__sm4_impl ce__sm4_impls[] = {
 uint32_t ce__sm4_cpu_features(void) {
 #ifdef CE__SM4_X86
   unsigned a, b, d, c1, b7, c7;
-  if (__get_cpuid_max(0, NULL) < 7)
-    return 0;
+  /* Leaf 7 (AVX2, AVX-512, GFNI, VAES) counts only where it exists. */
+  uint32_t has7 = 0u - (uint32_t)(__get_cpuid_max(0, NULL) >= 7);
   __cpuid(1, a, b, c1, d);
   __cpuid_count(7, 0, a, b7, c7, d);
+  b7 &= has7;
+  c7 &= has7;
   /* XCR0 says which register states the OS saves: xmm+ymm (bits 1, 2),
      and for AVX-512 also opmask and zmm (bits 5, 6, 7). XGETBV exists
      only when OSXSAVE (CPUID.1:ECX bit 27) is set. */
@@ -179,18 +181,18 @@ static const ce__sm4_impl *ce__sm4_select(uint32_t features) {
   return p;
 }
 
-/* NULL until the first use, which selects for this CPU. A race between
-   two first uses stores the same choice twice. */
+/* NULL until the first use, which selects for this CPU. */
 static _Atomic(const ce__sm4_impl *) ce__sm4_current;
 
 static const ce__sm4_impl *ce__sm4_get(void) {
   const ce__sm4_impl *p =
       atomic_load_explicit(&ce__sm4_current, memory_order_acquire);
   if (p == NULL) {
-    const ce__sm4_impl *want = ce__sm4_select(ce__sm4_cpu_features());
-    p = NULL;
-    if (atomic_compare_exchange_strong(&ce__sm4_current, &p, want))
-      p = want; /* else p is what another thread stored */
+    /* Unless another thread (or ce__sm4_force_impl) got there first. */
+    const ce__sm4_impl *none = NULL;
+    atomic_compare_exchange_strong(&ce__sm4_current, &none,
+                                   ce__sm4_select(ce__sm4_cpu_features()));
+    p = atomic_load_explicit(&ce__sm4_current, memory_order_acquire);
   }
   return p;
 }

@@ -12,8 +12,9 @@
  * GF2P8AFFINEINVQB (AES-field inverse, then affine) with matrix A*phi^-1
  * and constant 0xd3. The matrices below are in the instructions' layout
  * (byte 7 - i of the qword is the row of output bit i); they were derived
- * and checked against all 256 S-box entries (docs: bench/README.md, "SM4")
- * and tests/c/test_sm4_fast.c checks every implementation against OpenSSL.
+ * and checked against all 256 S-box entries by scripts/sm4_constants.py
+ * (CTest sm4_constants); tests/c/test_sm4_fast.c checks every
+ * implementation against OpenSSL.
  *
  * No table is indexed by key or data: the cost does not depend on them.
  */
