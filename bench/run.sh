@@ -42,8 +42,9 @@ Options:
   --no-build         use the existing binary
   --help             this text
 
-Benchmark names: ce/, base/, srtp/ (protect, unprotect), chan/ (send,
-receive), setup/, meta/ring/. See bench/README.md for the method.
+Benchmark names: ce/, base/, srtp/, gcry/ (protect, unprotect), chan/
+(send, receive), sm4raw/, setup/, meta/ring/. See bench/README.md for the
+method.
 EOF
 }
 
