@@ -22,13 +22,21 @@ standard primitive vectors with the layer before the file, e.g.
 derived checks ``primitive-aes_gcm_test.json::AES-128-GCM::
 tcId-1-tag-cut-to-12`` (skipped, with the reason, where the
 implementation does not announce the primitive: docs/conformance.md 9),
+the SFrame vectors (layer ``sframe``: the project's vectors/sframe and the
+RFC 9605 files, skipped with the reason where the implementation does not
+announce sframe_protect/sframe_unprotect) as
+``sframe-aes-128-gcm-sha256-128.json::SFrame_AES_128_GCM_SHA256_128::g1-t3``
+and ``sframe-test-vectors.json::SFrame_headers_-suite_4-::header7-protect``,
 the request checks of a process adapter as
 ``requests::JSON_lines::r12``, random cases as
 ``random-seed-7::random::case-12``, and the adapter's output problems (a
 banner, extra lines) as the last item ``adapter-output::JSON_lines::
 protocol``. Each item carries its layer as a marker (``-m
-ce1_primitive``, ``ce1_frame``, ``ce1_request``) and as a JUnit property
-(``layer``). A failure shows the runner's text: expected and actual,
+ce1_primitive``, ``ce1_frame``, ``ce1_sframe``, ``ce1_request``) and as a
+JUnit property (``layer``); ``--ce1-layer`` collects some layers only.
+Checks of the frame operations are skipped, with the reason, for an
+implementation whose capabilities do not list protect and unprotect (a
+primitive-only adapter or library). A failure shows the runner's text: expected and actual,
 first differing byte, the requests sent (as JSON lines an adapter reads).
 
 Without those options the plugin adds nothing but its options and
@@ -73,6 +81,12 @@ def pytest_addoption(parser):
                 help="python3-cryptography-vectors directory (primitive layer)")
     g.addoption("--ce1-cryptopp", metavar="DIR", default=None,
                 help="libcrypto++-utils TestVectors directory (primitive layer)")
+    g.addoption("--ce1-sframe-vectors", metavar="DIR", default=None,
+                help="RFC 9605 SFrame vectors directory (SFrame layer; "
+                     "default ../shared/vectors/sframe beside the source tree)")
+    g.addoption("--ce1-layer", action="append", metavar="LAYER", default=None,
+                help="only these layers: frame, primitive, sframe, request "
+                     "(repeatable, comma-separated)")
     g.addoption("--ce1-file", action="append", metavar="PATTERN", default=None,
                 help="only vector files matching (glob or substring; "
                      "repeatable), e.g. 'ce1/*': collects less than -k")
@@ -101,7 +115,9 @@ class _State:
             raise pytest.UsageError("--ce1-random must be >= 0")
         self.selection = dict(vectors_dir=o.ce1_vectors, files=o.ce1_file,
                               modes=o.ce1_mode, wycheproof=o.ce1_wycheproof,
-                              pyca=o.ce1_pyca, cryptopp=o.ce1_cryptopp)
+                              pyca=o.ce1_pyca, cryptopp=o.ce1_cryptopp,
+                              sframe_vectors=o.ce1_sframe_vectors,
+                              layers=o.ce1_layer)
         self.random = o.ce1_random
         self.seed = o.ce1_seed
         if self.random and self.seed is None:
@@ -164,6 +180,8 @@ def pytest_configure(config):
     for layer, what in (("frame", "CE1 frame vectors and the random pass"),
                         ("primitive", "standard primitive vectors "
                                       "(tools/ce1_prim.h operations)"),
+                        ("sframe", "SFrame (RFC 9605) vectors "
+                                   "(docs/conformance.md 7)"),
                         ("request", "request checks and the adapter's output")):
         config.addinivalue_line(
             "markers", f"ce1_{layer}: a CE1 conformance check of the {layer} "
@@ -181,7 +199,12 @@ def pytest_report_header(config):
     st = config.stash.get(_KEY, None)
     if st is None or not st.active:
         return None
+    from .conform.impls import AdapterCannotStart
     from .conform.runner import default_vectors_dir
+    try:
+        st.impl.prepare()     # its capabilities (and a library's describe)
+    except AdapterCannotStart as e:
+        raise pytest.UsageError(f"chanenc: the implementation cannot start: {e}")
     lines = [f"ce1 implementation: {st.impl.description}",
              "ce1 vectors: " + str(st.selection["vectors_dir"]
                                    or default_vectors_dir())]
@@ -312,8 +335,11 @@ def _vector_items(st) -> list:
         def run(st, vc=vc):
             return [vc.run(st.impl)]
         title = f"{vc.file} id {vc.id} [{vc.mode}, {vc.op}; {vc.layer} layer]"
-        label = (f"primitive-{vc.file_label}" if vc.layer == "primitive"
-                 else vc.file_label)
+        label = vc.file_label
+        if vc.layer == "primitive":
+            label = f"primitive-{label}"
+        elif vc.layer == "sframe" and not label.startswith("sframe"):
+            label = f"sframe-{label}"
         out.append((label, _slug(vc.mode), vc.name, title, run, vc.layer))
     return out
 
@@ -331,6 +357,13 @@ def _random_items(st, modes) -> list:
     out = []
     for k in range(st.random):
         def run(st, k=k):
+            from .conform.runner import frame_skip
+            from .conform.vectors import Case
+            skip = frame_skip(st.impl)
+            if skip is not None:     # no frame operations announced
+                return [CaseResult.from_check(Case(
+                    label, "CE1 frames", f"#{k}", "random case", "random",
+                    frame_ops=True), skip)]
             rec = Recorder(st.impl)
             results = []
 
@@ -370,9 +403,11 @@ def pytest_collection_modifyitems(session, config, items):
     if st is None or not st.active:
         return
     specs = _vector_items(st)
-    if st.random:
+    layers = st.selection.get("layers")
+    chosen = {x.strip() for spec in layers or [] for x in spec.split(",")}
+    if st.random and (not chosen or "frame" in chosen):
         specs += _random_items(st, st.selection["modes"])
-    if st.impl.kind == "adapter":
+    if st.impl.kind == "adapter" and (not chosen or "request" in chosen):
         specs += _protocol_item(st)
     files: dict = {}
     new = []

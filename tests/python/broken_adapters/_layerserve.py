@@ -4,7 +4,8 @@ of the runner's primitive layer.
 
 Frame operations are those of _ce1serve.py (pyce1); the primitives are
 computed with the chanenc bindings. It answers {"op":"capabilities"} with
-the operations it was given (all by default). A bug is a small function
+the primitives it was given (all by default) and, unless it is
+primitive-only, the frame operations. A bug is a small function
 that changes one primitive's inputs or answer, and, where the same step
 exists in the frame operations, a pyce1 subclass that makes the same
 mistake there, so that both layers fail alike (as a real implementation
@@ -84,7 +85,10 @@ def serve(ops=ALL_OPS, prim=primitive, frames=None, encode=None):
         req = parse(raw.rstrip(b"\n"))
         op = req.get("op") if isinstance(req, dict) else None
         if op == "capabilities":
-            ans = {"ops": list(ops)}
+            # conformance.md 8.1: the frame operations are listed too,
+            # when it has them
+            ans = {"ops": list(ops) + ([] if frames is False else
+                                       ["protect", "unprotect", "derive"])}
         elif op in PRIMITIVE_OPS and op in ops:
             try:
                 f = _fields(req, op)

@@ -44,7 +44,8 @@ __all__ = ["Engine", "Observation", "Diagnosis", "NOT_APPLICABLE",
            "observation", "diagnose_failures", "summary_lines",
            "summary_map", "DEFAULT_SAMPLE", "CE1Diagnoser",
            "diagnose_primitives", "primitive_summary_lines",
-           "PrimitiveFinding", "MODE_PRIMITIVES", "characterise"]
+           "PrimitiveFinding", "MODE_PRIMITIVES", "characterise",
+           "sframe_diagnosis", "sframe_summary_lines"]
 
 DEFAULT_SAMPLE = 20
 NOT_APPLICABLE = object()
@@ -396,6 +397,9 @@ def diagnose_failures(failures, impl=None, sample: int = DEFAULT_SAMPLE,
     groups = collections.OrderedDict()
     obs_of = {}
     for i, (case, fl, reqs) in enumerate(failures):
+        if getattr(case, "layer", None) == "sframe":
+            out[i] = sframe_diagnosis(fl)
+            continue
         if getattr(case, "primitive", False):
             out[i] = Diagnosis("primitive", text=(
                 "a primitive vector: characterised with the others of its "
@@ -467,7 +471,8 @@ def summary_lines(diagnoses, sample: int) -> list:
     parts = [f"{n} explained by {k}" for k, n in named]
     labels = {"unexplained": "unexplained", "not_examined": "not examined",
               "not_comparable": "not comparable (no answer to compare)",
-              "primitive": "primitive (characterised below)"}
+              "primitive": "primitive (characterised below)",
+              "sframe": "SFrame (likely causes below)"}
     parts += [f"{other[k]} {labels[k]}" for k in labels if k in other]
     lines = [f"diagnosis (up to {sample} failures replayed per file and mode; "
              "--no-diagnose turns it off):",
@@ -567,6 +572,9 @@ class PrimitiveFinding:
     files: dict = field(default_factory=dict)
     modes: dict = field(default_factory=dict)
     unaffected: list = field(default_factory=list)
+    #: Modes that use the primitive there but whose frame checks did not
+    #: run (not selected, or skipped: no frame operations announced).
+    not_run: list = field(default_factory=list)
 
     def sources(self, limit: int = 3) -> str:
         parts = []
@@ -739,10 +747,13 @@ def diagnose_primitives(results) -> tuple:
     likely follow from it)."""
     by_prim = collections.OrderedDict()
     frame_fail = collections.defaultdict(list)
+    frame_ran = set()      # modes some frame check of which ran
     for r in results:
         case = r.case
         if case is None:
             continue
+        if r.layer == "frame" and not r.skipped and r.mode_id is not None:
+            frame_ran.add(r.mode_id)
         if r.layer == "primitive" and case.params and not r.skipped:
             by_prim.setdefault(case.params["prim"], []).append(r)
         elif (r.layer == "frame" and r.failed and r.mode_id in MODE_PRIMITIVES
@@ -771,8 +782,10 @@ def diagnose_primitives(results) -> tuple:
                 lens = sorted({n for n in map(_frame_payload_len, frame_fail[m])
                                if n is not None})
                 fd.modes[_MODE_NAMES[m]] = (len(frame_fail[m]), lens)
-            else:
+            elif m in frame_ran:
                 fd.unaffected.append(_MODE_NAMES[m])
+            else:
+                fd.not_run.append(_MODE_NAMES[m])
         findings.append(fd)
         text = (f"{PRIMITIVE_NAMES.get(prim, prim)} fails "
                 + (f"those vectors with {what}" if what else
@@ -795,4 +808,42 @@ def primitive_summary_lines(findings) -> list:
         if fd.unaffected and not fd.modes:
             lines.append(f"    (used by {', '.join(fd.unaffected)}, whose frame "
                          "checks gave no wrong answer)")
+        if fd.not_run and not fd.modes:
+            lines.append(f"    (used by {', '.join(fd.not_run)}, whose frame "
+                         "checks did not run)")
+    return lines
+
+
+# --------------------------------------------------------------------------
+# SFrame: the usual mistakes that reproduce a wrong frame
+# --------------------------------------------------------------------------
+
+def sframe_diagnosis(fl) -> Diagnosis:
+    """The diagnosis of an SFrame failure: the usual mistakes that
+    reproduce a wrong frame exactly (computed with the reference's
+    primitives when the check ran: sframe_runner.explain_frame, kept in
+    the failure's extra "_causes"), or what else is known."""
+    causes = (fl.extra or {}).get("_causes") or []
+    if causes:
+        return Diagnosis("sframe", None, "; ".join(causes), list(causes))
+    if fl.kind == "frame_mismatch":
+        where = (fl.extra or {}).get("where")
+        return Diagnosis("sframe", None, "no usual SFrame mistake reproduces "
+                         "this frame" + (f"; {where}" if where else ""))
+    return Diagnosis("sframe", None, "")
+
+
+def sframe_summary_lines(failures) -> list:
+    """The likely causes of the SFrame failures ((case, Failure, requests)
+    as the runner keeps them), most frequent first."""
+    fs = [fl for c, fl, _ in failures if getattr(c, "layer", None) == "sframe"]
+    causes = collections.Counter(c for fl in fs
+                                 for c in (fl.extra or {}).get("_causes") or [])
+    if not causes:
+        return []
+    n = sum(1 for fl in fs if fl.kind == "frame_mismatch")
+    lines = [f"sframe layer, likely causes (reproduced exactly by the reference "
+             f"with one mistake, over {n} wrong frame{'s' if n != 1 else ''}):"]
+    for c, k in causes.most_common(5):
+        lines.append(f"  {k:>6}  {c}")
     return lines

@@ -25,6 +25,16 @@ per process start; one that answers UNSUPPORTED_OP implements the frame
 operations only; a library announces each by exporting its symbol), and
 :meth:`Implementation.primitive` runs one, returning an :class:`Outcome`
 whose value is a dict of the answer's byte members.
+
+What an implementation announces decides every layer
+(docs/conformance.md 9.1): :meth:`Implementation.prepare` learns it at
+the start of a run (a process adapter is asked ``{"op":"capabilities"}``
+then, before any other request), :meth:`Implementation.operations` is the
+whole list (None for an adapter that answers UNSUPPORTED_OP: it is taken
+to have the frame operations), :meth:`Implementation.missing_frame_ops`
+and :meth:`Implementation.sframe_missing` say what the frame and SFrame
+layers lack, and ``sframe_protect`` / ``sframe_unprotect`` run the SFrame
+operations of docs/conformance.md 7.
 """
 
 from __future__ import annotations
@@ -46,7 +56,8 @@ __all__ = ["Outcome", "Implementation", "Reference", "ProcessAdapter",
            "InProcessLib", "PythonCE1", "lib_adapter", "Recorder",
            "AdapterCannotStart", "parse_hex", "request_line",
            "PRIMITIVE_OPS", "INT_MEMBERS", "primitive_request_line",
-           "CAPABILITIES_LINE"]
+           "CAPABILITIES_LINE", "FRAME_OPS", "SFRAME_OPS",
+           "sframe_protect_line", "sframe_unprotect_line", "sframe_outcome"]
 
 
 class Outcome:
@@ -114,6 +125,69 @@ PRIMITIVE_OPS = {
 INT_MEMBERS = frozenset({"tag_len", "length", "iterations"})
 #: The request that asks a process adapter which primitives it has.
 CAPABILITIES_LINE = b'{"op":"capabilities"}'
+#: The CE1 frame operations an implementation needs for the frame layer
+#: (derive is optional and detected by asking it).
+FRAME_OPS = ("protect", "unprotect")
+#: The SFrame operations of docs/conformance.md 7.
+SFRAME_OPS = ("sframe_protect", "sframe_unprotect")
+_U64 = (1 << 64) - 1
+
+
+def sframe_protect_line(suite, kid, ctr, base_key, metadata, payload) -> bytes:
+    """The JSON line of an sframe_protect request (conformance.md 7.2)."""
+    req = {"op": "sframe_protect", "suite": suite, "kid": f"{kid & _U64:016x}",
+           "ctr": f"{ctr & _U64:016x}", "base_key": base_key.hex(),
+           "metadata": metadata.hex(), "payload": payload.hex()}
+    return json.dumps(req, separators=(",", ":")).encode()
+
+
+def sframe_unprotect_line(suite, keys, window, accepted, metadata,
+                          frame) -> bytes:
+    """The JSON line of an sframe_unprotect request (conformance.md 7.2):
+    ``keys`` [(kid, base_key)], ``accepted`` [(frame, metadata)]; the
+    window and the history are omitted when 0 and empty."""
+    req = {"op": "sframe_unprotect", "suite": suite,
+           "base_keys": [{"kid": f"{k & _U64:016x}", "base_key": b.hex()}
+                         for k, b in keys]}
+    if window:
+        req["replay_window"] = window
+    if accepted:
+        req["accepted"] = [{"frame": f.hex(), "metadata": m.hex()}
+                           for f, m in accepted]
+    req["metadata"] = metadata.hex()
+    req["frame"] = frame.hex()
+    return json.dumps(req, separators=(",", ":")).encode()
+
+
+def _parse_u64(v) -> int:
+    """A KID or CTR of an answer: a string of exactly 16 hex digits."""
+    if not isinstance(v, str) or len(v) != 16:
+        raise ValueError(f"not a string of 16 hex digits: {json.dumps(v)}")
+    return int.from_bytes(parse_hex(v), "big")
+
+
+def sframe_outcome(ans: dict, op: str) -> "Outcome":
+    """The Outcome of an answer to an SFrame request: the frame (protect),
+    or (payload, kid, ctr) (unprotect); a status; or a bad answer."""
+    if "error" in ans:
+        st = ans["error"]
+        if not isinstance(st, str):
+            return Outcome(transport="bad_answer",
+                           detail=f'"error" is not a string: {json.dumps(ans)[:200]}')
+        return Outcome(status=st, buffer_modified=ans.get("out_modified") is True)
+    try:
+        if op == "sframe_protect":
+            if "frame" not in ans:
+                raise ValueError('answer has no "frame" member')
+            return Outcome(parse_hex(ans["frame"]))
+        for k in ("payload", "kid", "ctr"):
+            if k not in ans:
+                raise ValueError(f'answer has no "{k}" member')
+        return Outcome((parse_hex(ans["payload"]), _parse_u64(ans["kid"]),
+                        _parse_u64(ans["ctr"])))
+    except ValueError as e:
+        return Outcome(transport="bad_answer",
+                       detail=f"{e}: {json.dumps(ans)[:200]}")
 
 
 def primitive_request_line(op: str, fields: dict) -> bytes:
@@ -180,6 +254,57 @@ class Implementation:
         iterations). Outcome value: a dict of the answer members (bytes)."""
         return Outcome(status="UNSUPPORTED_OP")
 
+    # ---- what the implementation announces, for every layer ---------------
+
+    #: ce1_impl_describe() of a library (or the "describe" member of a
+    #: process adapter's capabilities answer, conformance.md 8.1); None
+    #: when there is none.
+    describe_text = None
+
+    def prepare(self) -> None:
+        """Learns what the implementation announces before the first case
+        (a process adapter is asked {"op":"capabilities"}); the runner
+        calls it at the start of a run. Raises AdapterCannotStart."""
+
+    def operations(self):
+        """Every operation the implementation announces (frame, SFrame
+        and primitive op names), or None when it announces none (an
+        adapter answering capabilities with UNSUPPORTED_OP: it is taken to
+        implement the frame operations, as before capabilities existed)."""
+        return None
+
+    def missing_frame_ops(self) -> list:
+        """The frame operations (:data:`FRAME_OPS`) the implementation
+        does not announce: [] when it has them, or when it announces
+        nothing (then it is taken to have them)."""
+        self.prepare()
+        ops = self.operations()
+        return [] if ops is None else [o for o in FRAME_OPS if o not in ops]
+
+    def sframe_missing(self):
+        """None when the implementation has the SFrame operations, else
+        the reason (a skip reason) why it has not."""
+        self.prepare()
+        ops = self.operations()
+        if ops is None:
+            return "the implementation does not implement SFrame"
+        missing = [o for o in SFRAME_OPS if o not in ops]
+        return (f"not implemented by {_who(self)}: {', '.join(missing)}"
+                f" ({capabilities_text(ops)})" if missing else None)
+
+    def sframe_protect(self, suite, kid, ctr, base_key, metadata,
+                       payload) -> Outcome:
+        """SFrame protect with an explicit KID and CTR (conformance.md
+        7.2); Outcome value: the frame."""
+        return Outcome(status="UNSUPPORTED_OP")
+
+    def sframe_unprotect(self, suite, keys, window, accepted, metadata,
+                         frame) -> Outcome:
+        """SFrame unprotect for a fresh receiver with ``keys`` [(kid,
+        base_key)], ``window`` and the history ``accepted`` [(frame,
+        metadata)]; Outcome value: (payload, kid, ctr)."""
+        return Outcome(status="UNSUPPORTED_OP")
+
     def close(self) -> None:
         pass
 
@@ -188,6 +313,20 @@ class Implementation:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+_WHO = {"adapter": "the adapter", "lib": "the library"}
+
+
+def _who(impl) -> str:
+    return _WHO.get(getattr(impl, "kind", ""), "the implementation")
+
+
+def capabilities_text(ops) -> str:
+    """What an implementation announced, for skip reasons:
+    "capabilities: aes_ecb_decrypt, aes_ecb_encrypt, ..." (sorted)."""
+    ops = sorted(ops)
+    return "capabilities: " + (", ".join(ops) if ops else "none")
 
 
 # --------------------------------------------------------------------------
@@ -284,6 +423,25 @@ class Reference(Implementation):
 
     def capabilities(self) -> frozenset:
         return frozenset(PRIMITIVE_OPS)
+
+    def operations(self):
+        return frozenset(FRAME_OPS + ("derive",) + SFRAME_OPS) | frozenset(PRIMITIVE_OPS)
+
+    # ---- SFrame (chanenc.sframe, through sframe_runner.SFrameReference) ----
+
+    def _sframe(self):
+        sf = getattr(self, "_sframe_ref", None)
+        if sf is None:
+            from .sframe_runner import SFrameReference
+            sf = self._sframe_ref = SFrameReference()
+        return sf
+
+    def sframe_protect(self, suite, kid, ctr, base_key, metadata, payload):
+        return self._sframe().protect(suite, kid, ctr, base_key, metadata, payload)
+
+    def sframe_unprotect(self, suite, keys, window, accepted, metadata, frame):
+        return self._sframe().unprotect(suite, keys, window, accepted,
+                                        metadata, frame)
 
     def primitive(self, op, **f):
         """The bindings' primitives, answering as tools/ce1_prim.h says
@@ -503,6 +661,7 @@ def _load_object(line: bytes):
 #: The member that tells a success answer of each operation (frame,
 #: primitive, capabilities) from the others'.
 _ANSWER_MEMBER = {**ANSWER_FIELD, "capabilities": "ops",
+                  "sframe_protect": "frame", "sframe_unprotect": "payload",
                   **{op: ans[0] for op, (_, ans) in PRIMITIVE_OPS.items()}}
 _OPS_OF_MEMBER: dict = {}
 for _op, _m in _ANSWER_MEMBER.items():
@@ -614,6 +773,12 @@ class ProcessAdapter(Implementation):
         self._caps_failures = 0
         self.capabilities_note = ""
         self.capabilities_failure = None
+        self._label = self.description
+        self._prepared = False
+        self._ops_all = None        # the ops listed when prepare() asked
+        self._proc_ops = None       # the ops this process listed
+        self._sframe_reason = ...   # ...: not decided yet
+        self.describe_text = None
 
     # ---- process management ---------------------------------------------
 
@@ -1014,8 +1179,66 @@ class ProcessAdapter(Implementation):
         self._caps = self.announced = self._read_capabilities(ans)
         return self._caps
 
+    def prepare(self) -> None:
+        """Asks {"op":"capabilities"} once, before the first case of a run
+        (the answer decides whether the frame and SFrame layers run). A
+        transport failure of this first question is not counted towards
+        giving the adapter up: the cases that follow show the fault
+        themselves (and the primitive cases ask again)."""
+        if self._prepared:
+            return
+        self._prepared = True
+        counters = (self._consecutive, self._timeouts, self._caps_failures)
+        self.capabilities()
+        if self.capabilities_failure is not None:
+            if not self._caps_settled:
+                self._consecutive, self._timeouts, self._caps_failures = counters
+                if not self._timeouts_exhausted():
+                    self.unusable = None
+            return
+        self._ops_all = self._proc_ops
+
+    def _timeouts_exhausted(self) -> bool:
+        return (self._timeouts >= self.give_up
+                or self._consecutive >= 10 * self.give_up)
+
+    def operations(self):
+        """The operations of the first capabilities answer that listed
+        them (frame, SFrame, primitive and unknown names alike); None for
+        an adapter that answered UNSUPPORTED_OP, gave a malformed answer,
+        or has not answered."""
+        return self._ops_all
+
+    def sframe_missing(self):
+        """None when the adapter has SFrame. An adapter that lists its
+        operations has it when it lists both SFrame ops; one that lists
+        nothing (UNSUPPORTED_OP to capabilities) is sent one valid
+        sframe_protect, and an UNSUPPORTED_OP answer means no SFrame
+        (conformance.md 7.1)."""
+        if self._sframe_reason is not ...:
+            return self._sframe_reason
+        self.prepare()
+        if self._ops_all is not None:
+            self._sframe_reason = Implementation.sframe_missing(self)
+            return self._sframe_reason
+        out = self.sframe_protect(4, 0, 0, b"\x01", b"", b"")
+        if out.transport:
+            return None      # undecided: the cases show the fault
+        self._sframe_reason = (
+            f"{_who(self)} does not implement SFrame: it answered "
+            "UNSUPPORTED_OP to sframe_protect (conformance.md 7.1)"
+            if out.status == "UNSUPPORTED_OP" else None)
+        return self._sframe_reason
+
     def _read_capabilities(self, ans: dict) -> frozenset:
         text = _short(json.dumps(ans, separators=(",", ":")))
+        self._proc_ops = None
+        d = ans.get("describe")
+        if isinstance(d, str) and d.strip() and self.describe_text is None:
+            # conformance.md 8.1: optional, a one-line description (a
+            # library's ce1_impl_describe() through libserve.py)
+            self.describe_text = d.strip().splitlines()[0][:200]
+            self.description = f"{self._label} [{self.describe_text}]"
         if "error" in ans:
             st = ans["error"]
             if st == "UNSUPPORTED_OP":
@@ -1039,12 +1262,25 @@ class ProcessAdapter(Implementation):
                 "(docs/conformance.md 8.1): its primitive cases were skipped"))
             return frozenset()
         self.capabilities_note = ""
+        self._proc_ops = frozenset(ops)
         return frozenset(o for o in ops if o in PRIMITIVE_OPS)
 
     def primitive(self, op, **fields):
         line = primitive_request_line(op, fields)
         ans, fail = self.request(line, op)
         return fail if fail else primitive_outcome(ans, op)
+
+    # ---- SFrame operations (conformance.md 7.2) ------------------------------
+
+    def sframe_protect(self, suite, kid, ctr, base_key, metadata, payload):
+        ans, fail = self.request(sframe_protect_line(
+            suite, kid, ctr, base_key, metadata, payload), "sframe_protect")
+        return fail if fail else sframe_outcome(ans, "sframe_protect")
+
+    def sframe_unprotect(self, suite, keys, window, accepted, metadata, frame):
+        ans, fail = self.request(sframe_unprotect_line(
+            suite, keys, window, accepted, metadata, frame), "sframe_unprotect")
+        return fail if fail else sframe_outcome(ans, "sframe_unprotect")
 
     def raw_request(self, line: bytes) -> Outcome:
         """Sends any line (one the runner made malformed on purpose, say)
@@ -1079,7 +1315,8 @@ def lib_adapter(path: str, timeout: float = 10.0) -> ProcessAdapter:
     """A shared-library implementation (C ABI) run in a worker process that
     serves it over JSON lines (:mod:`chanenc.conform.libserve`)."""
     server = os.path.join(os.path.dirname(os.path.abspath(__file__)), "libserve.py")
-    ad = ProcessAdapter([sys.executable, server, os.path.abspath(path)],
+    ad = ProcessAdapter([sys.executable, server, "--describe",
+                         os.path.abspath(path)],
                         timeout=timeout,
                         label=f"shared library (C ABI, worker process): {path}")
     ad.kind = "lib"
@@ -1107,8 +1344,25 @@ class InProcessLib(Implementation):
         describe = getattr(self._lib, "describe", None)
         what = describe() if describe is not None else None
         if what:
+            self.describe_text = what
             self.description += f" [{what}]"
         self._caps = None
+        caps = getattr(self._lib, "capabilities", None)
+        self._ops = frozenset(caps()) if caps is not None else None
+
+    def operations(self):
+        """The operations whose symbols the library exports."""
+        return self._ops
+
+    def sframe_protect(self, suite, kid, ctr, base_key, metadata, payload):
+        st, out, mod = self._lib.sframe_protect(suite, kid, ctr, base_key,
+                                                metadata, payload)
+        return Outcome(out) if st is None else Outcome(status=st, buffer_modified=mod)
+
+    def sframe_unprotect(self, suite, keys, window, accepted, metadata, frame):
+        st, out, mod = self._lib.sframe_unprotect(suite, keys, window, accepted,
+                                                  metadata, frame)
+        return Outcome(out) if st is None else Outcome(status=st, buffer_modified=mod)
 
     def protect(self, mode, key, salt, pn, payload):
         st, out, mod = self._lib.protect(mode, key, salt, pn, payload)
@@ -1190,6 +1444,18 @@ class Recorder:
         if getattr(self.impl, "capabilities_failure", None) is not None:
             self._calls.append(("raw", CAPABILITIES_LINE))
         return caps
+
+    def sframe_protect(self, suite, kid, ctr, base_key, metadata, payload):
+        self._calls.append(("raw", sframe_protect_line(
+            suite, kid, ctr, base_key, metadata, payload)))
+        return self.impl.sframe_protect(suite, kid, ctr, base_key, metadata,
+                                        payload)
+
+    def sframe_unprotect(self, suite, keys, window, accepted, metadata, frame):
+        self._calls.append(("raw", sframe_unprotect_line(
+            suite, keys, window, accepted, metadata, frame)))
+        return self.impl.sframe_unprotect(suite, keys, window, accepted,
+                                          metadata, frame)
 
     def clear(self) -> None:
         self._calls = []

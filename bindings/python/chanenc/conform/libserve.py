@@ -3,7 +3,11 @@
 sections 4, 7.3 and 8.3) over the JSON-lines process adapter protocol
 (sections 3, 7.2 and 8).
 
-    python3 libserve.py /path/to/libce1impl.so
+    python3 libserve.py [--describe] /path/to/libce1impl.so
+
+(``--describe``: the answer to ``{"op":"capabilities"}`` carries the
+library's ``ce1_impl_describe()`` as the optional ``"describe"`` member of
+conformance.md 8.1; the runner starts it so, for its report header.)
 
 The conformance runner starts this script for ``--lib PATH`` so that a
 library that crashes or hangs takes down this worker process, not the
@@ -15,7 +19,9 @@ CE1 pair (``ce1_impl_protect``, ``ce1_impl_unprotect``), the SFrame pair,
 any of the primitives of tools/ce1_prim.h, or several of these groups;
 an absent symbol is an operation the library does not implement, and
 ``{"op":"capabilities"}`` is answered with the operations whose symbols
-exist. A library exporting none of them cannot be served.
+exist (and, when the library exports ``ce1_impl_describe``, its text as
+the optional ``"describe"`` member of conformance.md 8.1). A library
+exporting none of them cannot be served.
 
 Beyond the protocol, a failure answer carries ``"out_modified": true`` when
 the library wrote to its output buffer (or GCM tag buffer) although it
@@ -471,7 +477,7 @@ def _sframe_answer(impl: LibImpl, op: str, req: dict) -> dict:
     return {"payload": payload.hex(), "kid": f"{kid:016x}", "ctr": f"{ctr:016x}"}
 
 
-def _answer(impl: LibImpl, line: str) -> dict:
+def _answer(impl: LibImpl, line: str, describe: bool = False) -> dict:
     try:
         req = json.loads(line, object_pairs_hook=_no_duplicates)
     except (ValueError, _Bad):
@@ -480,7 +486,13 @@ def _answer(impl: LibImpl, line: str) -> dict:
         return {"error": "INVALID_ARGUMENT"}
     op = req["op"]
     if op == "capabilities":
-        return {"ops": impl.capabilities()}
+        ans = {"ops": impl.capabilities()}
+        what = impl.describe() if describe else None
+        if what:
+            # conformance.md 8.1: the optional "describe" member, the
+            # library's ce1_impl_describe() (for the runner's header)
+            ans["describe"] = what
+        return ans
     if op not in impl._caps:
         return {"error": "UNSUPPORTED_OP"}
     try:
@@ -509,7 +521,9 @@ def _answer(impl: LibImpl, line: str) -> dict:
     return _failure(st, mod)
 
 
-def serve(path: str, inp=sys.stdin, out=sys.stdout) -> int:
+def serve(path: str, inp=sys.stdin, out=sys.stdout, describe: bool = False) -> int:
+    """Serves the library at ``path``; ``describe``: answer capabilities
+    with the optional "describe" member (ce1_impl_describe()) as well."""
     try:
         impl = LibImpl(path)
     except OSError as e:
@@ -518,13 +532,17 @@ def serve(path: str, inp=sys.stdin, out=sys.stdout) -> int:
     for line in inp:
         if not line.strip():
             continue
-        out.write(json.dumps(_answer(impl, line), separators=(",", ":")) + "\n")
+        out.write(json.dumps(_answer(impl, line, describe),
+                             separators=(",", ":")) + "\n")
         out.flush()
     return 0
 
 
 if __name__ == "__main__":
-    if len(sys.argv) != 2:
-        print("usage: libserve.py LIBRARY.so", file=sys.stderr)
+    argv = sys.argv[1:]
+    describe = "--describe" in argv
+    argv = [a for a in argv if a != "--describe"]
+    if len(argv) != 1:
+        print("usage: libserve.py [--describe] LIBRARY.so", file=sys.stderr)
         sys.exit(2)
-    sys.exit(serve(sys.argv[1]))
+    sys.exit(serve(argv[0], describe=describe))

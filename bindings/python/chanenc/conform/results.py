@@ -7,7 +7,8 @@ standard primitive vector (or a check derived from one, the GCM tag cut
 short), a request check of a process adapter (docs/conformance.md 3.4), a
 check of the random pass, or an adapter's output problem (file ``(adapter
 output)``). Each names its layer: ``frame``, ``primitive`` or
-``request``. Part of the stable API of :mod:`chanenc.conform.api`.
+``request``, or ``sframe`` for the SFrame vectors (docs/conformance.md
+7.4). Part of the stable API of :mod:`chanenc.conform.api`.
 """
 
 from __future__ import annotations
@@ -28,9 +29,13 @@ PROTOCOL_FILE = "(adapter output)"
 
 
 def layer_of(case: V.Case) -> str:
-    """'primitive' for a standard primitive vector, 'request' for the
-    request checks and an adapter's output problems, 'frame' for the rest
-    (CE1 frame files and the random pass)."""
+    """'primitive' for a standard primitive vector, 'sframe' for an SFrame
+    vector, 'request' for the request checks and an adapter's output
+    problems, 'frame' for the rest (CE1 frame files and the random
+    pass)."""
+    layer = getattr(case, "layer", None)
+    if layer:
+        return layer
     if case.primitive:
         return "primitive"
     if case.file in (REQUESTS_FILE, PROTOCOL_FILE):
@@ -42,7 +47,7 @@ def layer_of(case: V.Case) -> str:
 class CaseResult:
     """The outcome of one check.
 
-    ``layer``: 'frame', 'primitive' or 'request'. ``file``: the vector
+    ``layer``: 'frame', 'primitive', 'sframe' or 'request'. ``file``: the vector
     file relative to its set (``ce1/ce1-aes-128-gcm.json``,
     ``wycheproof/aes_gcm_test.json``), or ``requests (conformance.md
     3.4)``, ``random (seed S)``, ``(adapter output)``. ``group``: the CE1

@@ -52,6 +52,9 @@ do not count as the file's vectors.
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import hmac
 import json
 import os
 import re
@@ -65,7 +68,9 @@ __all__ = ["Case", "Failure", "Skipped", "Passed", "VectorFile", "discover",
            "SetLocation", "VectorSetMissing", "PYCA", "CRYPTOPP",
            "WYCHEPROOF", "STANDARD_SETS", "locate", "source_tree",
            "judge_answer", "judge_refusal", "tag_cut_cases", "TAG_CUTS",
-           "TAG_CUT", "vector_count"]
+           "TAG_CUT", "vector_count", "COMPUTED", "COMPUTED_HOSTS",
+           "computed_cases", "pbkdf2_rfc8018", "hkdf_rfc5869", "params_text",
+           "PARAM_WORDS", "PRIM_NOT_SUPPORTED"]
 
 _SM4_OTHER = "SM4 (CBC/CFB/OFB/CTR)"
 _SM4_OTHER_REASON = "SM4 modes other than ECB are not used by CE1 (SM4_128_ECB only)"
@@ -80,9 +85,12 @@ _MODE_NAMES = {1: "AES_128_XTS", 2: "AES_128_ECB", 3: "AES_256_XTS",
 
 @dataclass
 class Skipped:
-    """A case that did not run, and why."""
+    """A case that did not run, and why. ``op``: the primitive operation
+    the implementation answered NOT_SUPPORTED (the runner's report sums
+    those refusals up by the vectors' parameters), else None."""
 
     reason: str
+    op: str | None = None
 
 
 @dataclass
@@ -152,9 +160,15 @@ class Case:
     params: dict | None = None
     #: Line of the vector in its file, when known.
     line: int | None = None
-    #: A check derived from a vector, not the vector itself ("tag cut"):
-    #: not counted among the file's vectors, a row of its own.
+    #: A check derived from a vector, not the vector itself ("tag cut"),
+    #: or computed at run time ("computed"): not counted among the file's
+    #: vectors, a row of its own.
     derived: str | None = None
+    #: The layer, when not told by ``primitive`` and the file ("sframe").
+    layer: str | None = None
+    #: The check needs the CE1 frame operations (protect, unprotect): it is
+    #: skipped when the implementation does not announce them.
+    frame_ops: bool = False
 
 
 @dataclass
@@ -375,7 +389,7 @@ def _ce1_cases(rel: str, doc: dict) -> list:
 
         def mk(id_, comment, op, run, group=f"g{gi}"):
             cases.append(Case(rel, algo, id_, comment, op, run, mode=mode,
-                              group=group))
+                              group=group, frame_ops=True))
 
         cfg_status = g.get("config_status")
         if cfg_status:
@@ -492,9 +506,64 @@ def _pfail(kind, op, msg, expected, actual, **extra):
                    extra={"operation": op, **extra})
 
 
+#: The start of the skip reason of a primitive the implementation
+#: answered NOT_SUPPORTED (followed by the operation).
+PRIM_NOT_SUPPORTED = "NOT_SUPPORTED by the implementation: "
+
+
 def _not_supported(op, hint):
-    return Skipped(f"NOT_SUPPORTED by the implementation: {op}"
-                   + (f" (the vector: {hint})" if hint else ""))
+    """NOT_SUPPORTED for a vector valid for the algorithm: a skip. The
+    runner adds what the vector is (:func:`params_text` of the case) and
+    sums the refusals up by the vectors' parameters (run.py)."""
+    return Skipped(f"{PRIM_NOT_SUPPORTED}{op}"
+                   + (f" (the vector: {hint})" if hint else ""), op=op)
+
+
+#: How a vector's parameters read in skip reasons and summaries:
+#: param -> (singular, plural, unit).
+PARAM_WORDS = {
+    "key_bits": ("key size", "key sizes", "bits"),
+    "iv_len": ("IV length", "IV lengths", "bytes"),
+    "tag_len": ("tag length", "tag lengths", "bytes"),
+    "tag_cut": ("tag cut to", "tags cut to", "bytes"),
+    "data_len": ("data length", "data lengths", "bytes"),
+    "aad_len": ("AAD length", "AAD lengths", "bytes"),
+    "pt_len": ("plaintext length", "plaintext lengths", "bytes"),
+    "length": ("output length", "output lengths", "bytes"),
+    "salt_len": ("salt length", "salt lengths", "bytes"),
+    "password_len": ("password length", "password lengths", "bytes"),
+    "ikm_len": ("IKM length", "IKM lengths", "bytes"),
+    "info_len": ("info length", "info lengths", "bytes"),
+    "prk_len": ("PRK length", "PRK lengths", "bytes"),
+    "iterations": ("iteration count", "iteration counts", None),
+    "key1_eq_key2": ("Key1 == Key2", "Key1 == Key2", None),
+    "partial_block": ("a partial last block", "a partial last block", None),
+}
+
+
+def params_text(params: dict | None) -> str:
+    """A vector's parameters as they are ("key 192 bits, IV 1 byte, tag
+    16 bytes"), for the skip reason of one refused vector."""
+    if not params:
+        return ""
+    short = {"key_bits": ("key", "bits"), "iv_len": ("IV", "bytes"),
+             "tag_len": ("tag_len", ""), "tag_cut": ("tag cut to", "bytes"),
+             "data_len": ("data", "bytes"), "aad_len": ("AAD", "bytes"),
+             "length": ("length", ""), "salt_len": ("salt", "bytes"),
+             "password_len": ("password", "bytes"),
+             "ikm_len": ("IKM", "bytes"), "info_len": ("info", "bytes"),
+             "prk_len": ("PRK", "bytes"), "iterations": ("iterations", "")}
+    out = []
+    for k, (name, unit) in short.items():
+        v = params.get(k)
+        if v is None or (k == "tag_cut" and not v):
+            continue
+        if unit == "bytes" and v == 1:
+            unit = "byte"
+        out.append(f"{name} {v}" + (f" {unit}" if unit else ""))
+    if params.get("key1_eq_key2"):
+        out.append("Key1 == Key2")
+    return ", ".join(out)
 
 
 def judge_answer(out, op: str, expected: dict, hint: str = ""):
@@ -570,7 +639,7 @@ def _pcase(rel, algo, id_, comment, op, run=None, skip=None, *, ops=(),
 def _ecb_case(rel, algo, cid, comment, op, cipher, key, pt, ct, first="encrypt",
               line=None):
     enc_op, dec_op = f"{cipher}_ecb_encrypt", f"{cipher}_ecb_decrypt"
-    hint = "AES-192" if cipher == "aes" and len(key) == 24 else ""
+    hint = ""    # the runner names the vector's parameters
 
     def run(impl):
         enc = lambda: _expect(impl, enc_op, {"key": key, "data": pt}, {"data": ct}, hint)
@@ -659,14 +728,10 @@ def _xts_same_keys(impl, key, tweak, pt, ct, direction):
 
 
 def _gcm_hint(key, iv) -> str:
-    h = []
-    if len(key) == 24:
-        h.append("AES-192")
-    if len(iv) > 128:
-        h.append("IV over 128 bytes")
-    elif len(iv) != 12:
-        h.append("IV not 12 bytes")
-    return ", ".join(h)
+    """No guess at what an implementation refuses: the runner names the
+    refused vectors' parameters (params_text, and its summary by
+    parameter)."""
+    return ""
 
 
 def _gcm_params(key, iv, aad, pt_len, tag_len, cut=0):
@@ -781,6 +846,209 @@ def _pbkdf2_case(rel, cid, comment, digest, pw, salt, iters, out, line=None):
                   params={"prim": "pbkdf2_sha256", "password_len": len(pw),
                           "salt_len": len(salt), "iterations": iters,
                           "length": len(out)})
+
+
+# ---- checks computed at run time: PBKDF2 and HKDF where the standard files
+# ---- leave gaps ---------------------------------------------------------------
+
+#: The derived kind of the checks computed at run time (a row of their own,
+#: "PBKDF2-SHA256 (computed)").
+COMPUTED = "computed"
+#: The file each kind of computed check is reported with (the project's
+#: RFC 7914 PBKDF2 file; RFC 5869's HKDF file of python3-cryptography-
+#: vectors): they run when that file is selected.
+COMPUTED_HOSTS = {"std/rfc7914-pbkdf2-sha256.txt": "pbkdf2",
+                  "pyca/KDF/rfc-5869-HKDF-SHA256.txt": "hkdf"}
+
+#: PBKDF2-HMAC-SHA256 (password length, salt length, c, dkLen). No standard
+#: file has a salt over 16 bytes (Wycheproof 4, 8, 16; RFC 7914 4) while
+#: CE1's GCM2 modes use 32; passwords of 63, 64 and 65 bytes sit at HMAC's
+#: key-hashing boundary (a key over the 64-byte block is hashed first); one
+#: salt of 16 bytes marks the boundary even where Wycheproof is absent.
+PBKDF2_COMPUTED = (
+    (0, 17, 1, 32), (1, 32, 2, 33), (63, 33, 1000, 32), (64, 64, 1, 1),
+    (65, 65, 2, 64), (200, 200, 1000, 32), (16, 32, 1000, 32),
+    (64, 17, 2, 33), (65, 200, 1, 1), (0, 65, 1000, 64), (63, 64, 2, 1),
+    (200, 33, 1, 33), (64, 16, 2, 32))
+
+#: HKDF-SHA256 one-shot (IKM, salt, info lengths, L): the output lengths
+#: CE1's key schedule uses (1, 12, 16, 32; no standard vector is under 20
+#: bytes), the block boundaries 31, 33, 63, 65 and 255 * 32 - 1, and
+#: inputs of 0, 1, 63, 64 and 65 bytes (the files have no IKM of those
+#: lengths, no salt of 63, no info of 1, 63 or 64).
+HKDF_COMPUTED = (
+    (0, 63, 0, 1), (1, 64, 1, 12), (63, 65, 63, 16), (64, 0, 64, 31),
+    (32, 0, 0, 32), (65, 32, 65, 33), (64, 63, 64, 63), (65, 64, 63, 65),
+    (32, 32, 1, 8159), (63, 1, 64, 8160))
+#: HKDF-Expand alone (PRK length, info length, L): CE1's GCM2 modes expand
+#: a PRK from PBKDF2; PRKs of 33, 64 and 65 bytes cross HMAC's block.
+HKDF_EXPAND_COMPUTED = ((32, 0, 1), (32, 10, 12), (64, 63, 16), (65, 64, 33),
+                        (33, 1, 64))
+
+_T36 = bytes(b ^ 0x36 for b in range(256))
+_T5C = bytes(b ^ 0x5C for b in range(256))
+
+
+def _prf_rfc2104(key: bytes):
+    """HMAC-SHA256 written from RFC 2104 over hashlib.sha256 (a key over
+    the 64-byte block hashed first, then padded with zeros)."""
+    if len(key) > 64:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(64, b"\0")
+    inner, outer = key.translate(_T36), key.translate(_T5C)
+
+    def prf(msg: bytes) -> bytes:
+        return hashlib.sha256(outer + hashlib.sha256(inner + msg).digest()).digest()
+    return prf
+
+
+def _prf_hmac_module(key: bytes):
+    """HMAC-SHA256 from Python's hmac module."""
+    base = hmac.new(key, digestmod=hashlib.sha256)
+
+    def prf(msg: bytes) -> bytes:
+        h = base.copy()
+        h.update(msg)
+        return h.digest()
+    return prf
+
+
+def pbkdf2_rfc8018(prf_of, password: bytes, salt: bytes, c: int,
+                   dk_len: int) -> bytes:
+    """PBKDF2 (RFC 8018 5.2) with PRF ``prf_of(password)``: T_i = U_1 ^
+    ... ^ U_c, U_1 = PRF(P, S || INT(i)), U_j = PRF(P, U_{j-1})."""
+    prf = prf_of(password)
+    out = b""
+    for i in range(1, -(-dk_len // 32) + 1):
+        u = prf(salt + i.to_bytes(4, "big"))
+        t = int.from_bytes(u, "big")
+        for _ in range(c - 1):
+            u = prf(u)
+            t ^= int.from_bytes(u, "big")
+        out += t.to_bytes(32, "big")
+    return out[:dk_len]
+
+
+def hkdf_rfc5869(prf_of, salt: bytes | None, ikm: bytes, info: bytes,
+                 length: int, prk: bytes | None = None):
+    """(PRK, OKM) of HKDF (RFC 5869 2.2, 2.3) with PRF ``prf_of(key)``; an
+    empty salt is HashLen zero bytes; ``prk`` given: Expand only."""
+    if prk is None:
+        prk = prf_of(salt or bytes(32))(ikm)
+    prf = prf_of(prk)
+    okm, t = b"", b""
+    for i in range(1, -(-length // 32) + 1):
+        t = prf(t + info + bytes([i]))
+        okm += t
+    return prk, okm[:length]
+
+
+def _pattern(n: int, seed: int) -> bytes:
+    return bytes((seed + 31 * i + (i >> 8)) & 0xFF for i in range(n))
+
+
+@functools.lru_cache(maxsize=None)
+def _computed_pbkdf2(pw_len, salt_len, c, dk_len):
+    """(password, salt, dk): dk from hashlib.pbkdf2_hmac (OpenSSL's
+    PKCS5_PBKDF2_HMAC), which must equal RFC 8018 computed here over the
+    hmac module and over RFC 2104 by hand; None when they disagree."""
+    pw, salt = _pattern(pw_len, 0x50), _pattern(salt_len, 0x53)
+    dk = hashlib.pbkdf2_hmac("sha256", pw, salt, c, dk_len)
+    others = [pbkdf2_rfc8018(f, pw, salt, c, dk_len)
+              for f in (_prf_hmac_module, _prf_rfc2104)]
+    return pw, salt, (dk if all(o == dk for o in others) else None)
+
+
+def _hkdf_library(salt, ikm, info, length, prk=None):
+    """python3-cryptography's HKDF (or HKDFExpand), when it is installed:
+    a third computation; None without it."""
+    try:
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.kdf.hkdf import HKDF, HKDFExpand
+    except ImportError:
+        return None
+    if prk is not None:
+        return HKDFExpand(hashes.SHA256(), length, info).derive(prk)
+    return HKDF(hashes.SHA256(), length, salt or None, info).derive(ikm)
+
+
+@functools.lru_cache(maxsize=None)
+def _computed_hkdf(ikm_len, salt_len, info_len, length, prk_len=None):
+    """(ikm, salt, info, prk, okm) by RFC 5869 over the hmac module,
+    equal to RFC 5869 over RFC 2104 by hand and to python3-cryptography's
+    HKDF when installed; okm None when they disagree."""
+    ikm, salt = _pattern(ikm_len, 0x49), _pattern(salt_len, 0x53)
+    info = _pattern(info_len, 0x69)
+    prk_in = _pattern(prk_len, 0x70) if prk_len is not None else None
+    prk, okm = hkdf_rfc5869(_prf_hmac_module, salt, ikm, info, length, prk_in)
+    _, okm2 = hkdf_rfc5869(_prf_rfc2104, salt, ikm, info, length, prk_in)
+    lib = _hkdf_library(salt, ikm, info, length, prk_in)
+    ok = okm2 == okm and (lib is None or lib == okm)
+    return ikm, salt, info, prk, (okm if ok else None)
+
+
+def _oracle_disagrees(rel, algo, cid, what):
+    def run(impl):
+        return Failure("oracle_error", f"the computations of {what} disagree: "
+                       "a fault of the runner's host, not of the implementation")
+    c = _pcase(rel, algo, cid, what, "kdf", run, derived=COMPUTED)
+    return c
+
+
+def computed_cases(rel: str, kind: str) -> list:
+    """The checks computed at run time that are reported with ``rel``
+    (:data:`COMPUTED_HOSTS`): PBKDF2 ("pbkdf2") or HKDF ("hkdf")."""
+    out = []
+    if kind == "pbkdf2":
+        for pl, sl, c, dl in PBKDF2_COMPUTED:
+            cid = f"salt {sl} password {pl} c {c} dkLen {dl}"
+            pw, salt, dk = _computed_pbkdf2(pl, sl, c, dl)
+            if dk is None:
+                out.append(_oracle_disagrees(rel, "PBKDF2-SHA256", cid,
+                                             f"PBKDF2 {cid}"))
+                continue
+            case = _pbkdf2_case(rel, cid, (
+                f"computed: a {sl}-byte salt, a {pl}-byte password, c={c}, "
+                f"dkLen={dl}; expected from hashlib.pbkdf2_hmac, equal to "
+                "RFC 8018 computed twice in the runner"), "sha256", pw, salt,
+                c, dk)
+            case.derived = COMPUTED
+            out.append(case)
+        return out
+    for il, sl, nl, length in HKDF_COMPUTED:
+        cid = f"IKM {il} salt {sl} info {nl} L {length}"
+        ikm, salt, info, _, okm = _computed_hkdf(il, sl, nl, length)
+        if okm is None:
+            out.append(_oracle_disagrees(rel, "HKDF-SHA256", cid, f"HKDF {cid}"))
+            continue
+        case = _pcase(rel, "HKDF-SHA256", cid, (
+            f"computed: a {il}-byte IKM, {sl}-byte salt, {nl}-byte info, L="
+            f"{length}; expected from RFC 5869 computed in the runner (two "
+            "HMACs, and python3-cryptography when installed)"), "kdf",
+            lambda impl, salt=salt, ikm=ikm, info=info, length=length, okm=okm:
+            _expect(impl, "hkdf_sha256", {"salt": salt, "ikm": ikm,
+                                          "info": info, "length": length},
+                    {"okm": okm}),
+            ops=("hkdf_sha256",), derived=COMPUTED,
+            params=_hkdf_params(ikm, salt, info, length))
+        out.append(case)
+    for pl, nl, length in HKDF_EXPAND_COMPUTED:
+        cid = f"expand PRK {pl} info {nl} L {length}"
+        _, _, info, prk, okm = _computed_hkdf(0, 0, nl, length, pl)
+        if okm is None:
+            out.append(_oracle_disagrees(rel, "HKDF-SHA256", cid, f"HKDF {cid}"))
+            continue
+        case = _pcase(rel, "HKDF-SHA256", cid, (
+            f"computed: HKDF-Expand of a {pl}-byte PRK, {nl}-byte info, L="
+            f"{length}; expected from RFC 5869 computed in the runner"), "kdf",
+            lambda impl, prk=prk, info=info, length=length, okm=okm:
+            _expect(impl, "hkdf_sha256_expand", {"prk": prk, "info": info,
+                                                 "length": length}, {"okm": okm}),
+            ops=("hkdf_sha256_expand",), derived=COMPUTED,
+            params={"prim": "hkdf_sha256", "length": length, "prk_len": pl,
+                    "info_len": nl})
+        out.append(case)
+    return out
 
 
 # ---- the file formats --------------------------------------------------------
@@ -1644,6 +1912,8 @@ def load_file(path: str, rel: str) -> VectorFile | None:
         vf.cases = [_bad_file(rel, kind, kind, f"{type(e).__name__}: {e}")]
     if not vf.cases:
         vf.cases = [_bad_file(rel, kind, kind, "no vectors found in the file")]
+    elif rel in COMPUTED_HOSTS:
+        vf.cases += computed_cases(rel, COMPUTED_HOSTS[rel])
     return vf
 
 
