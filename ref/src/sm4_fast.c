@@ -73,6 +73,29 @@ static inline uint32_t ce__sm4_tau(uint32_t x) {
          (uint32_t)ce__sm4_sbox[x & 0xffu];
 }
 
+/* The S-box of one secret byte without indexing memory by it: every entry
+   is read and the one wanted is kept by a mask, so the cache lines touched
+   do not depend on the key (the key schedule runs once per context; 256
+   reads per byte cost microseconds there). The compare is turned into a
+   mask arithmetically, with no branch on the secret. */
+static inline uint32_t ce__sm4_sbox_ct(uint32_t x) {
+  uint32_t r = 0;
+  for (uint32_t i = 0; i < 256; i++) {
+    uint32_t d = i ^ x;                          /* 0 only when i == x */
+    uint32_t mask = ((d | (0u - d)) >> 31) - 1u; /* all ones iff d == 0 */
+    r |= ce__sm4_sbox[i] & mask;
+  }
+  return r;
+}
+
+/* tau for the key schedule: the key-dependent S-box inputs never index the
+   table (ce__sm4_sbox_ct). */
+static inline uint32_t ce__sm4_tau_ct(uint32_t x) {
+  return ce__sm4_sbox_ct(x >> 24) << 24 |
+         ce__sm4_sbox_ct((x >> 16) & 0xffu) << 16 |
+         ce__sm4_sbox_ct((x >> 8) & 0xffu) << 8 | ce__sm4_sbox_ct(x & 0xffu);
+}
+
 void ce__sm4_expand_key(const uint8_t key[16], ce__sm4_key *enc,
                         ce__sm4_key *dec) {
   uint32_t k[4], rk[32];
@@ -84,7 +107,7 @@ void ce__sm4_expand_key(const uint8_t key[16], ce__sm4_key *enc,
     for (unsigned j = 0; j < 4; j++)
       ck = ck << 8 | (((4u * i + j) * 7u) & 0xffu);
     uint32_t b =
-        ce__sm4_tau(k[(i + 1) % 4] ^ k[(i + 2) % 4] ^ k[(i + 3) % 4] ^ ck);
+        ce__sm4_tau_ct(k[(i + 1) % 4] ^ k[(i + 2) % 4] ^ k[(i + 3) % 4] ^ ck);
     k[i % 4] ^= b ^ ce__rol32(b, 13) ^ ce__rol32(b, 23);
     rk[i] = k[i % 4];
   }

@@ -12,7 +12,9 @@
  *   portable     plain C with the S-box table (sm4_fast.c)
  *
  * The vectorized implementations touch no memory that depends on the key
- * or the data (no tables indexed by secrets). The portable one indexes a
+ * or the data (no tables indexed by secrets), and neither does the key
+ * schedule (ce__sm4_expand_key reads the whole S-box for every key byte;
+ * tests/c/test_sm4_ct.c checks it under valgrind). The portable one indexes a
  * 256-byte table, as OpenSSL's own SM4 does; chanenc's packet path uses
  * this layer only when a vectorized implementation was selected
  * (mode_ecb.c) and OpenSSL's EVP SM4 otherwise.
