@@ -16,7 +16,7 @@
  * Layout: a ymm register holds 2 blocks; 4 registers (8 blocks) are
  * transposed so that register k holds word k of each of the 8 blocks
  * (bytes swapped to native order); a pass runs up to CE__YMM_SETS such
- * sets of 8 blocks interleaved, with masked loads and stores for a short
+ * sets of 8 blocks interleaved, with 16-byte loads and stores for a short
  * last set.
  */
 #include <immintrin.h>
@@ -83,15 +83,6 @@ CE__YMM_FN void CE__YMM_P(make_masks)(CE__YMM_P(masks) * k) {
     x0 = _mm256_xor_si256(u_, c_);                                             \
   } while (0)
 
-/* Lanes of register j of a set: blocks 2j, 2j+1 of the set; mask of the
-   dwords to load or store when rem blocks remain from the set's start. */
-CE__YMM_FN __m256i CE__YMM_P(mask)(size_t rem, int j) {
-  size_t have = rem > (size_t)(2 * j) ? rem - (size_t)(2 * j) : 0;
-  int dw = have >= 2 ? 8 : (int)have * 4;
-  return _mm256_cmpgt_epi32(_mm256_set1_epi32(dw),
-                            _mm256_setr_epi32(0, 1, 2, 3, 4, 5, 6, 7));
-}
-
 /* In-lane 4x4 transpose of dwords (its own inverse). */
 #define CE__YMM_TRANSPOSE(a, b, c, d)                                          \
   do {                                                                         \
@@ -113,19 +104,22 @@ CE__YMM_FN void CE__YMM_P(pass)(const uint32_t *rk, const uint8_t *in,
   __m256i x[CE__YMM_SETS][4];
 #pragma GCC unroll 4
   for (int s = 0; s < ns; s++) {
-    size_t rem = n - (size_t)(8 * s); /* > 0: ns = ceil(n / 8) */
 #pragma GCC unroll 4
     for (int j = 0; j < 4; j++) {
       size_t at = (size_t)(8 * s + 2 * j);
       __m256i v;
-      /* Whole registers with plain loads (VPMASKMOVD is slow on some
-         CPUs); a fully masked register reads nothing. */
+      /* Whole registers with plain loads; a register with one block left
+         gets it with a 16-byte load, an empty one reads nothing. No
+         VPMASKMOVD: AMD documents that masked-out elements may still
+         fault, and a frame can end at the edge of an unmapped page. */
       if (at + 2 <= n)
         v = _mm256_loadu_si256((const __m256i *)(const void *)(in + 16 * at));
+      else if (at < n)
+        v = _mm256_inserti128_si256(
+            _mm256_setzero_si256(),
+            _mm_loadu_si128((const __m128i *)(const void *)(in + 16 * at)), 0);
       else
-        v = _mm256_maskload_epi32(
-            (const int *)(const void *)(in + 16 * (at < n ? at : n)),
-            CE__YMM_P(mask)(rem, j));
+        v = _mm256_setzero_si256();
       x[s][j] = _mm256_shuffle_epi8(v, m.bswap);
     }
     CE__YMM_TRANSPOSE(x[s][0], x[s][1], x[s][2], x[s][3]);
@@ -142,7 +136,6 @@ CE__YMM_FN void CE__YMM_P(pass)(const uint32_t *rk, const uint8_t *in,
   }
 #pragma GCC unroll 4
   for (int s = 0; s < ns; s++) {
-    size_t rem = n - (size_t)(8 * s);
     /* Output X35, X34, X33, X32: transpose back in that order. */
     CE__YMM_TRANSPOSE(x[s][3], x[s][2], x[s][1], x[s][0]);
 #pragma GCC unroll 4
@@ -151,9 +144,9 @@ CE__YMM_FN void CE__YMM_P(pass)(const uint32_t *rk, const uint8_t *in,
       __m256i v = _mm256_shuffle_epi8(x[s][3 - j], m.bswap);
       if (at + 2 <= n)
         _mm256_storeu_si256((__m256i *)(void *)(out + 16 * at), v);
-      else
-        _mm256_maskstore_epi32((int *)(void *)(out + 16 * (at < n ? at : n)),
-                               CE__YMM_P(mask)(rem, j), v);
+      else if (at < n)
+        _mm_storeu_si128((__m128i *)(void *)(out + 16 * at),
+                         _mm256_castsi256_si128(v));
     }
   }
 }
