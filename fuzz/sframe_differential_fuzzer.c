@@ -10,9 +10,11 @@
  * into this harness).
  *
  * Any difference - status, output length, output bytes, the KID and CTR
- * reported, a failed call that touched its output or *out_len, an input
- * modified - is a crash whose message starts with "DIFFERENCE" and prints
- * the request and both outputs in hex.
+ * reported, a failed call that touched its output, *out_len, *kid or *ctr
+ * (section 7.3: nothing is written to them on failure; both sides' *kid
+ * and *ctr hold a sentinel before the call), an input modified - is a
+ * crash whose message starts with "DIFFERENCE" and prints the request and
+ * both outputs in hex.
  *
  * Input: an op byte, a suite byte, then
  *   KID       one byte: bit 7 set, a full 8-byte KID follows; else a KID
@@ -51,6 +53,9 @@
 #include <string.h>
 
 #define FZ_POISON 0xa5
+/* What *kid and *ctr hold before an unprotect call: a failed call must
+   leave it there. */
+#define FZ_KIDCTR_POISON 0xa5a5a5a5a5a5a5a5ull
 #define FZ_MAX_HISTORY 3
 
 static ce1_impl_sframe_protect_fn other_protect;
@@ -253,7 +258,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   if (n)
     memcpy(in2, in, n);
   const uint8_t *ip = n ? in : &none, *ip2 = n ? in2 : &none;
-  answer a = {0, cap, 0, 0}, b = {0, cap, 0, 0};
+  answer a = {0, cap, FZ_KIDCTR_POISON, FZ_KIDCTR_POISON};
+  answer b = {0, cap, FZ_KIDCTR_POISON, FZ_KIDCTR_POISON};
   if (unprotect) {
     a.st =
         ce_tools_sframe_unprotect(suite, keys, n_keys, window, acc, n_acc, mdp,
@@ -276,14 +282,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     what = a.st == CE_OK ? "output bytes" : "output written on failure";
   else if (unprotect && a.st == CE_OK && (a.kid != b.kid || a.ctr != b.ctr))
     what = "KID or CTR reported";
+  else if (unprotect && a.st != CE_OK &&
+           (b.kid != FZ_KIDCTR_POISON || b.ctr != FZ_KIDCTR_POISON))
+    what = "KID or CTR written on failure";
   else if (n && memcmp(in, in2, n) != 0)
     what = "input modified";
   if (what != NULL)
     difference(what, unprotect, suite, kid, ctr, kp, key_len, mdp, md_len, keys,
                n_keys, window, n_acc, in, n, cap, &a, ref, &b, oth);
   /* The reference keeps the ABI's failure promise itself. */
-  if (a.st != CE_OK)
+  if (a.st != CE_OK) {
     FZ_CHECK(a.len == cap, "reference changed *out_len on failure");
+    FZ_CHECK(a.kid == FZ_KIDCTR_POISON && a.ctr == FZ_KIDCTR_POISON,
+             "reference wrote *kid or *ctr on failure");
+  }
 
   for (size_t i = 0; i < n_acc; i++)
     free(acc_buf[i]);

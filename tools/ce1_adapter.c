@@ -24,12 +24,12 @@
 
 #include "chanenc.h"
 #include "chanenc_sframe.h"
-#include "chanenc_sframe_testing.h"
 #include "chanenc_testing.h"
 #include "ce_ctxcache.h"
 #include "ce_hex.h"
 #include "ce_json.h"
 #include "ce_prim_ref.h"
+#include "ce_sframe_abi.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -230,15 +230,16 @@ static int answer_sframe_payload(FILE *out, const uint8_t *b, size_t n,
 }
 
 /* sframe_protect: {suite, kid, ctr, base_key, metadata, payload} ->
-   {"frame": HEX}. A fresh context with one send key; the frame carries the
-   explicit ctr (ce_testing_sframe_protect_ctr_into). */
+   {"frame": HEX}. The members are checked and decoded here; the frame is
+   the reference's C ABI answer, ce_tools_sframe_protect (tools/common/
+   ce_sframe_abi.c): a fresh context with one send key, the frame at the
+   explicit ctr. */
 static const char *sframe_protect_op(const ce1_session *s, const ce_json *req,
                                      FILE *out) {
   int suite = 0;
   uint64_t kid = 0, ctr = 0;
   uint8_t *bk = NULL, *md = NULL, *pl = NULL, *buf = NULL;
   size_t bk_len = 0, md_len = 0, pl_len = 0;
-  ce_sframe_ctx *ctx = NULL;
   const char *err;
   if ((err = suite_field(s, req, &suite)) != NULL ||
       (err = u64_field(s, req, "kid", &kid)) != NULL ||
@@ -247,13 +248,6 @@ static const char *sframe_protect_op(const ce1_session *s, const ce_json *req,
       (err = hex_field(s, req, "metadata", &md, &md_len)) != NULL ||
       (err = hex_field(s, req, "payload", &pl, &pl_len)) != NULL)
     goto done;
-  ce_status st = ce_sframe_ctx_new(suite, &ctx);
-  if (st == CE_OK)
-    st = ce_sframe_add_key(ctx, kid, CE_SFRAME_SEND, bk, bk_len);
-  if (st != CE_OK) {
-    err = reject(s, ce_status_name(st), "configuration refused");
-    goto done;
-  }
   size_t cap = pl_len + CE_SFRAME_MAX_OVERHEAD;
   buf = malloc(cap);
   if (buf == NULL) {
@@ -261,36 +255,65 @@ static const char *sframe_protect_op(const ce1_session *s, const ce_json *req,
     goto done;
   }
   size_t out_len = cap;
-  st = ce_testing_sframe_protect_ctr_into(ctx, kid, ctr, md, md_len, pl, pl_len,
-                                          buf, &out_len);
+  int st = ce_tools_sframe_protect(suite, kid, ctr, bk, bk_len, md, md_len, pl,
+                                   pl_len, buf, &out_len);
   if (st != CE_OK)
-    err = reject(s, ce_status_name(st), "sframe protect failed");
+    err = reject(s, ce_status_name((ce_status)st),
+                 "sframe protect failed (the configuration or the frame)");
   else if (answer_hex(out, "frame", buf, out_len) != 0)
     err = reject(s, "INTERNAL", "out of memory");
 done:
-  ce_sframe_ctx_free(ctx);
   if (bk != NULL) {
     ce_wipe(bk, bk_len);
     free(bk);
   }
   free(md);
-  free(pl);
+  if (pl != NULL) {
+    ce_wipe(pl, pl_len); /* the payload: plaintext */
+    free(pl);
+  }
   free(buf);
   return err;
 }
 
+/* The decoded members of an sframe_unprotect request. */
+typedef struct sframe_unprotect_req {
+  ce1_impl_sframe_key *keys;
+  size_t n_keys;
+  ce1_impl_sframe_frame *acc;
+  size_t n_acc;
+} sframe_unprotect_req;
+
+static void sframe_unprotect_req_free(sframe_unprotect_req *r) {
+  for (size_t i = 0; i < r->n_keys; i++) {
+    uint8_t *bk = (uint8_t *)(uintptr_t)r->keys[i].base_key;
+    ce_wipe(bk, r->keys[i].base_key_len);
+    free(bk);
+  }
+  for (size_t i = 0; i < r->n_acc; i++) {
+    free((void *)(uintptr_t)r->acc[i].frame);
+    free((void *)(uintptr_t)r->acc[i].metadata);
+  }
+  free(r->keys);
+  free(r->acc);
+}
+
 /* sframe_unprotect: {suite, base_keys: [{kid, base_key}...],
    replay_window?, accepted?: [{frame, metadata}...], metadata, frame} ->
-   {"payload", "kid", "ctr"}. A fresh receiving context: the keys as
-   receive keys, the window, then every accepted frame unprotected in
-   order (the receiver's history), then the frame. */
+   {"payload", "kid", "ctr"}. The members are checked and decoded here (in
+   the order of conformance.md 7.2); the answer is the reference's SFrame
+   answer of the C ABI, ce_tools_sframe_unprotect (tools/common/
+   ce_sframe_abi.c, shared with libce1impl_ref.so): a fresh receiving
+   context with the keys and the window, every accepted frame unprotected in
+   order into wiped scratch memory (the receiver's history), then the
+   frame. */
 static const char *sframe_unprotect_op(const ce1_session *s, const ce_json *req,
                                        FILE *out) {
   int suite = 0;
   int64_t window = 0;
   uint8_t *md = NULL, *fr = NULL, *buf = NULL;
-  size_t md_len = 0, fr_len = 0;
-  ce_sframe_ctx *ctx = NULL;
+  size_t md_len = 0, fr_len = 0, cap = 0;
+  sframe_unprotect_req r = {NULL, 0, NULL, 0};
   const char *err;
   const ce_json *keys, *acc, *w;
   if ((err = suite_field(s, req, &suite)) != NULL)
@@ -298,6 +321,11 @@ static const char *sframe_unprotect_op(const ce1_session *s, const ce_json *req,
   keys = ce_json_get(req, "base_keys");
   if (keys == NULL || ce_json_type_of(keys) != CE_JSON_ARRAY) {
     err = reject(s, "INVALID_ARGUMENT", "\"base_keys\" is not an array");
+    goto done;
+  }
+  r.keys = calloc(ce_json_size(keys) + 1, sizeof *r.keys);
+  if (r.keys == NULL) {
+    err = reject(s, "INTERNAL", "out of memory");
     goto done;
   }
   for (size_t i = 0; i < ce_json_size(keys); i++) {
@@ -312,7 +340,7 @@ static const char *sframe_unprotect_op(const ce1_session *s, const ce_json *req,
     if ((err = u64_field(s, k, "kid", &kid)) != NULL ||
         (err = hex_field(s, k, "base_key", &bk, &bk_len)) != NULL)
       goto done;
-    free(bk);
+    r.keys[r.n_keys++] = (ce1_impl_sframe_key){kid, bk, bk_len};
   }
   w = ce_json_get(req, "replay_window");
   if (w != NULL && !ce_json_is_null(w) &&
@@ -329,10 +357,15 @@ static const char *sframe_unprotect_op(const ce1_session *s, const ce_json *req,
       err = reject(s, "INVALID_ARGUMENT", "\"accepted\" is not an array");
       goto done;
     }
+    r.acc = calloc(ce_json_size(acc) + 1, sizeof *r.acc);
+    if (r.acc == NULL) {
+      err = reject(s, "INTERNAL", "out of memory");
+      goto done;
+    }
     for (size_t i = 0; i < ce_json_size(acc); i++) {
       const ce_json *a = ce_json_at(acc, i);
       uint8_t *x = NULL, *y = NULL;
-      size_t xl, yl;
+      size_t xl = 0, yl = 0;
       if (ce_json_type_of(a) != CE_JSON_OBJECT) {
         err =
             reject(s, "INVALID_ARGUMENT", "accepted[%zu] is not an object", i);
@@ -341,87 +374,45 @@ static const char *sframe_unprotect_op(const ce1_session *s, const ce_json *req,
       err = hex_field(s, a, "frame", &x, &xl);
       if (err == NULL)
         err = hex_field(s, a, "metadata", &y, &yl);
-      free(x);
-      free(y);
-      if (err != NULL)
+      if (err != NULL) {
+        free(x);
+        free(y);
         goto done;
+      }
+      r.acc[r.n_acc++] = (ce1_impl_sframe_frame){x, xl, y, yl};
     }
-  } else {
-    acc = NULL;
   }
   if ((err = hex_field(s, req, "metadata", &md, &md_len)) != NULL ||
       (err = hex_field(s, req, "frame", &fr, &fr_len)) != NULL)
     goto done;
 
-  /* The configuration: suite, keys (a KID twice is refused), window. */
-  ce_status st = ce_sframe_ctx_new(suite, &ctx);
-  for (size_t i = 0; st == CE_OK && i < ce_json_size(keys); i++) {
-    const ce_json *k = ce_json_at(keys, i);
-    uint64_t kid, other;
-    uint8_t *bk = NULL;
-    size_t bk_len;
-    u64_field(s, k, "kid", &kid);
-    for (size_t j = 0; j < i; j++) {
-      u64_field(s, ce_json_at(keys, j), "kid", &other);
-      if (other == kid) {
-        err = reject(s, "INVALID_ARGUMENT", "KID %016llx given twice",
-                     (unsigned long long)kid);
-        goto done;
-      }
-    }
-    hex_field(s, k, "base_key", &bk, &bk_len);
-    st = ce_sframe_add_key(ctx, kid, CE_SFRAME_RECEIVE, bk, bk_len);
-    ce_wipe(bk, bk_len);
-    free(bk);
-  }
-  if (st == CE_OK)
-    st = ce_sframe_set_replay_window(ctx, (size_t)window);
-  if (st != CE_OK) {
-    err = reject(s, ce_status_name(st), "configuration refused");
-    goto done;
-  }
-  size_t cap = fr_len;
-  for (size_t i = 0; acc != NULL && i < ce_json_size(acc); i++) {
-    uint8_t *x = NULL;
-    size_t xl;
-    hex_field(s, ce_json_at(acc, i), "frame", &x, &xl);
-    if (xl > cap)
-      cap = xl;
-    free(x);
-  }
-  buf = malloc(cap ? cap : 1);
+  /* The configuration (suite, keys: a KID twice is refused, window), the
+     history, then the frame: the reference's C ABI answer. */
+  cap = fr_len ? fr_len : 1;
+  buf = malloc(cap);
   if (buf == NULL) {
     err = reject(s, "INTERNAL", "out of memory");
     goto done;
   }
-  /* The receiver's history: the frames it accepted before this one. */
-  for (size_t i = 0; acc != NULL && i < ce_json_size(acc); i++) {
-    const ce_json *a = ce_json_at(acc, i);
-    uint8_t *x = NULL, *y = NULL;
-    size_t xl, yl, n = cap;
-    hex_field(s, a, "frame", &x, &xl);
-    hex_field(s, a, "metadata", &y, &yl);
-    st = ce_sframe_unprotect_into(ctx, y, yl, x, xl, buf, &n, NULL, NULL);
-    free(x);
-    free(y);
-    if (st != CE_OK) {
-      err = reject(s, ce_status_name(st), "accepted[%zu] refused", i);
-      goto done;
-    }
-  }
   uint64_t kid = 0, ctr = 0;
   size_t n = cap;
-  st = ce_sframe_unprotect_into(ctx, md, md_len, fr, fr_len, buf, &n, &kid,
-                                &ctr);
+  int st = ce_tools_sframe_unprotect(suite, r.keys, r.n_keys, (size_t)window,
+                                     r.acc, r.n_acc, md, md_len, fr, fr_len,
+                                     buf, &n, &kid, &ctr);
   if (st != CE_OK)
-    err = reject(s, ce_status_name(st), "sframe unprotect failed");
+    err = reject(s, ce_status_name((ce_status)st),
+                 "sframe unprotect failed (the configuration, a frame of the "
+                 "history or the frame)");
   else if (answer_sframe_payload(out, buf, n, kid, ctr) != 0)
     err = reject(s, "INTERNAL", "out of memory");
 done:
-  ce_sframe_ctx_free(ctx);
+  sframe_unprotect_req_free(&r);
   free(md);
   free(fr);
-  free(buf);
+  if (buf != NULL) {
+    ce_wipe(buf, cap); /* the payload: plaintext */
+    free(buf);
+  }
   return err;
 }
 

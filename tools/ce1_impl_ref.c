@@ -9,9 +9,10 @@
  * (TOO_LARGE, BUFFER_TOO_SMALL; the spec 9 steps, capacity last).
  *
  * It also exports the optional SFrame pair (conformance.md 7.3),
- * ce1_impl_sframe_protect / ce1_impl_sframe_unprotect: each call builds a
- * fresh ce_sframe_ctx (no cache: SFrame derivation is two HKDFs, and the
- * receiver's history comes with every call), so they need no lock. And
+ * ce1_impl_sframe_protect / ce1_impl_sframe_unprotect, which are
+ * tools/common/ce_sframe_abi.c's: each call builds a fresh ce_sframe_ctx
+ * (no cache: SFrame derivation is two HKDFs, and the receiver's history
+ * comes with every call), so they need no lock. And
  * every optional primitive symbol of tools/ce1_prim.h (conformance.md
  * 8.3), ce1_impl_describe included, over chanenc's primitive API.
  *
@@ -29,11 +30,10 @@
 #include "ce1_prim.h"
 
 #include "chanenc.h"
-#include "chanenc_sframe.h"
-#include "chanenc_sframe_testing.h"
 #include "chanenc_testing.h"
 #include "ce_ctxcache.h"
 #include "ce_prim_ref.h"
+#include "ce_sframe_abi.h"
 
 #include <pthread.h>
 #include <stdio.h>
@@ -100,28 +100,18 @@ CE1_EXPORT int ce1_impl_unprotect(int mode, const uint8_t *key, size_t key_len,
 /* SFrame (conformance.md 7.3)                                         */
 /* ------------------------------------------------------------------ */
 
+/* The reference's answer is written once, in tools/common/ce_sframe_abi.c
+   (shared with the differential fuzz harness and the JSON-lines adapter):
+   the argument checks, a fresh context per call, and the receiver's
+   history replayed into scratch memory that is wiped before it is freed. */
+
 CE1_EXPORT int ce1_impl_sframe_protect(
     int suite, uint64_t kid, uint64_t ctr, const uint8_t *base_key,
     size_t base_key_len, const uint8_t *metadata, size_t metadata_len,
     const uint8_t *payload, size_t payload_len, uint8_t *out, size_t *out_len) {
-  if (out == NULL || out_len == NULL ||
-      (base_key == NULL && base_key_len != 0) ||
-      (metadata == NULL && metadata_len != 0) ||
-      (payload == NULL && payload_len != 0))
-    return CE_ERR_INVALID_ARGUMENT;
-  if (payload == NULL)
-    payload = ce1_impl__empty;
-  ce_sframe_ctx *ctx;
-  ce_status st = ce_sframe_ctx_new(suite, &ctx);
-  if (st != CE_OK)
-    return st;
-  st = ce_sframe_add_key(ctx, kid, CE_SFRAME_SEND, base_key, base_key_len);
-  if (st == CE_OK)
-    st = ce_testing_sframe_protect_ctr_into(ctx, kid, ctr, metadata,
-                                            metadata_len, payload, payload_len,
-                                            out, out_len);
-  ce_sframe_ctx_free(ctx);
-  return st;
+  return ce_tools_sframe_protect(suite, kid, ctr, base_key, base_key_len,
+                                 metadata, metadata_len, payload, payload_len,
+                                 out, out_len);
 }
 
 CE1_EXPORT int ce1_impl_sframe_unprotect(
@@ -130,55 +120,9 @@ CE1_EXPORT int ce1_impl_sframe_unprotect(
     size_t n_accepted, const uint8_t *metadata, size_t metadata_len,
     const uint8_t *frame, size_t frame_len, uint8_t *out, size_t *out_len,
     uint64_t *kid, uint64_t *ctr) {
-  if (out == NULL || out_len == NULL || (keys == NULL && n_keys != 0) ||
-      (accepted == NULL && n_accepted != 0) ||
-      (metadata == NULL && metadata_len != 0) ||
-      (frame == NULL && frame_len != 0))
-    return CE_ERR_INVALID_ARGUMENT;
-  for (size_t i = 0; i < n_accepted; i++)
-    if ((accepted[i].frame == NULL && accepted[i].frame_len != 0) ||
-        (accepted[i].metadata == NULL && accepted[i].metadata_len != 0))
-      return CE_ERR_INVALID_ARGUMENT;
-  for (size_t i = 0; i < n_keys; i++)
-    for (size_t j = 0; j < i; j++)
-      if (keys[i].kid == keys[j].kid)
-        return CE_ERR_INVALID_ARGUMENT; /* a KID given twice */
-  if (frame == NULL)
-    frame = ce1_impl__empty;
-  ce_sframe_ctx *ctx;
-  ce_status st = ce_sframe_ctx_new(suite, &ctx);
-  if (st != CE_OK)
-    return st;
-  for (size_t i = 0; st == CE_OK && i < n_keys; i++)
-    st = ce_sframe_add_key(ctx, keys[i].kid, CE_SFRAME_RECEIVE,
-                           keys[i].base_key, keys[i].base_key_len);
-  if (st == CE_OK)
-    st = ce_sframe_set_replay_window(ctx, replay_window);
-  /* The receiver's history, into a scratch buffer: out is written only by
-     the frame itself. */
-  size_t cap = 1;
-  for (size_t i = 0; i < n_accepted; i++)
-    if (accepted[i].frame_len > cap)
-      cap = accepted[i].frame_len;
-  uint8_t *scratch = NULL;
-  if (st == CE_OK && n_accepted > 0) {
-    scratch = malloc(cap);
-    if (scratch == NULL)
-      st = CE_ERR_INTERNAL;
-  }
-  for (size_t i = 0; st == CE_OK && i < n_accepted; i++) {
-    size_t n = cap;
-    st = ce_sframe_unprotect_into(
-        ctx, accepted[i].metadata, accepted[i].metadata_len,
-        accepted[i].frame ? accepted[i].frame : ce1_impl__empty,
-        accepted[i].frame_len, scratch, &n, NULL, NULL);
-  }
-  free(scratch);
-  if (st == CE_OK)
-    st = ce_sframe_unprotect_into(ctx, metadata, metadata_len, frame, frame_len,
-                                  out, out_len, kid, ctr);
-  ce_sframe_ctx_free(ctx);
-  return st;
+  return ce_tools_sframe_unprotect(suite, keys, n_keys, replay_window, accepted,
+                                   n_accepted, metadata, metadata_len, frame,
+                                   frame_len, out, out_len, kid, ctr);
 }
 
 /* ------------------------------------------------------------------ */
@@ -192,9 +136,15 @@ CE1_EXPORT int ce1_impl_sframe_unprotect(
    own (domain INVALID_ARGUMENT, NOT_SUPPORTED, the operation's
    AUTH_FAILED, INTERNAL), then BUFFER_TOO_SMALL last, as section 4 puts it
    for unprotect: a short capacity never hides a forged tag or a bad key.
-   To get that order without a second copy of the library's checks, a call
-   whose capacity is short runs into scratch memory, which is wiped and
-   freed; out is written only by a call that succeeds. */
+   To get that order, a call whose capacity is short runs into scratch
+   memory, which is wiped and freed; out is written only by a call that
+   succeeds. Before any scratch memory is allocated, the checks of the
+   library that need no data (the domain and the lengths the library
+   cannot take, ce1_impl__*_pre) are made here: a request the library
+   refuses anyway must be answered with its status, not with INTERNAL from
+   an allocation of len bytes (len may be anything: 2^62 with a 17-byte key
+   is INVALID_ARGUMENT, and the input is never read). The library makes the
+   same checks again and has the last word. */
 
 static pthread_once_t ce1_impl__describe_once = PTHREAD_ONCE_INIT;
 static char ce1_impl__description[160];
@@ -215,10 +165,56 @@ CE1_EXPORT const char *ce1_impl_describe(void) {
   return ce1_impl__description;
 }
 
-/* Where a len-byte result goes: out itself when *out_len can hold it,
-   else scratch memory (*dst != out). INTERNAL when that cannot be had. */
-static ce_status ce1_impl__dst(uint8_t *out, size_t cap, size_t len,
-                               uint8_t **dst) {
+/* The data-independent checks of chanenc's primitives, in the library's
+   order and with the contract's statuses (ce_prim_ref.h: TOO_LARGE is
+   NOT_SUPPORTED, XTS's Key1 == Key2 NOT_SUPPORTED, a data unit over 2^20
+   blocks INVALID_ARGUMENT). The pointers are checked by the callers. */
+#define CE1_IMPL__INT_MAX ((size_t)0x7fffffff) /* chanenc's int lengths */
+
+static ce_status ce1_impl__ecb_pre(ce_block_cipher bc, const uint8_t *key,
+                                   size_t key_len, size_t len) {
+  int key_ok = bc == CE_BLOCK_SM4 ? key_len == 16
+               : bc == CE_BLOCK_AES
+                   ? key_len == 16 || key_len == 24 || key_len == 32
+                   : 0;
+  if (!key_ok || key == NULL || len % 16 != 0)
+    return CE_ERR_INVALID_ARGUMENT;
+  if (len > CE1_IMPL__INT_MAX)
+    return CE_ERR_NOT_SUPPORTED;
+  return CE_OK;
+}
+
+static ce_status ce1_impl__xts_pre(const uint8_t *key, size_t key_len,
+                                   size_t len) {
+  if ((key_len != 32 && key_len != 64) || key == NULL || len < 16 ||
+      len > CE_PRIM_REF_XTS_MAX)
+    return CE_ERR_INVALID_ARGUMENT;
+  if (memcmp(key, key + key_len / 2, key_len / 2) == 0)
+    return CE_ERR_NOT_SUPPORTED;
+  return CE_OK;
+}
+
+static ce_status ce1_impl__gcm_pre(const uint8_t *key, size_t key_len,
+                                   size_t iv_len, size_t aad_len, size_t len,
+                                   size_t tag_len) {
+  if ((key_len != 16 && key_len != 24 && key_len != 32) || key == NULL ||
+      iv_len == 0 || tag_len == 0 || tag_len > 16)
+    return CE_ERR_INVALID_ARGUMENT;
+  if (aad_len > CE1_IMPL__INT_MAX || len > CE1_IMPL__INT_MAX ||
+      iv_len > CE_PRIM_REF_GCM_MAX_IV)
+    return CE_ERR_NOT_SUPPORTED;
+  return CE_OK;
+}
+
+/* Where a len-byte result goes, once the data-independent checks passed
+   (pre, their status, is returned when it is not CE_OK, with *dst NULL):
+   out itself when *out_len can hold it, else scratch memory (*dst != out).
+   INTERNAL when that cannot be had. */
+static ce_status ce1_impl__dst(ce_status pre, uint8_t *out, size_t cap,
+                               size_t len, uint8_t **dst) {
+  *dst = NULL;
+  if (pre != CE_OK)
+    return pre;
   if (cap >= len) {
     *dst = out;
     return CE_OK;
@@ -229,7 +225,8 @@ static ce_status ce1_impl__dst(uint8_t *out, size_t cap, size_t len,
 
 /* The answer of a call that wrote its len-byte result to dst: the
    library's status (as the contract names it), BUFFER_TOO_SMALL when it
-   succeeded into scratch memory, else CE_OK with *out_len = len. */
+   succeeded into scratch memory, else CE_OK with *out_len = len. (dst is
+   NULL when ce1_impl__dst refused: st is then its failure.) */
 static int ce1_impl__finish(ce_status st, uint8_t *out, size_t *out_len,
                             size_t len, uint8_t *dst) {
   st = ce_prim_ref_status(st);
@@ -253,7 +250,8 @@ static int ce1_impl__ecb(ce_block_cipher bc, int encrypt, const uint8_t *key,
       ((in == NULL || out == NULL) && len != 0))
     return CE_ERR_INVALID_ARGUMENT;
   uint8_t *dst;
-  ce_status st = ce1_impl__dst(out, *out_len, len, &dst);
+  ce_status st = ce1_impl__dst(ce1_impl__ecb_pre(bc, key, key_len, len), out,
+                               *out_len, len, &dst);
   if (st == CE_OK)
     st = ce_ecb_crypt(bc, encrypt, key, key_len, in, len, dst);
   return ce1_impl__finish(st, out, out_len, len, dst);
@@ -280,7 +278,8 @@ CE1_EXPORT int ce1_impl_aes_xts(int encrypt, const uint8_t *key, size_t key_len,
       ((in == NULL || out == NULL) && len != 0))
     return CE_ERR_INVALID_ARGUMENT;
   uint8_t *dst;
-  ce_status st = ce1_impl__dst(out, *out_len, len, &dst);
+  ce_status st = ce1_impl__dst(ce1_impl__xts_pre(key, key_len, len), out,
+                               *out_len, len, &dst);
   if (st == CE_OK)
     st = ce_prim_ref_xts(encrypt, key, key_len, tweak, in, len, dst);
   return ce1_impl__finish(st, out, out_len, len, dst);
@@ -301,7 +300,9 @@ CE1_EXPORT int ce1_impl_aes_gcm_seal(const uint8_t *key, size_t key_len,
      (BUFFER_TOO_SMALL included) writes no tag either. */
   uint8_t t[16];
   uint8_t *dst;
-  ce_status st = ce1_impl__dst(out, *out_len, len, &dst);
+  ce_status st = ce1_impl__dst(
+      ce1_impl__gcm_pre(key, key_len, iv_len, aad_len, len, tag_len), out,
+      *out_len, len, &dst);
   if (st == CE_OK)
     st = ce_gcm_encrypt(key, key_len, iv, iv_len, aad, aad_len, in, len, dst, t,
                         tag_len);
@@ -324,8 +325,17 @@ CE1_EXPORT int ce1_impl_aes_gcm_open(const uint8_t *key, size_t key_len,
       ((in == NULL || out == NULL) && len != 0) ||
       (tag == NULL && tag_size != 0))
     return CE_ERR_INVALID_ARGUMENT;
+  /* A tag of the wrong size is answered from the arguments alone (never
+     CE_OK, out never written; ce_prim_ref.h), whatever the data and the
+     capacity. */
+  if (tag_size != tag_len)
+    return ce_prim_ref_status(ce_prim_ref_gcm_open(key, key_len, iv, iv_len,
+                                                   aad, aad_len, in, len, tag,
+                                                   tag_size, tag_len, out));
   uint8_t *dst;
-  ce_status st = ce1_impl__dst(out, *out_len, len, &dst);
+  ce_status st = ce1_impl__dst(
+      ce1_impl__gcm_pre(key, key_len, iv_len, aad_len, len, tag_len), out,
+      *out_len, len, &dst);
   if (st == CE_OK)
     st = ce_prim_ref_gcm_open(key, key_len, iv, iv_len, aad, aad_len, in, len,
                               tag, tag_size, tag_len, dst);

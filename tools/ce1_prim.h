@@ -11,16 +11,23 @@
  * Conventions (as ce1_impl.h): 0 on success, otherwise a negative status
  * with chanenc.h's values: -6 AUTH_FAILED, -7 INVALID_ARGUMENT (an argument
  * outside the operation's domain: a key length the algorithm does not
- * define, ECB data not a multiple of 16, XTS data under 16 bytes, an empty
- * GCM IV, a tag_len outside 1..16, an HKDF length over 8160, zero PBKDF2
- * iterations or length), -8 NOT_SUPPORTED (valid for the algorithm but not
- * offered by this implementation: AES-192, a GCM IV over its limit, XTS
- * with Key1 == Key2 where the implementation refuses it), -9
- * BUFFER_TOO_SMALL (*out_len under the output length; judged after every
- * other check, so a short buffer never hides a forged tag or a bad key),
- * -11 INTERNAL. On failure nothing is written to out (or tag) and *out_len
- * is unchanged. Every pointer may be NULL when its length is 0 (tweak
- * never: it is always 16 bytes). out may not overlap an input.
+ * define, ECB data not a multiple of 16, XTS data under 16 bytes or over
+ * 2^20 blocks (2^24 bytes, SP 800-38E), an empty GCM IV, a tag_len outside
+ * 1..16, an HKDF PRK under 32 bytes, an HKDF length outside 1..8160, zero
+ * PBKDF2 iterations or length), -8 NOT_SUPPORTED (valid for the algorithm
+ * but not offered by this implementation: AES-192, a GCM IV over its
+ * limit, a GCM tag length it does not offer, XTS with Key1 == Key2 where
+ * the implementation refuses it, a length its own parameters cannot
+ * carry), -9 BUFFER_TOO_SMALL (*out_len under the output length), -11
+ * INTERNAL. When several apply, the first in this order decides: the
+ * pointers, then the domain (INVALID_ARGUMENT), NOT_SUPPORTED, the
+ * operation (AUTH_FAILED: a GCM tag of the wrong size, then its
+ * verification), BUFFER_TOO_SMALL last, so a short buffer never hides a
+ * forged tag, a refusal or a bad key (docs/conformance.md 8.2, 8.3). On
+ * failure nothing is written to out (or tag) and *out_len is unchanged.
+ * Every pointer may be NULL when its length is 0 (tweak never: it is
+ * always 16 bytes). out may not overlap an input. encrypt: nonzero
+ * encrypts, 0 decrypts.
  *
  * A library may export any subset: the primitives alone (an adapter over
  * a crypto library), or with the frame functions of ce1_impl.h (a CE1
@@ -73,8 +80,9 @@ extern "C" {
 #define CE1_IMPL_DESCRIBE_SYMBOL "ce1_impl_describe"
 const char *ce1_impl_describe(void);
 
-/* AES-ECB without padding, encrypt (1) or decrypt (0). key_len 16, 24 or
-   32; len a multiple of 16 (0 allowed). *out_len: capacity in, len out. */
+/* AES-ECB without padding, encrypt (nonzero) or decrypt (0). key_len 16,
+   24 or 32; len a multiple of 16 (0 allowed). *out_len: capacity in, len
+   out. */
 #define CE1_IMPL_AES_ECB_SYMBOL "ce1_impl_aes_ecb"
 int ce1_impl_aes_ecb(int encrypt, const uint8_t *key, size_t key_len,
                      const uint8_t *in, size_t len, uint8_t *out,
@@ -89,8 +97,8 @@ int ce1_impl_sm4_ecb(int encrypt, const uint8_t *key, size_t key_len,
 
 /* XTS-AES (IEEE 1619-2007): key is Key1 || Key2 (32 or 64 bytes), tweak
    the 16-byte tweak as given (the data unit's tweak value, little-endian
-   as IEEE 1619 encodes it), len >= 16 with ciphertext stealing for a
-   partial last block. */
+   as IEEE 1619 encodes it), 16 <= len <= 2^24 (one data unit of at most
+   2^20 blocks) with ciphertext stealing for a partial last block. */
 #define CE1_IMPL_AES_XTS_SYMBOL "ce1_impl_aes_xts"
 int ce1_impl_aes_xts(int encrypt, const uint8_t *key, size_t key_len,
                      const uint8_t tweak[16], const uint8_t *in, size_t len,
@@ -101,9 +109,8 @@ int ce1_impl_aes_xts(int encrypt, const uint8_t *key, size_t key_len,
    the ciphertext (len bytes; *out_len capacity in, len out), tag gets
    tag_len bytes. */
 #define CE1_IMPL_AES_GCM_SEAL_SYMBOL "ce1_impl_aes_gcm_seal"
-int ce1_impl_aes_gcm_seal(const uint8_t *key, size_t key_len,
-                          const uint8_t *iv, size_t iv_len,
-                          const uint8_t *aad, size_t aad_len,
+int ce1_impl_aes_gcm_seal(const uint8_t *key, size_t key_len, const uint8_t *iv,
+                          size_t iv_len, const uint8_t *aad, size_t aad_len,
                           const uint8_t *in, size_t len, size_t tag_len,
                           uint8_t *out, size_t *out_len, uint8_t *tag);
 
@@ -113,9 +120,8 @@ int ce1_impl_aes_gcm_seal(const uint8_t *key, size_t key_len,
    only the tag_size bytes it got accepts truncated tags). On success out
    gets the plaintext (len bytes); on AUTH_FAILED nothing is written. */
 #define CE1_IMPL_AES_GCM_OPEN_SYMBOL "ce1_impl_aes_gcm_open"
-int ce1_impl_aes_gcm_open(const uint8_t *key, size_t key_len,
-                          const uint8_t *iv, size_t iv_len,
-                          const uint8_t *aad, size_t aad_len,
+int ce1_impl_aes_gcm_open(const uint8_t *key, size_t key_len, const uint8_t *iv,
+                          size_t iv_len, const uint8_t *aad, size_t aad_len,
                           const uint8_t *in, size_t len, const uint8_t *tag,
                           size_t tag_size, size_t tag_len, uint8_t *out,
                           size_t *out_len);

@@ -802,3 +802,63 @@ def test_c_abi_kdfs_and_describe(cabi):
     assert pb(b"", 0, b"", 0, 0, dk, 8) == -7
     assert pb(b"", 0, b"", 0, 2**31, dk, 8) == -8
     assert bytes(dk) == b"\xa5" * 8
+
+
+def test_c_abi_domain_checked_before_any_scratch_memory(cabi):
+    """A short capacity makes the library work in scratch memory of len
+    bytes (BUFFER_TOO_SMALL comes last), but only after the checks that
+    need no data: a len of 2^62 with a 17-byte key is INVALID_ARGUMENT,
+    not INTERNAL from a failed allocation, and the input (a 16-byte buffer
+    here) is never read. (review finding F5)"""
+    huge = 1 << 62
+    small = sentinel(16)
+    out = sentinel(16)
+    key17 = (ctypes.c_uint8 * 17)(*range(17))
+    key16 = (ctypes.c_uint8 * 16)(*range(16))
+    key32 = (ctypes.c_uint8 * 32)(*range(32))
+    tweak = sentinel(16)
+    sz = ctypes.c_size_t
+
+    def cap0():
+        return ctypes.byref(ctypes.c_size_t(0))
+
+    ecb = cabi.ce1_impl_aes_ecb
+    ecb.restype = ctypes.c_int
+    assert ecb(1, key17, sz(17), small, sz(huge), out, cap0()) == -7
+    assert ecb(0, key17, sz(17), small, sz(huge), out, cap0()) == -7
+    # a key of the right length, data not a multiple of 16
+    assert ecb(1, key16, sz(16), small, sz(huge + 1), out, cap0()) == -7
+    # all in the domain, but over what chanenc takes (an int): NOT_SUPPORTED
+    assert ecb(1, key16, sz(16), small, sz(huge), out, cap0()) == -8
+    sm4 = cabi.ce1_impl_sm4_ecb
+    sm4.restype = ctypes.c_int
+    assert sm4(1, key17, sz(17), small, sz(huge), out, cap0()) == -7
+
+    xts = cabi.ce1_impl_aes_xts
+    xts.restype = ctypes.c_int
+    assert xts(1, key17, sz(17), tweak, small, sz(huge), out, cap0()) == -7
+    # over 2^20 blocks: outside XTS's domain (SP 800-38E)
+    assert xts(1, key32, sz(32), tweak, small, sz(huge), out, cap0()) == -7
+    assert xts(1, key32, sz(32), tweak, small, sz((16 << 20) + 1), out,
+               cap0()) == -7
+
+    iv = sentinel(12)
+    tag = sentinel(16)
+    seal = cabi.ce1_impl_aes_gcm_seal
+    seal.restype = ctypes.c_int
+    assert seal(key17, sz(17), iv, sz(12), None, sz(0), small, sz(huge),
+                sz(16), out, cap0(), tag) == -7
+    assert seal(key16, sz(16), iv, sz(0), None, sz(0), small, sz(huge),
+                sz(16), out, cap0(), tag) == -7
+    assert seal(key16, sz(16), iv, sz(12), None, sz(0), small, sz(huge),
+                sz(16), out, cap0(), tag) == -8
+    opn = cabi.ce1_impl_aes_gcm_open
+    opn.restype = ctypes.c_int
+    assert opn(key17, sz(17), iv, sz(12), None, sz(0), small, sz(huge), tag,
+               sz(16), sz(16), out, cap0()) == -7
+    assert opn(key16, sz(16), iv, sz(12), None, sz(0), small, sz(huge), tag,
+               sz(16), sz(17), out, cap0()) == -7
+    assert opn(key16, sz(16), iv, sz(12), None, sz(0), small, sz(huge), tag,
+               sz(16), sz(16), out, cap0()) == -8
+    # nothing was written anywhere
+    assert bytes(out) == b"\xa5" * 16 and bytes(tag) == b"\xa5" * 16

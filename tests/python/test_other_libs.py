@@ -123,11 +123,12 @@ class Prim:
 
     @staticmethod
     def _buf(n: int):
-        return (ctypes.c_uint8 * max(n, 1))(*([SENTINEL] * max(n, 1)))
+        n = max(n, 1)
+        return (ctypes.c_uint8 * n).from_buffer_copy(bytes([SENTINEL]) * n)
 
     @staticmethod
     def _untouched(buf) -> bool:
-        return all(b == SENTINEL for b in buf)
+        return bytes(buf) == bytes([SENTINEL]) * len(buf)
 
     def _cipher(self, sym, pre_args, data: bytes, cap: int | None):
         cap = len(data) if cap is None else cap
@@ -380,14 +381,97 @@ def test_aes_xts_ieee1619(prim, vector):
 
 
 def test_aes_xts_data_unit_limit(prim):
-    """IEEE 1619-2007 section 5.1 limits a data unit to 2^20 blocks. libgcrypt
-    and OpenSSL refuse more (NOT_SUPPORTED here); Nettle encrypts it."""
+    """IEEE 1619-2007 section 5.1 (and SP 800-38E) limit a data unit to 2^20
+    blocks; more is outside XTS's domain, INVALID_ARGUMENT (conformance.md
+    8.2, ce1_prim.h), whatever the library would do with it (libgcrypt and
+    OpenSSL refuse it, Nettle encrypts it): the adapters check it. It comes
+    before NOT_SUPPORTED (OpenSSL's Key1 == Key2) and before the capacity.
+    (review finding F4)"""
     need(prim, "ce1_impl_aes_xts")
     key, tw = XTS[2][0], XTS[2][1]
     limit = 16 << 20
     assert prim.xts(1, key, tw, bytes(limit))[0] == 0
-    st, _ = prim.xts(1, key, tw, bytes(limit + 16))
-    assert st == (0 if prim.name == "nettle" else NOT_SUPPORTED)
+    assert prim.xts(0, key, tw, bytes(limit))[0] == 0
+    for n in (limit + 1, limit + 15, limit + 16):
+        assert prim.xts(1, key, tw, bytes(n))[0] == INVALID_ARGUMENT, n
+        assert prim.xts(0, key, tw, bytes(n))[0] == INVALID_ARGUMENT, n
+    assert prim.xts(1, key, tw, bytes(limit + 16), cap=0)[0] == (
+        INVALID_ARGUMENT)
+    # Key1 == Key2 (refused by OpenSSL when encrypting): the domain first
+    assert prim.xts(1, bytes(32), tw, bytes(limit + 16))[0] == (
+        INVALID_ARGUMENT)
+
+
+def test_capacity_is_judged_last(prim):
+    """BUFFER_TOO_SMALL comes after every other check (ce1_prim.h,
+    conformance.md 8.3): a forged tag or a tag of the wrong size is
+    AUTH_FAILED, and what the library refuses is NOT_SUPPORTED, whatever
+    the capacity. (review finding F1)"""
+    need(prim, "ce1_impl_aes_gcm_open")
+    key, iv, aad, pt, ct, tag = gcm_case(4)
+    bad = bytes([tag[0] ^ 1]) + tag[1:]
+    for cap in (0, 1, len(ct) - 1):
+        assert prim.open(key, iv, aad, ct, bad, 16, cap=cap)[0] == (
+            AUTH_FAILED), cap
+        assert prim.open(key, iv, aad, ct, tag[:12], 16, cap=cap)[0] == (
+            AUTH_FAILED), cap
+        assert prim.open(key, iv, aad, ct, tag + b"\0", 16, cap=cap)[0] == (
+            AUTH_FAILED), cap
+        # the argument errors before it all
+        assert prim.open(key[:15], iv, aad, ct, bad, 16, cap=cap)[0] == (
+            INVALID_ARGUMENT), cap
+        assert prim.seal(key[:15], iv, aad, pt, 16, cap=cap)[0] == (
+            INVALID_ARGUMENT), cap
+        # a right tag with a short buffer: only then BUFFER_TOO_SMALL
+        assert prim.open(key, iv, aad, ct, tag, 16, cap=cap)[0] == (
+            BUFFER_TOO_SMALL), cap
+        assert prim.seal(key, iv, aad, pt, 16, cap=cap)[0] == (
+            BUFFER_TOO_SMALL), cap
+        # a tag length the library does not offer (libgcrypt: 5..11)
+        for t in (5, 9, 11):
+            want = (BUFFER_TOO_SMALL if gcm_tag_len_offered(prim.name, t)
+                    else NOT_SUPPORTED)
+            assert prim.seal(key, iv, aad, pt, t, cap=cap)[0] == want, (cap, t)
+            want = (BUFFER_TOO_SMALL if gcm_tag_len_offered(prim.name, t)
+                    else NOT_SUPPORTED)
+            assert prim.open(key, iv, aad, ct, tag[:t], t, cap=cap)[0] == (
+                want), (cap, t)
+            # ... refused before the tag's size is looked at (NOT_SUPPORTED
+            # comes before AUTH_FAILED)
+            want = (AUTH_FAILED if gcm_tag_len_offered(prim.name, t)
+                    else NOT_SUPPORTED)
+            assert prim.open(key, iv, aad, ct, tag, t, cap=cap)[0] == (
+                want), (cap, t)
+        # an IV over OpenSSL's limit (129 bytes): NOT_SUPPORTED there, a
+        # refusal before the tag's size and before the capacity
+        iv129 = bytes(range(129))
+        st, ct129, tag129 = prim.seal(key, iv129, aad, pt, 16)
+        if prim.name == "openssl":
+            assert st == NOT_SUPPORTED
+            assert prim.seal(key, iv129, aad, pt, 16, cap=cap)[0] == (
+                NOT_SUPPORTED), cap
+            assert prim.open(key, iv129, aad, ct, tag, 16, cap=cap)[0] == (
+                NOT_SUPPORTED), cap
+            assert prim.open(key, iv129, aad, ct, tag[:12], 16,
+                             cap=cap)[0] == NOT_SUPPORTED, cap
+        else:
+            assert st == 0
+            assert prim.open(key, iv129, aad, ct129, tag129[:12], 16,
+                             cap=cap)[0] == AUTH_FAILED, cap
+    # ECB and XTS: an argument error, and XTS's Key1 == Key2 where the
+    # library refuses it, with a short buffer
+    if prim.has("ce1_impl_aes_ecb"):
+        assert prim.ecb("ce1_impl_aes_ecb", 1, key[:15], pt[:32],
+                        cap=0)[0] == INVALID_ARGUMENT
+        assert prim.ecb("ce1_impl_aes_ecb", 1, key, pt[:32], cap=0)[0] == (
+            BUFFER_TOO_SMALL)
+    xkey, tw, xpt, _ = XTS[1]  # vector 1: Key1 == Key2
+    for enc in (True, False):
+        want = (NOT_SUPPORTED if xts_equal_keys_refused(prim.name, enc)
+                else BUFFER_TOO_SMALL)
+        for cap in (0, len(xpt) - 1):
+            assert prim.xts(enc, xkey, tw, xpt, cap=cap)[0] == want, (enc, cap)
+    assert prim.xts(1, xkey[:31], tw, xpt, cap=0)[0] == INVALID_ARGUMENT
 
 
 def test_aes_xts_refusals(prim):

@@ -133,11 +133,12 @@ class Prim:
 
     @staticmethod
     def _buf(n: int):
-        return (ctypes.c_uint8 * max(n, 1))(*([SENTINEL] * max(n, 1)))
+        n = max(n, 1)
+        return (ctypes.c_uint8 * n).from_buffer_copy(bytes([SENTINEL]) * n)
 
     @staticmethod
     def _untouched(buf) -> bool:
-        return all(b == SENTINEL for b in buf)
+        return bytes(buf) == bytes([SENTINEL]) * len(buf)
 
     def _outcome(self, what, st, bufs, out_len=None, cap=None):
         if st != 0:
@@ -537,6 +538,64 @@ def test_too_small_a_buffer(prim):
     assert prim.open(gkey, iv, aad, ct, tag, 16, cap=64) == (0, pt)
 
 
+def test_argument_errors_before_the_tag_size_rule(prim):
+    """A tag of another size than tag_len is AUTH_FAILED, but the
+    argument errors come first (conformance.md 8.2: "a tag of the wrong
+    size with, say, a 17-byte key is INVALID_ARGUMENT"), and the capacity
+    last. (review finding F2)"""
+    _, key, iv, aad, pt, ct, tag = _TC4
+    for cap in (len(ct), 0):
+        for cut in (tag[:12], tag[:1], b"", tag + b"\x00"):
+            for bad_key in (bytes(17), bytes(15), b""):
+                assert prim.open(bad_key, iv, aad, ct, cut, 16,
+                                 cap=cap)[0] == INVALID_ARGUMENT, (
+                    len(bad_key), len(cut), cap)
+            assert prim.open(key, b"", aad, ct, cut, 16, cap=cap)[0] == (
+                INVALID_ARGUMENT), (len(cut), cap)
+            assert prim.open(key, iv, aad, ct, cut, 16, cap=cap)[0] == (
+                AUTH_FAILED), (len(cut), cap)
+        # a right tag with a short buffer: only then BUFFER_TOO_SMALL
+        want = 0 if cap == len(ct) else BUFFER_TOO_SMALL
+        assert prim.open(key, iv, aad, ct, tag, 16, cap=cap)[0] == want
+        # the right 16-byte tag, the receiver configured for 12
+        assert prim.open(key, iv, aad, ct, tag, 12, cap=cap)[0] == (
+            AUTH_FAILED)
+
+
+def test_nonzero_encrypt_encrypts(prim):
+    """ce1_prim.h, conformance.md 8.3: "encrypt: nonzero encrypts, 0
+    decrypts" - not only 1. (review finding F3)"""
+    for key, ct in FIPS197:
+        for enc in (1, 2, -1, 0x100):
+            assert prim.ecb(enc, key, FIPS197_PT) == (0, ct), enc
+        assert prim.ecb(0, key, ct) == (0, FIPS197_PT)
+    _, key, tweak, pt, ct = XTS_VECTORS[1]
+    for enc in (1, 2, -1, 0x100):
+        assert prim.xts(enc, key, tweak, pt) == (0, ct), enc
+    assert prim.xts(0, key, tweak, ct) == (0, pt)
+    if prim.has(SM4):
+        key = h("0123456789abcdeffedcba9876543210")
+        ct = h("681edf34d206965e86b3e94f536e4246")
+        for enc in (2, -1):
+            assert prim.sm4(enc, key, key) == (0, ct), enc
+
+
+def test_xts_data_unit_limit(prim):
+    """IEEE 1619-2007 5.1 and SP 800-38E limit a data unit to 2^20 blocks;
+    more is outside XTS's domain, INVALID_ARGUMENT (conformance.md 8.2,
+    ce1_prim.h). wolfCrypt, Botan and libtomcrypt would all encrypt it:
+    the adapters check it, before the capacity. (review finding F4)"""
+    _, key, tweak, _, _ = XTS_VECTORS[1]
+    limit = 16 << 20
+    data = bytes(limit + 16)
+    assert prim.xts(1, key, tweak, data[:limit])[0] == 0
+    assert prim.xts(0, key, tweak, data[:limit])[0] == 0
+    for n in (limit + 1, limit + 15, limit + 16):
+        assert prim.xts(1, key, tweak, data[:n])[0] == INVALID_ARGUMENT, n
+        assert prim.xts(0, key, tweak, data[:n])[0] == INVALID_ARGUMENT, n
+    assert prim.xts(1, key, tweak, data, cap=0)[0] == INVALID_ARGUMENT
+
+
 def test_empty_inputs_given_as_non_null_pointers(prim):
     """The ABI allows NULL for a zero length (the other tests pass NULL);
     a non-NULL pointer with a zero length must work the same."""
@@ -700,6 +759,25 @@ def test_botan_finding_gcm_tag_sizes():
         assert b.seal(key, iv, aad, pt, t)[0] == NOT_SUPPORTED, t
         assert b.open(key, iv, aad, ct, tag[:t], t)[0] == NOT_SUPPORTED, t
     assert b.seal(key, iv, aad, pt, 0)[0] == INVALID_ARGUMENT
+
+
+def test_botan_tag_len_refusal_before_the_tag_size_rule():
+    """A tag length Botan does not offer (1..7, 9..11) is NOT_SUPPORTED,
+    and that refusal comes before the tag-size rule's AUTH_FAILED
+    (NOT_SUPPORTED before the operation, conformance.md 8.2) and before
+    the capacity. (review finding F2)"""
+    b = _botan()
+    _, key, iv, aad, pt, ct, tag = _TC4
+    for t in (1, 4, 7, 9, 11):
+        for cap in (len(ct), 0):
+            assert b.open(key, iv, aad, ct, tag, t, cap=cap)[0] == (
+                NOT_SUPPORTED), (t, cap)
+            assert b.open(key, iv, aad, ct, tag[:t], t, cap=cap)[0] == (
+                NOT_SUPPORTED), (t, cap)
+            assert b.seal(key, iv, aad, pt, t, cap=cap)[0] == (
+                NOT_SUPPORTED), (t, cap)
+    for t in (8, 12):
+        assert b.open(key, iv, aad, ct, tag, t, cap=0)[0] == AUTH_FAILED, t
 
 
 def test_botan_finding_kdf_arguments():

@@ -17,8 +17,11 @@
  *    length (INVALID_ARGUMENT), the output capacity (BUFFER_TOO_SMALL,
  *    checked after the computation, which runs into a scratch buffer so
  *    that nothing reaches out on any failure), the GCM rule that a tag of
- *    another size than tag_len is AUTH_FAILED, and the translations the
- *    FFI needs from the caller: an algorithm name chosen from the key
+ *    another size than tag_len is AUTH_FAILED (applied once Botan has
+ *    judged the other arguments: argument errors and refusals come first,
+ *    ce1_prim.h), XTS's limit of 2^20 blocks per data unit (SP 800-38E),
+ *    which Botan does not check, and the translations the FFI needs from
+ *    the caller: an algorithm name chosen from the key
  *    length (AES-128/192/256; for XTS only the IEEE 1619 sizes, 32 and 64
  *    bytes) and a block count for ECB (a partial block cannot be
  *    expressed). What cannot be translated is INVALID_ARGUMENT. Also
@@ -79,6 +82,10 @@ static const uint8_t *nz(const uint8_t *p) {
 static int bad_buf(const void *p, size_t n) {
   return p == NULL && n != 0;
 }
+
+/* XTS: a data unit of at most 2^20 blocks (SP 800-38E, IEEE 1619-2007
+   5.1); a longer one is outside the domain (ce1_prim.h). */
+#define XTS_MAX_LEN ((size_t)16 << 20)
 
 /* The FFI's codes for an argument Botan does not take or an algorithm
    name it does not know; the rest (memory, system, internal, object-state
@@ -211,8 +218,9 @@ CE1_IMPL_EXPORT int ce1_impl_aes_ecb(int encrypt, const uint8_t *key,
                                      size_t key_len, const uint8_t *in,
                                      size_t len, uint8_t *out,
                                      size_t *out_len) {
-  if (out_len == NULL || (encrypt != 0 && encrypt != 1) ||
-      bad_buf(key, key_len) || bad_buf(in, len) || bad_buf(out, *out_len)) {
+  /* encrypt: nonzero encrypts, 0 decrypts (ce1_prim.h). */
+  if (out_len == NULL || bad_buf(key, key_len) || bad_buf(in, len) ||
+      bad_buf(out, *out_len)) {
     return ST_INVALID_ARGUMENT;
   }
   const char *name = aes_name(key_len);
@@ -230,8 +238,8 @@ CE1_IMPL_EXPORT int ce1_impl_sm4_ecb(int encrypt, const uint8_t *key,
                                      size_t key_len, const uint8_t *in,
                                      size_t len, uint8_t *out,
                                      size_t *out_len) {
-  if (out_len == NULL || (encrypt != 0 && encrypt != 1) ||
-      bad_buf(key, key_len) || bad_buf(in, len) || bad_buf(out, *out_len)) {
+  if (out_len == NULL || bad_buf(key, key_len) || bad_buf(in, len) ||
+      bad_buf(out, *out_len)) {
     return ST_INVALID_ARGUMENT;
   }
   if (len % 16 != 0) {
@@ -264,8 +272,8 @@ CE1_IMPL_EXPORT int ce1_impl_aes_xts(int encrypt, const uint8_t *key,
                                      size_t key_len, const uint8_t tweak[16],
                                      const uint8_t *in, size_t len,
                                      uint8_t *out, size_t *out_len) {
-  if (out_len == NULL || (encrypt != 0 && encrypt != 1) || tweak == NULL ||
-      bad_buf(key, key_len) || bad_buf(in, len) || bad_buf(out, *out_len)) {
+  if (out_len == NULL || tweak == NULL || bad_buf(key, key_len) ||
+      bad_buf(in, len) || bad_buf(out, *out_len)) {
     return ST_INVALID_ARGUMENT;
   }
   /* The name carries the AES size: only XTS-AES-128 and XTS-AES-256 of
@@ -275,6 +283,11 @@ CE1_IMPL_EXPORT int ce1_impl_aes_xts(int encrypt, const uint8_t *key,
                      : key_len == 64 ? "AES-256/XTS"
                                      : NULL;
   if (name == NULL) {
+    return ST_INVALID_ARGUMENT;
+  }
+  /* Botan encrypts a data unit of any length; the limit of 2^20 blocks is
+     checked here. */
+  if (len > XTS_MAX_LEN) {
     return ST_INVALID_ARGUMENT;
   }
   int in_domain = len >= 16;
@@ -409,11 +422,17 @@ CE1_IMPL_EXPORT int ce1_impl_aes_gcm_open(const uint8_t *key, size_t key_len,
     return ST_INVALID_ARGUMENT;
   }
   /* The receiver expects tag_len bytes; a tag of another size is a forgery.
-     This is the ABI's rule, applied here: Botan takes ciphertext || tag
-     and would split off whatever its configured tag size is. An expected
-     length outside 1..16 is a bad configuration, whatever came. */
-  if (tag_size != tag_len) {
-    return tag_len >= 1 && tag_len <= 16 ? ST_AUTH_FAILED : ST_INVALID_ARGUMENT;
+     This is the ABI's rule, applied by the adapter (Botan takes
+     ciphertext || tag and would split off whatever its configured tag
+     size is) after Botan has judged the rest of the request: a bad key,
+     an empty IV, a tag length Botan does not offer come first
+     (ce1_prim.h). So the call runs with a tag of tag_len bytes, the bytes
+     that came cut or padded with zeros, and Botan's verdict on them does
+     not matter. An expected length outside 1..16 is a bad configuration,
+     whatever came. */
+  int wrong_size = tag_size != tag_len;
+  if (wrong_size && (tag_len < 1 || tag_len > 16)) {
+    return ST_INVALID_ARGUMENT;
   }
   if (aes_name(key_len) == NULL) {
     return ST_INVALID_ARGUMENT; /* the name carries the AES size */
@@ -434,8 +453,14 @@ CE1_IMPL_EXPORT int ce1_impl_aes_gcm_open(const uint8_t *key, size_t key_len,
   if (len != 0) {
     memcpy(msg, in, len);
   }
+  /* The tag: tag_len bytes, of which the first min(tag_size, tag_len) are
+     the ones that came (all of them when the size is right). */
+  size_t tag_copy = tag_size < tag_len ? tag_size : tag_len;
   if (tag_len != 0) {
-    memcpy(msg + len, tag, tag_len);
+    memset(msg + len, 0, tag_len);
+  }
+  if (tag_copy != 0) {
+    memcpy(msg + len, tag, tag_copy);
   }
   size_t res_len = 0;
   botan_cipher_t c = NULL;
@@ -450,6 +475,9 @@ CE1_IMPL_EXPORT int ce1_impl_aes_gcm_open(const uint8_t *key, size_t key_len,
   int st = map_rc(rc, in_domain);
   if (st == ST_OK && (rc_destroy != BOTAN_FFI_SUCCESS || res_len != len)) {
     st = ST_INTERNAL;
+  }
+  if (st == ST_OK && wrong_size) {
+    st = ST_AUTH_FAILED;
   }
   if (st == ST_OK) {
     st = deliver(res, len, out, out_len);

@@ -14,8 +14,10 @@
  *
  * Results are computed into scratch buffers and copied out only on
  * success, so a failing call never writes to out or tag; the scratch
- * buffers are wiped before they are freed. gcry_cipher_close wipes the
- * handle, which holds the key schedule.
+ * buffers are wiped before they are freed. The capacity of out is judged
+ * last (ce1_prim.h), once the result is in scratch: a short buffer never
+ * hides an argument error, a refusal or a forged tag. gcry_cipher_close wipes
+ * the handle, which holds the key schedule.
  */
 #define _DEFAULT_SOURCE /* explicit_bzero */
 #include <gcrypt.h>
@@ -125,6 +127,26 @@ static void scratch_free(uint8_t *p, size_t n) {
   }
 }
 
+/* The end of a call whose len-byte result is in tmp: a failure stays the
+   call's status; a success becomes BUFFER_TOO_SMALL when *out_len cannot
+   hold the result (the capacity comes last, after every other check),
+   else the result is copied out. */
+static int deliver(int st, const uint8_t *tmp, size_t len, uint8_t *out,
+                   size_t *out_len) {
+  if (st != ST_OK)
+    return st;
+  if (*out_len < len)
+    return ST_BUFFER_TOO_SMALL;
+  if (len > 0)
+    memcpy(out, tmp, len);
+  *out_len = len;
+  return ST_OK;
+}
+
+/* XTS: a data unit of at most 2^20 blocks (SP 800-38E, IEEE 1619-2007
+   5.1); a longer one is outside the domain (ce1_prim.h). */
+#define XTS_MAX_LEN ((size_t)16 << 20)
+
 static int aes_algo(size_t key_len) {
   switch (key_len) {
   case 16:
@@ -157,12 +179,7 @@ static int ecb(int algo, int encrypt, const uint8_t *key, size_t key_len,
     err = encrypt ? gcry_cipher_encrypt(hd, tmp, len, in, len)
                   : gcry_cipher_decrypt(hd, tmp, len, in, len);
   gcry_cipher_close(hd); /* NULL-safe; wipes the key schedule */
-  int st = map_error(err);
-  if (st == ST_OK) {
-    if (len > 0)
-      memcpy(out, tmp, len);
-    *out_len = len;
-  }
+  int st = deliver(map_error(err), tmp, len, out, out_len);
   scratch_free(tmp, len);
   return st;
 }
@@ -175,8 +192,6 @@ CE1_IMPL_EXPORT int ce1_impl_aes_ecb(int encrypt, const uint8_t *key,
   if (algo == 0 || key == NULL || !buf_ok(in, len) || len % 16 != 0 ||
       out_len == NULL || !buf_ok(out, *out_len))
     return ST_INVALID_ARGUMENT;
-  if (*out_len < len)
-    return ST_BUFFER_TOO_SMALL;
   return ecb(algo, encrypt, key, key_len, in, len, out, out_len);
 }
 
@@ -189,8 +204,6 @@ CE1_IMPL_EXPORT int ce1_impl_sm4_ecb(int encrypt, const uint8_t *key,
   if (key_len != 16 || key == NULL || !buf_ok(in, len) || len % 16 != 0 ||
       out_len == NULL || !buf_ok(out, *out_len))
     return ST_INVALID_ARGUMENT;
-  if (*out_len < len)
-    return ST_BUFFER_TOO_SMALL;
   return ecb(GCRY_CIPHER_SM4, encrypt, key, key_len, in, len, out, out_len);
 }
 #endif
@@ -211,10 +224,8 @@ CE1_IMPL_EXPORT int ce1_impl_aes_xts(int encrypt, const uint8_t *key,
   else
     return ST_INVALID_ARGUMENT;
   if (key == NULL || tweak == NULL || in == NULL || len < 16 ||
-      out_len == NULL || !buf_ok(out, *out_len))
+      len > XTS_MAX_LEN || out_len == NULL || !buf_ok(out, *out_len))
     return ST_INVALID_ARGUMENT;
-  if (*out_len < len)
-    return ST_BUFFER_TOO_SMALL;
   if (!library_ready())
     return ST_INTERNAL;
 
@@ -234,11 +245,7 @@ CE1_IMPL_EXPORT int ce1_impl_aes_xts(int encrypt, const uint8_t *key,
     err = encrypt ? gcry_cipher_encrypt(hd, tmp, len, in, len)
                   : gcry_cipher_decrypt(hd, tmp, len, in, len);
   gcry_cipher_close(hd);
-  int st = map_error(err);
-  if (st == ST_OK) {
-    memcpy(out, tmp, len);
-    *out_len = len;
-  }
+  int st = deliver(map_error(err), tmp, len, out, out_len);
   scratch_free(tmp, len);
   return st;
 }
@@ -307,8 +314,6 @@ CE1_IMPL_EXPORT int ce1_impl_aes_gcm_seal(const uint8_t *key, size_t key_len,
                    out, out_len) ||
       tag == NULL)
     return ST_INVALID_ARGUMENT;
-  if (*out_len < len)
-    return ST_BUFFER_TOO_SMALL;
   if (!library_ready())
     return ST_INTERNAL;
 
@@ -323,13 +328,10 @@ CE1_IMPL_EXPORT int ce1_impl_aes_gcm_seal(const uint8_t *key, size_t key_len,
   if (!err)
     err = gcry_cipher_gettag(hd, tag_tmp, tag_len);
   gcry_cipher_close(hd);
-  int st = map_error(err);
-  if (st == ST_OK) {
-    if (len > 0)
-      memcpy(out, tmp, len);
+  /* A seal with a short capacity writes no tag either. */
+  int st = deliver(map_error(err), tmp, len, out, out_len);
+  if (st == ST_OK)
     memcpy(tag, tag_tmp, tag_len);
-    *out_len = len;
-  }
   explicit_bzero(tag_tmp, sizeof tag_tmp);
   scratch_free(tmp, len);
   return st;
@@ -346,18 +348,22 @@ CE1_IMPL_EXPORT int ce1_impl_aes_gcm_open(const uint8_t *key, size_t key_len,
                    out, out_len) ||
       !buf_ok(tag, tag_size))
     return ST_INVALID_ARGUMENT;
-  if (*out_len < len)
-    return ST_BUFFER_TOO_SMALL;
-  /* checktag compares as many bytes as it is given: a truncated tag would
-     be checked on its prefix only. The receiver expects tag_len bytes, so
-     any other size is a forgery. */
-  if (tag_size != tag_len)
-    return ST_AUTH_FAILED;
+  /* A tag length libgcrypt does not offer is refused before the tag is
+     looked at (NOT_SUPPORTED comes before AUTH_FAILED, ce1_prim.h). */
   if (!gcm_tag_len_offered(tag_len))
     return ST_NOT_SUPPORTED;
   if (!library_ready())
     return ST_INTERNAL;
 
+  /* checktag compares as many bytes as it is given: a truncated tag would
+     be checked on its prefix only. The receiver expects tag_len bytes, so
+     any other size is a forgery, AUTH_FAILED. That verdict comes after
+     libgcrypt has judged the rest of the request, so the call runs as for
+     a tag of tag_len bytes: the bytes that came, cut or padded with
+     zeros, whose verification does not matter. */
+  uint8_t tag_copy[16] = {0};
+  if (tag_size > 0)
+    memcpy(tag_copy, tag, tag_size < tag_len ? tag_size : tag_len);
   gcry_cipher_hd_t hd = NULL;
   /* The plaintext is released only after the tag verified. */
   uint8_t *tmp = scratch_new(len);
@@ -367,14 +373,13 @@ CE1_IMPL_EXPORT int ce1_impl_aes_gcm_open(const uint8_t *key, size_t key_len,
   if (!err && len > 0)
     err = gcry_cipher_decrypt(hd, tmp, len, in, len);
   if (!err)
-    err = gcry_cipher_checktag(hd, tag, tag_len);
+    err = gcry_cipher_checktag(hd, tag_copy, tag_len);
   gcry_cipher_close(hd);
   int st = map_error(err);
-  if (st == ST_OK) {
-    if (len > 0)
-      memcpy(out, tmp, len);
-    *out_len = len;
-  }
+  if (st == ST_OK && tag_size != tag_len)
+    st = ST_AUTH_FAILED;
+  st = deliver(st, tmp, len, out, out_len);
+  explicit_bzero(tag_copy, sizeof tag_copy);
   scratch_free(tmp, len);
   return st;
 }

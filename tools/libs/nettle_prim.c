@@ -19,6 +19,12 @@
  * adapter's live on the stack and are wiped with explicit_bzero before
  * every return. GCM open decrypts into a scratch buffer and releases the
  * plaintext only after the tag compared equal (memeql_sec).
+ *
+ * The capacity of out (BUFFER_TOO_SMALL) is judged after every other
+ * check (ce1_prim.h). ECB, XTS and GCM seal cannot fail once their
+ * arguments are in the domain, so they check it right after that and then
+ * write to out directly; GCM open checks it only after the tag verified,
+ * so a short buffer never hides a forgery.
  */
 #define _DEFAULT_SOURCE /* explicit_bzero */
 #include <nettle/aes.h>
@@ -48,6 +54,11 @@ enum {
 
 /* RFC 5869: L <= 255 * HashLen. */
 #define HKDF_SHA256_MAX_OKM (255u * SHA256_DIGEST_SIZE)
+
+/* XTS: a data unit of at most 2^20 blocks (SP 800-38E, IEEE 1619-2007
+   5.1); a longer one is outside the domain (ce1_prim.h). Nettle does not
+   check it: it would encrypt any length. */
+#define XTS_MAX_LEN ((size_t)16 << 20)
 
 /* A zero-length input given as NULL is passed on as this, so that Nettle
    never sees a NULL pointer (its memcpy calls would then be undefined). */
@@ -155,9 +166,10 @@ CE1_IMPL_EXPORT int ce1_impl_aes_xts(int encrypt, const uint8_t *key,
                                      const uint8_t *in, size_t len,
                                      uint8_t *out, size_t *out_len) {
   /* xts_*_message asserts len >= 16 (and aborts the process): checked
-     here first, as the contract's domain. */
+     here first, as the contract's domain, with its upper end. */
   if ((key_len != 32 && key_len != 64) || key == NULL || tweak == NULL ||
-      in == NULL || len < 16 || out_len == NULL || !buf_ok(out, *out_len))
+      in == NULL || len < 16 || len > XTS_MAX_LEN || out_len == NULL ||
+      !buf_ok(out, *out_len))
     return ST_INVALID_ARGUMENT;
   if (*out_len < len)
     return ST_BUFFER_TOO_SMALL;
@@ -315,11 +327,10 @@ CE1_IMPL_EXPORT int ce1_impl_aes_gcm_open(const uint8_t *key, size_t key_len,
                    out, out_len) ||
       !buf_ok(tag, tag_size))
     return ST_INVALID_ARGUMENT;
-  if (*out_len < len)
-    return ST_BUFFER_TOO_SMALL;
   /* The receiver expects tag_len bytes: a tag of any other size is a
      forgery (comparing only the bytes that came would accept a truncated
-     tag). */
+     tag). Nettle refuses nothing in the domain, so nothing else comes
+     first. */
   if (tag_size != tag_len)
     return ST_AUTH_FAILED;
 
@@ -334,6 +345,9 @@ CE1_IMPL_EXPORT int ce1_impl_aes_gcm_open(const uint8_t *key, size_t key_len,
   gcm_crypt(&ctx, key_len, 0, len, tmp, in);
   gcm_tag(&ctx, key_len, tag_len, expected);
   int st = memeql_sec(expected, tag, tag_len) ? ST_OK : ST_AUTH_FAILED;
+  /* The capacity last: a forged tag is AUTH_FAILED whatever it is. */
+  if (st == ST_OK && *out_len < len)
+    st = ST_BUFFER_TOO_SMALL;
   if (st == ST_OK) {
     if (len > 0)
       memcpy(out, tmp, len);

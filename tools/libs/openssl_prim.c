@@ -14,7 +14,9 @@
  *
  * Results are computed into scratch buffers and copied out only on
  * success, so a failing call never writes to out or tag; scratch buffers
- * are cleansed before they are freed. EVP_CIPHER_CTX_free and
+ * are cleansed before they are freed. The capacity of out is judged last
+ * (ce1_prim.h), once the result is in scratch: a short buffer never hides
+ * an argument error, a refusal or a forged tag. EVP_CIPHER_CTX_free and
  * EVP_KDF_CTX_free cleanse the key material the contexts hold. Errors the
  * adapter causes are dropped from the thread's OpenSSL error queue
  * (ERR_set_mark / ERR_pop_to_mark), so the caller's queue is untouched.
@@ -45,6 +47,10 @@ enum {
 
 /* RFC 5869: L <= 255 * HashLen. */
 #define HKDF_SHA256_MAX_OKM (255u * 32u)
+
+/* XTS: a data unit of at most 2^20 blocks (SP 800-38E, IEEE 1619-2007
+   5.1); a longer one is outside the domain (ce1_prim.h). */
+#define XTS_MAX_LEN ((size_t)16 << 20)
 
 /* The largest multiple of 16 an int can hold: EVP's update functions take
    int lengths, so longer inputs are fed in pieces of this size. */
@@ -83,6 +89,22 @@ static void scratch_free(uint8_t *p, size_t n) {
     OPENSSL_cleanse(p, n);
     free(p);
   }
+}
+
+/* The end of a call whose len-byte result is in tmp: a failure stays the
+   call's status; a success becomes BUFFER_TOO_SMALL when *out_len cannot
+   hold the result (the capacity comes last, after every other check),
+   else the result is copied out. */
+static int deliver(int st, const uint8_t *tmp, size_t len, uint8_t *out,
+                   size_t *out_len) {
+  if (st != ST_OK)
+    return st;
+  if (*out_len < len)
+    return ST_BUFFER_TOO_SMALL;
+  if (len > 0)
+    memcpy(out, tmp, len);
+  *out_len = len;
+  return ST_OK;
 }
 
 /* Whether the thread's error queue was empty when the current call
@@ -215,11 +237,7 @@ static int ecb(const EVP_CIPHER *cipher, int encrypt, const uint8_t *key,
     st = ST_INTERNAL;
   else if (!evp_update_all(ctx, tmp, in, len) || !evp_final_empty(ctx))
     st = failure_status(0);
-  if (st == ST_OK) {
-    if (len > 0)
-      memcpy(out, tmp, len);
-    *out_len = len;
-  }
+  st = deliver(st, tmp, len, out, out_len);
   EVP_CIPHER_CTX_free(ctx); /* NULL-safe; cleanses the key schedule */
   scratch_free(tmp, len);
   errors_end();
@@ -234,8 +252,6 @@ CE1_IMPL_EXPORT int ce1_impl_aes_ecb(int encrypt, const uint8_t *key,
       !buf_ok(in, len) || len % 16 != 0 || out_len == NULL ||
       !buf_ok(out, *out_len))
     return ST_INVALID_ARGUMENT;
-  if (*out_len < len)
-    return ST_BUFFER_TOO_SMALL;
   return ecb(aes_ecb(key_len), encrypt, key, in, len, out, out_len);
 }
 
@@ -248,8 +264,6 @@ CE1_IMPL_EXPORT int ce1_impl_sm4_ecb(int encrypt, const uint8_t *key,
   if (key_len != 16 || key == NULL || !buf_ok(in, len) || len % 16 != 0 ||
       out_len == NULL || !buf_ok(out, *out_len))
     return ST_INVALID_ARGUMENT;
-  if (*out_len < len)
-    return ST_BUFFER_TOO_SMALL;
   return ecb(EVP_sm4_ecb(), encrypt, key, in, len, out, out_len);
 }
 #endif
@@ -270,13 +284,10 @@ CE1_IMPL_EXPORT int ce1_impl_aes_xts(int encrypt, const uint8_t *key,
   else
     return ST_INVALID_ARGUMENT;
   if (key == NULL || tweak == NULL || in == NULL || len < 16 ||
-      out_len == NULL || !buf_ok(out, *out_len))
+      len > XTS_MAX_LEN || out_len == NULL || !buf_ok(out, *out_len))
     return ST_INVALID_ARGUMENT;
-  if (*out_len < len)
-    return ST_BUFFER_TOO_SMALL;
-  /* A data unit is one EVP_CipherUpdate call, whose length is an int. */
-  if (len > INT_MAX)
-    return ST_NOT_SUPPORTED;
+  /* A data unit is one EVP_CipherUpdate call, whose length is an int:
+     XTS_MAX_LEN fits. */
   if (cipher == NULL)
     return ST_NOT_SUPPORTED;
   errors_begin();
@@ -295,10 +306,7 @@ CE1_IMPL_EXPORT int ce1_impl_aes_xts(int encrypt, const uint8_t *key,
   else if (EVP_CipherUpdate(ctx, tmp, &outl, in, (int)len) != 1 ||
            outl != (int)len || !evp_final_empty(ctx))
     st = failure_status(0);
-  if (st == ST_OK) {
-    memcpy(out, tmp, len);
-    *out_len = len;
-  }
+  st = deliver(st, tmp, len, out, out_len);
   EVP_CIPHER_CTX_free(ctx);
   scratch_free(tmp, len);
   errors_end();
@@ -349,8 +357,6 @@ CE1_IMPL_EXPORT int ce1_impl_aes_gcm_seal(const uint8_t *key, size_t key_len,
                    out, out_len) ||
       tag == NULL)
     return ST_INVALID_ARGUMENT;
-  if (*out_len < len)
-    return ST_BUFFER_TOO_SMALL;
   errors_begin();
 
   int st;
@@ -368,12 +374,10 @@ CE1_IMPL_EXPORT int ce1_impl_aes_gcm_seal(const uint8_t *key, size_t key_len,
   if (st == ST_OK && EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_GET_TAG,
                                          (int)tag_len, tag_tmp) <= 0)
     st = failure_status(1);
-  if (st == ST_OK) {
-    if (len > 0)
-      memcpy(out, tmp, len);
+  /* A seal with a short capacity writes no tag either. */
+  st = deliver(st, tmp, len, out, out_len);
+  if (st == ST_OK)
     memcpy(tag, tag_tmp, tag_len);
-    *out_len = len;
-  }
   EVP_CIPHER_CTX_free(ctx);
   OPENSSL_cleanse(tag_tmp, sizeof tag_tmp);
   scratch_free(tmp, len);
@@ -392,18 +396,20 @@ CE1_IMPL_EXPORT int ce1_impl_aes_gcm_open(const uint8_t *key, size_t key_len,
                    out, out_len) ||
       !buf_ok(tag, tag_size))
     return ST_INVALID_ARGUMENT;
-  if (*out_len < len)
-    return ST_BUFFER_TOO_SMALL;
-  /* EVP compares as many tag bytes as it is given (EVP_CTRL_GCM_SET_TAG
-     sets the length): a truncated tag would be checked on its prefix only.
-     The receiver expects tag_len bytes, so any other size is a forgery. */
-  if (tag_size != tag_len)
-    return ST_AUTH_FAILED;
   errors_begin();
 
+  /* EVP compares as many tag bytes as it is given (EVP_CTRL_GCM_SET_TAG
+     sets the length): a truncated tag would be checked on its prefix only.
+     The receiver expects tag_len bytes, so any other size is a forgery,
+     AUTH_FAILED. That verdict comes after OpenSSL has judged the rest of
+     the request (an IV over its limit is NOT_SUPPORTED first,
+     ce1_prim.h's order), so the call runs as for a tag of tag_len bytes:
+     the bytes that came, cut or padded with zeros, whose verification
+     does not matter. EVP_CTRL_GCM_SET_TAG takes a non-const pointer. */
   int st;
-  uint8_t tag_copy[16]; /* EVP_CTRL_GCM_SET_TAG takes a non-const pointer */
-  memcpy(tag_copy, tag, tag_len);
+  uint8_t tag_copy[16] = {0};
+  if (tag_size > 0)
+    memcpy(tag_copy, tag, tag_size < tag_len ? tag_size : tag_len);
   EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
   /* EVP decrypts before the tag is checked (in EVP_DecryptFinal_ex): the
      plaintext stays in a scratch buffer until then. */
@@ -420,12 +426,11 @@ CE1_IMPL_EXPORT int ce1_impl_aes_gcm_open(const uint8_t *key, size_t key_len,
   /* The final call verifies the tag; its failure is the verdict. */
   if (st == ST_OK && !evp_final_empty(ctx))
     st = ST_AUTH_FAILED;
-  if (st == ST_OK) {
-    if (len > 0)
-      memcpy(out, tmp, len);
-    *out_len = len;
-  }
+  if (st == ST_OK && tag_size != tag_len)
+    st = ST_AUTH_FAILED;
+  st = deliver(st, tmp, len, out, out_len);
   EVP_CIPHER_CTX_free(ctx);
+  OPENSSL_cleanse(tag_copy, sizeof tag_copy);
   scratch_free(tmp, len);
   errors_end();
   return st;

@@ -15,7 +15,10 @@
  *    length (INVALID_ARGUMENT), the output capacity (BUFFER_TOO_SMALL,
  *    checked after the computation, which runs into a scratch buffer so
  *    that nothing reaches out on any failure), the GCM rule that a tag of
- *    another size than tag_len is AUTH_FAILED, values libtomcrypt's int
+ *    another size than tag_len is AUTH_FAILED (applied once libtomcrypt
+ *    has judged the other arguments: argument errors and refusals come
+ *    first, ce1_prim.h), XTS's limit of 2^20 blocks per data unit (SP
+ *    800-38E), which libtomcrypt does not check, values libtomcrypt's int
  *    parameters cannot carry (NOT_SUPPORTED), the duties libtomcrypt's
  *    documentation gives its caller (comparing the GCM tag, below), and
  *    the translations its API needs from the caller: XTS takes Key1 and
@@ -95,6 +98,10 @@ static const unsigned char *nz(const uint8_t *p) {
 static int bad_buf(const void *p, size_t n) {
   return p == NULL && n != 0;
 }
+
+/* XTS: a data unit of at most 2^20 blocks (SP 800-38E, IEEE 1619-2007
+   5.1); a longer one is outside the domain (ce1_prim.h). */
+#define XTS_MAX_LEN ((size_t)16 << 20)
 
 /* size_t lengths go to unsigned long parameters: equal widths on the
    platforms Debian builds for; checked so a narrower one is refused. */
@@ -204,8 +211,9 @@ CE1_IMPL_EXPORT int ce1_impl_aes_ecb(int encrypt, const uint8_t *key,
                                      size_t key_len, const uint8_t *in,
                                      size_t len, uint8_t *out,
                                      size_t *out_len) {
-  if (out_len == NULL || (encrypt != 0 && encrypt != 1) ||
-      bad_buf(key, key_len) || bad_buf(in, len) || bad_buf(out, *out_len)) {
+  /* encrypt: nonzero encrypts, 0 decrypts (ce1_prim.h). */
+  if (out_len == NULL || bad_buf(key, key_len) || bad_buf(in, len) ||
+      bad_buf(out, *out_len)) {
     return ST_INVALID_ARGUMENT;
   }
   /* ecb_start takes an int key length; ecb_encrypt judges the data
@@ -249,13 +257,18 @@ CE1_IMPL_EXPORT int ce1_impl_aes_xts(int encrypt, const uint8_t *key,
                                      size_t key_len, const uint8_t tweak[16],
                                      const uint8_t *in, size_t len,
                                      uint8_t *out, size_t *out_len) {
-  if (out_len == NULL || (encrypt != 0 && encrypt != 1) || tweak == NULL ||
-      bad_buf(key, key_len) || bad_buf(in, len) || bad_buf(out, *out_len)) {
+  if (out_len == NULL || tweak == NULL || bad_buf(key, key_len) ||
+      bad_buf(in, len) || bad_buf(out, *out_len)) {
     return ST_INVALID_ARGUMENT;
   }
   /* xts_start takes Key1 and Key2 apart: the adapter splits only the
-     IEEE 1619 sizes. The data length is xts_encrypt's to judge. */
+     IEEE 1619 sizes. The data length's lower end is xts_encrypt's to
+     judge; it takes any length above, so the limit of 2^20 blocks is
+     checked here. */
   if (key_len != 32 && key_len != 64) {
+    return ST_INVALID_ARGUMENT;
+  }
+  if (len > XTS_MAX_LEN) {
     return ST_INVALID_ARGUMENT;
   }
   int in_domain = len >= 16;
@@ -375,10 +388,14 @@ CE1_IMPL_EXPORT int ce1_impl_aes_gcm_open(const uint8_t *key, size_t key_len,
   }
   /* The receiver expects tag_len bytes; a tag of another size is a forgery
      (comparing only the tag_size bytes that came would accept truncated
-     tags). This is the ABI's rule, applied here. An expected length
-     outside 1..16 is a bad configuration, whatever came. */
-  if (tag_size != tag_len) {
-    return tag_len >= 1 && tag_len <= 16 ? ST_AUTH_FAILED : ST_INVALID_ARGUMENT;
+     tags). This is the ABI's rule, applied by the adapter once
+     libtomcrypt has judged the rest of the request (a bad key or an empty
+     IV is INVALID_ARGUMENT whatever the tag's size, ce1_prim.h): below,
+     after gcm_memory, which does not read the received tag. An expected
+     length outside 1..16 is a bad configuration, whatever came. */
+  int wrong_size = tag_size != tag_len;
+  if (wrong_size && (tag_len < 1 || tag_len > 16)) {
+    return ST_INVALID_ARGUMENT;
   }
   int in_domain = gcm_domain(key_len, iv_len, tag_len);
   if (!fits_ulong(key_len) || !fits_ulong(iv_len) || !fits_ulong(aad_len) ||
@@ -405,6 +422,9 @@ CE1_IMPL_EXPORT int ce1_impl_aes_gcm_open(const uint8_t *key, size_t key_len,
   int st = map_err(err, in_domain);
   if (st == ST_OK) {
     st = gcm_tag_len_check(got, tag_len, in_domain);
+  }
+  if (st == ST_OK && wrong_size) {
+    st = ST_AUTH_FAILED;
   }
 #ifndef CE_TOMCRYPT_TRUST_GCM_MEMORY
   /* The verification libtomcrypt leaves to its caller: constant-time. */

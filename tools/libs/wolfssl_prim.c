@@ -16,9 +16,12 @@
  *    length (INVALID_ARGUMENT), the output capacity (BUFFER_TOO_SMALL,
  *    checked after the computation, which runs into a scratch buffer so
  *    that nothing reaches out on any failure), the GCM rule that a tag of
- *    another size than tag_len is AUTH_FAILED, lengths that wolfCrypt's
- *    32-bit (word32 / int) parameters cannot carry (NOT_SUPPORTED), and
- *    the preconditions wolfCrypt's documentation puts on its caller;
+ *    another size than tag_len is AUTH_FAILED (applied once wolfCrypt has
+ *    judged the other arguments: argument errors and refusals come first,
+ *    ce1_prim.h), lengths that wolfCrypt's 32-bit (word32 / int)
+ *    parameters cannot carry (NOT_SUPPORTED), the preconditions wolfCrypt's
+ *    documentation puts on its caller, and XTS's limit of 2^20 blocks per
+ *    data unit (SP 800-38E), which wolfCrypt does not check;
  *  - every other argument goes to wolfCrypt unchanged, and its failures
  *    are mapped: INVALID_ARGUMENT when an argument is outside the
  *    operation's domain as ce1_prim.h defines it; otherwise NOT_SUPPORTED
@@ -91,6 +94,10 @@ static const byte *nz(const uint8_t *p) {
 static int bad_buf(const void *p, size_t n) {
   return p == NULL && n != 0;
 }
+
+/* XTS: a data unit of at most 2^20 blocks (SP 800-38E, IEEE 1619-2007
+   5.1); a longer one is outside the domain (ce1_prim.h). */
+#define XTS_MAX_LEN ((size_t)16 << 20)
 
 /* wolfCrypt takes word32 lengths: a longer argument is valid for the
    algorithm but cannot be handed to this library. */
@@ -186,8 +193,9 @@ CE1_IMPL_EXPORT int ce1_impl_aes_ecb(int encrypt, const uint8_t *key,
                                      size_t key_len, const uint8_t *in,
                                      size_t len, uint8_t *out,
                                      size_t *out_len) {
-  if (out_len == NULL || (encrypt != 0 && encrypt != 1) ||
-      bad_buf(key, key_len) || bad_buf(in, len) || bad_buf(out, *out_len)) {
+  /* encrypt: nonzero encrypts, 0 decrypts (ce1_prim.h). */
+  if (out_len == NULL || bad_buf(key, key_len) || bad_buf(in, len) ||
+      bad_buf(out, *out_len)) {
     return ST_INVALID_ARGUMENT;
   }
   /* wolfSSL's API reference gives sz as a multiple of AES_BLOCK_SIZE; 5.5.4
@@ -236,12 +244,17 @@ CE1_IMPL_EXPORT int ce1_impl_aes_xts(int encrypt, const uint8_t *key,
                                      size_t key_len, const uint8_t tweak[16],
                                      const uint8_t *in, size_t len,
                                      uint8_t *out, size_t *out_len) {
-  if (out_len == NULL || (encrypt != 0 && encrypt != 1) || tweak == NULL ||
-      bad_buf(key, key_len) || bad_buf(in, len) || bad_buf(out, *out_len)) {
+  if (out_len == NULL || tweak == NULL || bad_buf(key, key_len) ||
+      bad_buf(in, len) || bad_buf(out, *out_len)) {
+    return ST_INVALID_ARGUMENT;
+  }
+  /* wolfCrypt encrypts a data unit of any length; the limit of 2^20
+     blocks is checked here. */
+  if (len > XTS_MAX_LEN) {
     return ST_INVALID_ARGUMENT;
   }
   /* wc_AesXtsSetKey takes the whole Key1 || Key2 and judges its length
-     itself; wc_AesXtsEncrypt judges the data length. */
+     itself; wc_AesXtsEncrypt judges the data length's lower end. */
   int in_domain = (key_len == 32 || key_len == 64) && len >= AES_BLOCK_SIZE;
   if (!fits32(key_len) || !fits32(len)) {
     return in_domain ? ST_NOT_SUPPORTED : ST_INVALID_ARGUMENT;
@@ -356,10 +369,20 @@ CE1_IMPL_EXPORT int ce1_impl_aes_gcm_open(const uint8_t *key, size_t key_len,
   }
   /* The receiver expects tag_len bytes; a tag of another size is a forgery
      (wolfCrypt would compare just the tag_size bytes it is given, so a
-     truncated tag would pass). This is the ABI's rule, applied here. An
-     expected length outside 1..16 is a bad configuration, whatever came. */
-  if (tag_size != tag_len) {
-    return tag_len >= 1 && tag_len <= 16 ? ST_AUTH_FAILED : ST_INVALID_ARGUMENT;
+     truncated tag would pass). This is the ABI's rule, applied by the
+     adapter after wolfCrypt has judged the rest of the request (a bad key
+     or an empty IV is INVALID_ARGUMENT whatever the tag's size,
+     ce1_prim.h): wolfCrypt gets a tag of tag_len bytes, the bytes that
+     came cut or padded with zeros, and its verdict on them does not
+     matter. An expected length outside 1..16 is a bad configuration,
+     whatever came. */
+  int wrong_size = tag_size != tag_len;
+  if (wrong_size && (tag_len < 1 || tag_len > 16)) {
+    return ST_INVALID_ARGUMENT;
+  }
+  byte tag_copy[16] = {0};
+  if (wrong_size && tag_size != 0) {
+    memcpy(tag_copy, tag, tag_size < tag_len ? tag_size : tag_len);
   }
   int in_domain = gcm_domain(key_len, iv_len, tag_len);
   if (!fits32(key_len) || !fits32(iv_len) || !fits32(aad_len) || !fits32(len) ||
@@ -382,13 +405,17 @@ CE1_IMPL_EXPORT int ce1_impl_aes_gcm_open(const uint8_t *key, size_t key_len,
     ret = wc_AesGcmSetKey(&aes, nz(key), (word32)key_len);
   }
   if (ret == 0) {
-    ret =
-        wc_AesGcmDecrypt(&aes, res, nz(in), (word32)len, nz(iv), (word32)iv_len,
-                         nz(tag), (word32)tag_len, nz(aad), (word32)aad_len);
+    ret = wc_AesGcmDecrypt(&aes, res, nz(in), (word32)len, nz(iv),
+                           (word32)iv_len, wrong_size ? tag_copy : nz(tag),
+                           (word32)tag_len, nz(aad), (word32)aad_len);
   }
   wc_AesFree(&aes);
   explicit_bzero(&aes, sizeof aes);
+  explicit_bzero(tag_copy, sizeof tag_copy);
   int st = ret == AES_GCM_AUTH_E ? ST_AUTH_FAILED : map_ret(ret, in_domain);
+  if (st == ST_OK && wrong_size) {
+    st = ST_AUTH_FAILED;
+  }
   if (st == ST_OK) {
     st = deliver(res, len, out, out_len);
   }
