@@ -30,6 +30,7 @@ import ctypes
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -827,3 +828,54 @@ def test_libraries_agree():
         assert len({a for a in ok.values()}) <= 1, (i, what, answers)
         # at least one library computes each request
         assert ok, (i, what, answers)
+
+
+# --------------------------------------------------------------------------
+# Nettle 3.8: findings on the library itself
+
+_NETTLE_PROBE = r'''
+import ctypes, ctypes.util, sys
+lib = ctypes.CDLL(ctypes.util.find_library("nettle"))
+if sys.argv[1] == "xts":
+    ctx, tw = ctypes.create_string_buffer(512), ctypes.create_string_buffer(512)
+    lib.nettle_aes128_set_encrypt_key(ctx, b"k" * 16)
+    lib.nettle_aes128_set_encrypt_key(tw, b"t" * 16)
+    enc = ctypes.cast(lib.nettle_aes128_encrypt, ctypes.c_void_p)
+    dst = ctypes.create_string_buffer(16)
+    lib.nettle_xts_encrypt_message.argtypes = [
+        ctypes.c_void_p, ctypes.c_void_p, ctypes.c_void_p, ctypes.c_char_p,
+        ctypes.c_size_t, ctypes.c_void_p, ctypes.c_char_p]
+    lib.nettle_xts_encrypt_message(ctx, tw, enc, b"\0" * 16, 15, dst, b"x" * 15)
+else:
+    dst = ctypes.create_string_buffer(32)
+    lib.nettle_pbkdf2_hmac_sha256.argtypes = [
+        ctypes.c_size_t, ctypes.c_char_p, ctypes.c_uint, ctypes.c_size_t,
+        ctypes.c_char_p, ctypes.c_size_t, ctypes.c_void_p]
+    lib.nettle_pbkdf2_hmac_sha256(8, b"password", 0, 4, b"salt", 32, dst)
+print("returned")
+'''
+
+
+@pytest.mark.parametrize("what", ["xts", "pbkdf2"])
+def test_nettle_finding_library_aborts_on_bad_arguments(what, tmp_path):
+    """Documented finding, not a wish, on Nettle itself: xts_encrypt_message
+    with 15 bytes (under one block) and pbkdf2_hmac_sha256 with 0
+    iterations end the process with an assert (SIGABRT) instead of
+    returning; the adapter refuses both first (INVALID_ARGUMENT), so a
+    caller of the adapter never reaches the assert."""
+    path = lib_path("nettle")
+    if path is None:
+        pytest.skip("libce1prim_nettle.so was not built")
+    probe = tmp_path / "probe.py"
+    probe.write_text(_NETTLE_PROBE)
+    p = subprocess.run([sys.executable,
+                        str(probe), what], capture_output=True, text=True,
+                       timeout=60)
+    assert p.returncode == -6 and "returned" not in p.stdout, (p.returncode,
+                                                                p.stderr)
+    assert "Assertion" in p.stderr
+    nettle = Prim("nettle", path)
+    if what == "xts":
+        assert nettle.xts(1, bytes(range(32)), bytes(16), b"x" * 15)[0] == -7
+    else:
+        assert nettle.pbkdf2(b"password", b"salt", 0, 32)[0] == -7

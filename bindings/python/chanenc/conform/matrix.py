@@ -81,7 +81,12 @@ class Cell:
         if self.passed == 0 and self.failed == 0 and self.not_implemented:
             # (the rest skipped for other reasons: outside CE1, no send key)
             return "not impl."
-        ref = f" ({self.refused} n/s)" if self.refused else ""
+        extra = []
+        if self.refused:
+            extra.append(f"{self.refused} n/s")
+        if self.not_implemented:
+            extra.append(f"{self.not_implemented} n/i")
+        ref = f" ({', '.join(extra)})" if extra else ""
         if self.failed:
             return f"FAIL {self.failed}/{self.passed + self.failed}{ref}"
         return f"pass {self.passed}{ref}"
@@ -264,7 +269,8 @@ def main(argv=None) -> int:
         "<build>/tools/libs, pyca/cryptography and Node.js) through the "
         "conformance runner and print one row per implementation, "
         "algorithm families across: 'pass N', 'FAIL f/N' or 'not impl.', with "
-        "'(k n/s)' when k cases were refused as NOT_SUPPORTED. "
+        "'(k n/s)' when k cases were refused as NOT_SUPPORTED, '(k n/i)' when "
+        "k need an operation the implementation does not announce. "
         "Then the findings: the failing vectors of every failed cell.")
     ap.add_argument("--build", metavar="DIR",
                     help="chanenc build tree with tools/ and tools/libs/ "
