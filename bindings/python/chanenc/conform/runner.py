@@ -770,7 +770,15 @@ def _main(argv, prog) -> int:
     run = Run(args, impl, vdir, sets)
     out = sys.stdout
     if not args.quiet:
-        print(f"chanenc-conform: implementation: {impl.description}", file=out)
+        desc = impl.description
+        if impl.kind == "reference":  # the cipher backend serving each mode
+            import chanenc
+            by = collections.defaultdict(list)
+            for m in chanenc.Mode:
+                by[chanenc.backend_for(m)].append(m.name)
+            desc += "; modes served by " + ", ".join(
+                f"{b} ({', '.join(ms)})" for b, ms in by.items())
+        print(f"chanenc-conform: implementation: {desc}", file=out)
         print(f"chanenc-conform: vectors: {vdir if not args.no_vectors else '(not run)'}",
               file=out)
         for loc in sets:
