@@ -21,11 +21,15 @@
  * (mgr)). The direct API reports only bad arguments (NULL pointers, lengths
  * out of range; in a SAFE_PARAM build of the library) and only through
  * imb_errno, one variable for the whole process that every ipsec-mb call
- * of every thread resets or sets. It is read once after the key setup,
- * where a failure would be ours. It is not read per packet: there every
- * argument is valid by construction (non-NULL pointers, at most 65,535
- * bytes, 12-byte IV, 16-byte tag), so the calls cannot fail, and the
- * shared variable could only report another thread's call. The tag is
+ * of every thread resets or sets (in 1.3 imb_get_errno(mgr) also returns
+ * it when the manager's own status is 0). Both are read once, right after
+ * the manager's setup and the key expansion, where a failure would be
+ * ours: another thread's failing ipsec-mb call at that very moment could
+ * only make ce_ctx_new fail (CE_ERR_INTERNAL), never pass a bad state.
+ * Neither is read per packet: there every argument is valid by
+ * construction (non-NULL pointers, at most 65,535 bytes, 12-byte IV,
+ * 16-byte tag), so the calls cannot fail, and the shared variable could
+ * only report another thread's call. The tag is
  * compared in constant time (CRYPTO_memcmp); the key data is wiped
  * (OPENSSL_cleanse) before it is freed.
  */
