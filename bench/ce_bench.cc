@@ -21,6 +21,13 @@
 //                                 built-in encryption and a no-op observer
 //   sframe/<dir>/<SUITE>/<size>   ce_sframe_protect / ce_sframe_unprotect
 //                                 (RFC 9605; KID 7, replay window off)
+//   gcry/<dir>/SM4_128_ECB/<size> libgcrypt's SM4 (gcry_peer.c), same frames
+//   sm4raw/<impl>/<size>          SM4 alone over the padded body of a
+//                                 <size>-byte payload (encrypt, in place):
+//                                 each implementation of chanenc's SM4 block
+//                                 layer this CPU runs (ref/src/sm4_fast.h,
+//                                 internal; forced in turn), OpenSSL EVP
+//                                 SM4-ECB ("openssl"), libgcrypt ECB and CTR
 //   setup/<what>/<MODE>           context creation (key schedule included)
 //   meta/ring/<size>              the unprotect ring's own cost per packet
 // <dir> is protect or unprotect (send or receive for chan); <size> is the
@@ -48,9 +55,16 @@
 #ifdef CE_BENCH_HAVE_SRTP
 #include "srtp_peer.h"
 #endif
+#ifdef CE_BENCH_HAVE_GCRYPT
+#include "gcry_peer.h"
+#endif
+extern "C" {
+#include "sm4_fast_impl.h" // internal: the sm4raw/ rows force implementations
+}
 
 #include <benchmark/benchmark.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 
 #include <algorithm>
 #include <condition_variable>
@@ -292,6 +306,113 @@ void bm_base_unprotect(benchmark::State &st, int mode, size_t n) {
         return bl_unprotect(b.get(), p, len) == 0;
       },
       [] {});
+}
+
+// ---- SM4: libgcrypt peer and the raw block layer ---------------------------
+
+// PKCS#7 body of an n-byte payload: what every SM4_128_ECB frame encrypts.
+size_t sm4_body(size_t n) {
+  return n + 16 - n % 16;
+}
+
+#ifdef CE_BENCH_HAVE_GCRYPT
+struct GpDeleter {
+  void operator()(gp_ctx *g) const {
+    gp_free(g);
+  }
+};
+using GpPtr = std::unique_ptr<gp_ctx, GpDeleter>;
+
+GpPtr make_gcry() {
+  const ce_derived &d = keys(CE_MODE_SM4_128_ECB).d;
+  return GpPtr(gp_new(d.enc_key, d.check));
+}
+
+void bm_gcry_protect(benchmark::State &st, size_t n) {
+  GpPtr g = make_gcry();
+  std::vector<uint8_t> buf(stride_for(n));
+  fill_payload(buf.data(), n, 1);
+  if (!g) {
+    st.SkipWithError("setup failed");
+    return;
+  }
+  for (auto _ : st) {
+    size_t len = n;
+    if (gp_protect(g.get(), buf.data(), &len) != 0) {
+      st.SkipWithError("gp_protect failed");
+      break;
+    }
+  }
+  set_rates(st, n);
+}
+
+void bm_gcry_unprotect(benchmark::State &st, size_t n) {
+  const int mode = CE_MODE_SM4_128_ECB;
+  GpPtr g = make_gcry();
+  Ring ring(n, n + ce_overhead(mode, n));
+  if (!g || !fill_ring_ce(ring, tx_ctx(mode), n)) {
+    st.SkipWithError("setup failed");
+    return;
+  }
+  run_ring(
+      st, ring, n,
+      [&](uint8_t *p, size_t *len) {
+        return gp_unprotect(g.get(), p, len) == 0;
+      },
+      [] {});
+}
+#endif
+
+// impl: a name of ce__sm4_impl_at, "openssl", "libgcrypt-ecb" or
+// "libgcrypt-ctr". A chanenc implementation is forced for the duration and
+// the automatic choice restored after (benchmarks run one at a time).
+void bm_sm4raw(benchmark::State &st, std::string impl, size_t n) {
+  const ce_derived &d = keys(CE_MODE_SM4_128_ECB).d;
+  size_t body = sm4_body(n);
+  std::vector<uint8_t> buf(body);
+  fill_payload(buf.data(), body, 3);
+  if (impl == "openssl") {
+    EVP_CIPHER *c = EVP_CIPHER_fetch(nullptr, "SM4-ECB", nullptr);
+    EVP_CIPHER_CTX *x = EVP_CIPHER_CTX_new();
+    int outl = 0;
+    bool ok = c && x &&
+              EVP_EncryptInit_ex2(x, c, d.enc_key, nullptr, nullptr) == 1 &&
+              EVP_CIPHER_CTX_set_padding(x, 0) == 1;
+    for (auto _ : st) {
+      if (!ok || EVP_EncryptUpdate(x, buf.data(), &outl, buf.data(),
+                                   static_cast<int>(body)) != 1) {
+        st.SkipWithError("EVP SM4-ECB failed");
+        break;
+      }
+    }
+    EVP_CIPHER_CTX_free(x);
+    EVP_CIPHER_free(c);
+  } else if (impl.rfind("libgcrypt-", 0) == 0) {
+#ifdef CE_BENCH_HAVE_GCRYPT
+    GpPtr g = make_gcry();
+    int ctr = impl == "libgcrypt-ctr";
+    for (auto _ : st) {
+      if (!g || gp_raw(g.get(), ctr, buf.data(), body) != 0) {
+        st.SkipWithError("libgcrypt SM4 failed");
+        break;
+      }
+    }
+#endif
+  } else {
+    if (ce__sm4_force_impl(impl.c_str()) != 0) {
+      st.SkipWithError("implementation not available");
+      return;
+    }
+    ce__sm4_key k;
+    ce__sm4_expand_key(d.enc_key, &k, nullptr);
+    for (auto _ : st)
+      ce__sm4_ecb(&k, buf.data(), buf.data(), body / 16);
+    benchmark::DoNotOptimize(buf.data());
+    ce__sm4_key_wipe(&k);
+    ce__sm4_force_impl(nullptr);
+  }
+  st.SetItemsProcessed(st.iterations());
+  st.SetBytesProcessed(st.iterations() * static_cast<int64_t>(body));
 }
 
 // ---- intel-ipsec-mb: the frame by hand, and the raw call -----------------
@@ -680,6 +801,35 @@ bool verify(int mode, bool ossl = false) {
   return true;
 }
 
+#ifdef CE_BENCH_HAVE_GCRYPT
+// libgcrypt's SM4 frames must be chanenc's, and each side must open the
+// other's.
+bool verify_gcry() {
+  ce_ctx *ctx = tx_ctx(CE_MODE_SM4_128_ECB);
+  GpPtr g = make_gcry();
+  if (!ctx || !g)
+    return false;
+  for (size_t n : {size_t{0}, size_t{1}, size_t{15}, size_t{16}, size_t{17},
+                   size_t{64}, size_t{160}, size_t{1200}, size_t{16384}}) {
+    std::vector<uint8_t> payload(n), a(stride_for(n)), c(stride_for(n));
+    fill_payload(payload.data(), n, static_cast<unsigned>(n));
+    std::copy(payload.begin(), payload.end(), a.begin());
+    std::copy(payload.begin(), payload.end(), c.begin());
+    size_t la = n, lc = n;
+    if (ce_protect(ctx, a.data(), &la, a.size()) != CE_OK ||
+        gp_protect(g.get(), c.data(), &lc) != 0 || la != lc ||
+        std::memcmp(a.data(), c.data(), la) != 0)
+      return false;
+    if (gp_unprotect(g.get(), a.data(), &la) != 0 ||
+        ce_unprotect(ctx, c.data(), &lc) != CE_OK || la != n || lc != n ||
+        std::memcmp(a.data(), payload.data(), n) != 0 ||
+        std::memcmp(c.data(), payload.data(), n) != 0)
+      return false;
+  }
+  return true;
+}
+#endif
+
 std::string cpu_model() {
   std::ifstream f("/proc/cpuinfo");
   std::string line;
@@ -732,6 +882,35 @@ void register_all() {
                                      mode, n);
 #endif
       }
+    }
+  }
+  if (ce_mode_supported(CE_MODE_SM4_128_ECB) == CE_OK) {
+    std::vector<std::string> impls;
+    for (size_t i = 0; ce__sm4_impl_at(i) != nullptr; i++)
+      impls.push_back(ce__sm4_impl_at(i));
+    impls.push_back("openssl");
+#ifdef CE_BENCH_HAVE_GCRYPT
+    impls.push_back("libgcrypt-ecb");
+    impls.push_back("libgcrypt-ctr");
+#endif
+    for (size_t n : kSizes) {
+      std::string sz = "/SM4_128_ECB/" + std::to_string(n);
+#ifdef CE_BENCH_HAVE_GCRYPT
+      benchmark::RegisterBenchmark(("gcry/protect" + sz).c_str(),
+                                   bm_gcry_protect, n);
+      benchmark::RegisterBenchmark(("gcry/unprotect" + sz).c_str(),
+                                   bm_gcry_unprotect, n);
+#endif
+      for (const std::string &impl : impls) {
+        // Implementations this CPU cannot run are not registered.
+        bool ours = impl != "openssl" && impl.rfind("libgcrypt-", 0) != 0;
+        if (ours && ce__sm4_force_impl(impl.c_str()) != 0)
+          continue;
+        benchmark::RegisterBenchmark(
+            ("sm4raw/" + impl + "/" + std::to_string(n)).c_str(), bm_sm4raw,
+            impl, n);
+      }
+      ce__sm4_force_impl(nullptr);
     }
   }
   for (int suite = 1; suite <= 8; suite++) {
@@ -863,6 +1042,21 @@ int main(int argc, char **argv) {
     benchmark::AddCustomContext(std::string("backend_") + ce_mode_name(mode),
                                 ce_ctx_backend(tx_ctx(mode)));
   }
+#ifdef CE_BENCH_HAVE_GCRYPT
+  if (gp_init() != 0) {
+    std::fprintf(stderr, "ce_bench: libgcrypt initialisation failed\n");
+    return 1;
+  }
+  benchmark::AddCustomContext("libgcrypt", gp_version());
+  if (ce_mode_supported(CE_MODE_SM4_128_ECB) == CE_OK && !verify_gcry()) {
+    std::fprintf(stderr, "ce_bench: self-check failed for libgcrypt SM4: "
+                         "its frames are not chanenc's\n");
+    return 1;
+  }
+#else
+  benchmark::AddCustomContext("libgcrypt", "not found at build time");
+#endif
+  benchmark::AddCustomContext("sm4_impl", ce__sm4_impl_name());
   benchmark::AddCustomContext("chanenc", ce_version());
 #ifdef CE_BENCH_HAVE_IPSECMB
   benchmark::AddCustomContext("ipsec_mb", bi_describe());

@@ -44,9 +44,9 @@ Options:
   --no-build         use the existing binary
   --help             this text
 
-Benchmark names: ce/, ce-openssl/, base/, base-imb/, imb/, srtp/ (protect,
-unprotect), chan/ (send, receive), setup/, meta/ring/. See bench/README.md
-for the method.
+Benchmark names: ce/, ce-openssl/, base/, base-imb/, imb/, srtp/, gcry/
+(protect, unprotect), chan/ (send, receive), sm4raw/, setup/, meta/ring/.
+See bench/README.md for the method.
 EOF
 }
 

@@ -10,9 +10,11 @@ without --benchmark_repetitions) and prints:
      by hand), ratio to the raw ipsec-mb GCM call, how many times faster
      than chanenc on OpenSSL, ratio to libsrtp (GCM modes), spread. A GCM
      mode has one row per backend when the default chose ipsec-mb;
-  2. the channel pipeline against bare ce_protect/ce_unprotect;
-  3. key setup;
-  4. the targets of the benchmark issue, each PASS or FAIL.
+  2. SM4_128_ECB against OpenSSL EVP SM4-ECB and libgcrypt, and SM4
+     alone per implementation (sm4raw/);
+  3. the channel pipeline against bare ce_protect/ce_unprotect;
+  4. key setup;
+  5. the targets of the benchmark issues, each PASS or FAIL.
 With repetitions, every figure is the median of the repetitions (Google
 Benchmark's "median" aggregate) and "spread" is its coefficient of
 variation; without, the single run. Times are CPU time per packet unless
@@ -138,6 +140,8 @@ def main(argv):
     print(f"CPU: {ctx.get('cpu_model', '?')} ({ctx.get('num_cpus', '?')} "
           f"cpus, {ctx.get('mhz_per_cpu', '?')} MHz); "
           f"{ctx.get('openssl', '?')}; libsrtp: {ctx.get('libsrtp', '?')}; "
+          f"libgcrypt: {ctx.get('libgcrypt', '?')}; "
+          f"SM4 implementation: {ctx.get('sm4_impl', '?')}; "
           f"ipsec-mb: {ctx.get('ipsec_mb', '?')}; "
           f"{ctx.get('chanenc', '?')}")
     if ctx.get("skipped_modes"):
@@ -184,6 +188,55 @@ def main(argv):
         print("unprotect ring overhead in every unprotect figure (ns/pkt): "
               + ", ".join(ring))
     print()
+
+    # 1b. SM4_128_ECB: chanenc vs OpenSSL EVP (the baseline) and libgcrypt
+    rows = []
+    for n in sizes:
+        for d in ("protect", "unprotect"):
+            ce = g(f"ce/{d}/SM4_128_ECB/{n}")
+            if ce is None:
+                continue
+            base = g(f"base/{d}/SM4_128_ECB/{n}")
+            gc = g(f"gcry/{d}/SM4_128_ECB/{n}")
+            rows.append([n, d, fmt_ns(ce), fmt_ns(base), fmt_ratio(base, ce),
+                         fmt_ns(gc), fmt_ratio(gc, ce),
+                         fmt_cv(cv.get(f"ce/{d}/SM4_128_ECB/{n}"))])
+    if rows:
+        print(f"SM4_128_ECB, chanenc ({ctx.get('sm4_impl', '?')}) vs OpenSSL "
+              f"EVP SM4-ECB (baseline.c) and libgcrypt (gcry_peer.c), same "
+              f"frames; 'faster' = their ns / chanenc ns")
+        print_table(["size", "direction", "ns/pkt", "openssl ns", "faster",
+                     "libgcrypt ns", "faster", "spread"], rows, "llrrrrrr")
+        print()
+
+    # 1c. SM4 alone, per implementation
+    impls = []
+    for k in med:
+        if k.startswith("sm4raw/"):
+            impl = k.split("/")[1]
+            if impl not in impls:
+                impls.append(impl)
+    order = ["gfni-avx512", "gfni-avx2", "vaes-avx2", "aesni-avx2",
+             "portable", "openssl", "libgcrypt-ecb", "libgcrypt-ctr"]
+    impls.sort(key=lambda i: order.index(i) if i in order else len(order))
+    if impls:
+        raw_sizes = sorted({int(k.split("/")[2]) for k in med
+                            if k.startswith("sm4raw/")})
+        rows = []
+        for i in impls:
+            row = [i]
+            for n in raw_sizes:
+                v = g(f"sm4raw/{i}/{n}")
+                o = g(f"sm4raw/openssl/{n}")
+                row.append("-" if v is None else
+                           f"{fmt_ns(v)} ({v / (n + 16 - n % 16):.2f}"
+                           f"{'; ' + format(o / v, '.1f') + 'x' if o else ''})")
+            rows.append(row)
+        print("SM4 alone over the padded body of an N-byte payload (encrypt, "
+              "in place): ns (ns/byte; OpenSSL's ns / this ns)")
+        print_table(["implementation"] + [f"N={n}" for n in raw_sizes], rows,
+                    "l" + "r" * len(raw_sizes))
+        print()
 
     # 2. channel
     rows = []
@@ -287,6 +340,14 @@ def main(argv):
                 check(f"{m} {d} 1200 B (ipsec-mb) >= 3x faster than "
                       f"chanenc on OpenSSL", ossl / ce >= 3.0,
                       f"{ossl / ce:.2f}x ({fmt_ns(ce)} vs {fmt_ns(ossl)} ns)")
+    for d in ("protect", "unprotect"):
+        n = 1200
+        ce = g(f"ce/{d}/SM4_128_ECB/{n}")
+        base = g(f"base/{d}/SM4_128_ECB/{n}")
+        if ce is not None and base is not None:
+            check(f"SM4_128_ECB {d} {n} B >= 4x faster than OpenSSL SM4-ECB",
+                  base >= 4 * ce, f"{base / ce:.1f}x ({fmt_ns(ce)} vs "
+                  f"{fmt_ns(base)} ns)")
     for m in ("AES_128_GCM", "AES_256_GCM"):
         for d in ("protect", "unprotect"):
             for n in (160, 1200):

@@ -24,15 +24,30 @@
  *    members; hex is lower case;
  *  - a frame answer unprotects (through the adapter again, same mode, key
  *    and salt) to the request's payload, and a payload answer protects
- *    again, with the frame's PN, to the request's frame (lower-cased).
+ *    again, with the frame's PN, to the request's frame (lower-cased);
+ *  - capabilities (conformance.md 8.1) answers {"ops": [strings]}, none of
+ *    them "capabilities", each an op the adapter does not answer
+ *    UNSUPPORTED_OP;
+ *  - a primitive (conformance.md 8.2) answers exactly its members, lower
+ *    hex of the right lengths; a cipher's answer run through the inverse
+ *    op gives the request's input back (ECB, XTS, GCM seal/open both
+ *    ways), and hkdf_sha256 equals hkdf_sha256_expand of
+ *    hkdf_sha256_extract.
+ *
+ * PBKDF2 is redirected too: an iteration count over FZ_PBKDF2_MAX_ITER is
+ * answered NOT_SUPPORTED instead of being run, since the protocol allows
+ * up to 2^32-1 iterations and one such input would stall a campaign. The
+ * answer's value is not checked for PBKDF2, only its length.
  */
 #define main ce1_adapter_main
 #define ce_ctxcache_get fz_adapter_cache_get
 #define ce_ctxcache_derive fz_adapter_cache_derive
+#define ce_pbkdf2_sha256 fz_adapter_pbkdf2
 #include "ce1_adapter.c"
 #undef main
 #undef ce_ctxcache_get
 #undef ce_ctxcache_derive
+#undef ce_pbkdf2_sha256
 
 #include "fuzz_common.h"
 
@@ -45,6 +60,20 @@ ce_status ce_ctxcache_get(ce_ctxcache *c, int mode, const uint8_t *key,
 ce_status ce_ctxcache_derive(ce_ctxcache *c, int mode, const uint8_t *key,
                              size_t key_len, const uint8_t *salt,
                              ce_derived *out);
+ce_status ce_pbkdf2_sha256(const uint8_t *pass, size_t pass_len,
+                           const uint8_t *salt, size_t salt_len,
+                           uint32_t iterations, uint8_t *out, size_t out_len);
+
+#define FZ_PBKDF2_MAX_ITER 64u
+
+ce_status fz_adapter_pbkdf2(const uint8_t *pass, size_t pass_len,
+                            const uint8_t *salt, size_t salt_len,
+                            uint32_t iterations, uint8_t *out, size_t out_len) {
+  if (iterations > FZ_PBKDF2_MAX_ITER)
+    return CE_ERR_NOT_SUPPORTED;
+  return ce_pbkdf2_sha256(pass, pass_len, salt, salt_len, iterations, out,
+                          out_len);
+}
 
 /* A GCM2 config that the library would derive (rather than refuse). */
 static int slow_gcm2(int mode, size_t key_len, const uint8_t *salt) {
@@ -213,6 +242,220 @@ static void check_inverse(ce_ctxcache *cache, const char *line, size_t len,
   ce_json_free(req);
 }
 
+/* ---- capabilities and primitives (conformance.md 8) -----------------------
+ */
+
+/* Runs the request printf formats. */
+#if defined(__GNUC__)
+__attribute__((format(printf, 3, 4)))
+#endif
+static void
+run_fmt(ce_ctxcache *cache, fz_answer *a, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(NULL, 0, fmt, ap);
+  va_end(ap);
+  FZ_CHECK(n > 0, "request format");
+  char *line = malloc((size_t)n + 1);
+  FZ_CHECK(line != NULL, "out of memory");
+  va_start(ap, fmt);
+  vsnprintf(line, (size_t)n + 1, fmt, ap);
+  va_end(ap);
+  run_line(cache, line, (size_t)n, a);
+  free(line);
+}
+
+static int is_error(const fz_answer *a) {
+  return ce_json_get(a->json, "error") != NULL;
+}
+
+static void check_capabilities(ce_ctxcache *cache, const fz_answer *a) {
+  const ce_json *ops = ce_json_get(a->json, "ops");
+  FZ_CHECK(ce_json_size(a->json) == 1 && ops != NULL &&
+               ce_json_type_of(ops) == CE_JSON_ARRAY && ce_json_size(ops) > 0,
+           "capabilities answer: %s", a->text);
+  for (size_t i = 0; i < ce_json_size(ops); i++) {
+    size_t n;
+    const char *op = ce_json_string(ce_json_at(ops, i), &n);
+    FZ_CHECK(op != NULL && n > 0 && memchr(op, '"', n) == NULL &&
+                 memchr(op, '\\', n) == NULL &&
+                 !(n == 12 && memcmp(op, "capabilities", 12) == 0),
+             "capabilities op %zu: %s", i, a->text);
+    fz_answer b;
+    run_fmt(cache, &b, "{\"op\":\"%.*s\"}", (int)n, op);
+    size_t en;
+    const char *e = ce_json_string(ce_json_get(b.json, "error"), &en);
+    FZ_CHECK(e == NULL || en != 14 || memcmp(e, "UNSUPPORTED_OP", 14) != 0,
+             "listed op %.*s answers %s", (int)n, op, b.text);
+    answer_free(&b);
+  }
+}
+
+/* A lower-case hex member of a; NULL when absent. */
+static const char *hex_member(const fz_answer *a, const char *name, size_t *n) {
+  const char *v = ce_json_string(ce_json_get(a->json, name), n);
+  if (v != NULL)
+    FZ_CHECK(lower_hex(v, *n), "%s is not lower-case hex: %s", name, a->text);
+  return v;
+}
+
+/* A hex member of the (accepted) request, and an integer member's text. */
+static const char *req_hex(const ce_json *req, const char *name, size_t *n) {
+  const char *v = ce_json_string(ce_json_get(req, name), n);
+  FZ_CHECK(v != NULL, "accepted request lacks %s", name);
+  return v;
+}
+
+static const char *req_int(const ce_json *req, const char *name) {
+  const char *v = ce_json_number_text(ce_json_get(req, name));
+  FZ_CHECK(v != NULL, "accepted request lacks %s", name);
+  return v;
+}
+
+/* The answer member `name` of b equals want (case-insensitively, the
+   request's hex may be upper case). */
+static void expect_member(const fz_answer *b, const char *name,
+                          const char *want, size_t want_n, const char *what) {
+  size_t n;
+  const char *got = ce_json_string(ce_json_get(b->json, name), &n);
+  char *lw = lower_dup(want, want_n);
+  FZ_CHECK(got != NULL && n == want_n && memcmp(got, lw, n) == 0,
+           "%s: %s, want %s \"%s\"", what, b->text, name, lw);
+  free(lw);
+}
+
+static void check_primitive(ce_ctxcache *cache, const ce_json *req,
+                            const char *op, const fz_answer *a) {
+  const prim_op *p = prim_find(op, strlen(op));
+  size_t n, kn, tn, dn, in, an, xn, yn;
+  const char *v, *key, *tw, *d, *iv, *aad, *x, *y;
+  fz_answer b;
+  switch (p->kind) {
+  case PRIM_AES_ECB:
+  case PRIM_SM4_ECB:
+  case PRIM_AES_XTS: {
+    FZ_CHECK(ce_json_size(a->json) == 1, "answer: %s", a->text);
+    v = hex_member(a, "data", &n);
+    key = req_hex(req, "key", &kn);
+    d = req_hex(req, "data", &dn);
+    FZ_CHECK(v != NULL && n == dn, "data answer: %s", a->text);
+    /* The inverse op: encrypt <-> decrypt, same stem (aes_ecb_...). */
+    char inv[32];
+    size_t stem = strlen(op) - 7;
+    FZ_CHECK(stem + 8 <= sizeof inv, "op name");
+    memcpy(inv, op, stem);
+    memcpy(inv + stem, p->encrypt ? "decrypt" : "encrypt", 8);
+    if (p->kind == PRIM_AES_XTS) {
+      tw = req_hex(req, "tweak", &tn);
+      run_fmt(cache, &b,
+              "{\"op\":\"%s\",\"key\":\"%.*s\",\"tweak\":\"%.*s\","
+              "\"data\":\"%.*s\"}",
+              inv, (int)kn, key, (int)tn, tw, (int)n, v);
+    } else {
+      run_fmt(cache, &b, "{\"op\":\"%s\",\"key\":\"%.*s\",\"data\":\"%.*s\"}",
+              inv, (int)kn, key, (int)n, v);
+    }
+    expect_member(&b, "data", d, dn, "inverse");
+    answer_free(&b);
+    return;
+  }
+  case PRIM_GCM_SEAL:
+  case PRIM_GCM_OPEN: {
+    key = req_hex(req, "key", &kn);
+    iv = req_hex(req, "iv", &in);
+    aad = req_hex(req, "aad", &an);
+    const char *tl = req_int(req, "tag_len");
+    if (p->kind == PRIM_GCM_SEAL) {
+      FZ_CHECK(ce_json_size(a->json) == 2, "answer: %s", a->text);
+      d = req_hex(req, "plaintext", &dn);
+      x = hex_member(a, "ciphertext", &xn);
+      y = hex_member(a, "tag", &yn);
+      FZ_CHECK(x != NULL && xn == dn && y != NULL &&
+                   yn == 2 * (size_t)strtoul(tl, NULL, 10),
+               "seal answer: %s", a->text);
+      run_fmt(cache, &b,
+              "{\"op\":\"aes_gcm_open\",\"key\":\"%.*s\",\"iv\":\"%.*s\","
+              "\"aad\":\"%.*s\",\"ciphertext\":\"%.*s\",\"tag\":\"%.*s\","
+              "\"tag_len\":%s}",
+              (int)kn, key, (int)in, iv, (int)an, aad, (int)xn, x, (int)yn, y,
+              tl);
+      expect_member(&b, "plaintext", d, dn, "open of the seal");
+    } else {
+      FZ_CHECK(ce_json_size(a->json) == 1, "answer: %s", a->text);
+      v = hex_member(a, "plaintext", &n);
+      x = req_hex(req, "ciphertext", &xn);
+      y = req_hex(req, "tag", &yn);
+      FZ_CHECK(v != NULL && n == xn, "open answer: %s", a->text);
+      run_fmt(cache, &b,
+              "{\"op\":\"aes_gcm_seal\",\"key\":\"%.*s\",\"iv\":\"%.*s\","
+              "\"aad\":\"%.*s\",\"plaintext\":\"%.*s\",\"tag_len\":%s}",
+              (int)kn, key, (int)in, iv, (int)an, aad, (int)n, v, tl);
+      expect_member(&b, "ciphertext", x, xn, "seal of the open");
+      expect_member(&b, "tag", y, yn, "seal of the open");
+    }
+    answer_free(&b);
+    return;
+  }
+  case PRIM_HKDF_EXTRACT:
+    v = hex_member(a, "prk", &n);
+    FZ_CHECK(ce_json_size(a->json) == 1 && v != NULL && n == 64, "prk: %s",
+             a->text);
+    return;
+  case PRIM_HKDF_EXPAND:
+  case PRIM_PBKDF2:
+    v = hex_member(a, p->kind == PRIM_PBKDF2 ? "dk" : "okm", &n);
+    FZ_CHECK(ce_json_size(a->json) == 1 && v != NULL &&
+                 n == 2 * (size_t)strtoul(req_int(req, "length"), NULL, 10),
+             "okm/dk: %s", a->text);
+    return;
+  case PRIM_HKDF: {
+    v = hex_member(a, "okm", &n);
+    FZ_CHECK(ce_json_size(a->json) == 1 && v != NULL &&
+                 n == 2 * (size_t)strtoul(req_int(req, "length"), NULL, 10),
+             "okm: %s", a->text);
+    const char *salt = req_hex(req, "salt", &xn);
+    const char *ikm = req_hex(req, "ikm", &yn);
+    const char *info = req_hex(req, "info", &in);
+    run_fmt(
+        cache, &b,
+        "{\"op\":\"hkdf_sha256_extract\",\"salt\":\"%.*s\",\"ikm\":\"%.*s\"}",
+        (int)xn, salt, (int)yn, ikm);
+    size_t pn;
+    const char *prk = hex_member(&b, "prk", &pn);
+    FZ_CHECK(prk != NULL, "extract after hkdf_sha256: %s", b.text);
+    fz_answer c;
+    run_fmt(cache, &c,
+            "{\"op\":\"hkdf_sha256_expand\",\"prk\":\"%.*s\",\"info\":\"%.*s\","
+            "\"length\":%s}",
+            (int)pn, prk, (int)in, info, req_int(req, "length"));
+    expect_member(&c, "okm", v, n, "expand(extract) against hkdf_sha256");
+    answer_free(&c);
+    answer_free(&b);
+    return;
+  }
+  default:
+    FZ_CHECK(0, "primitive kind %d", p->kind);
+  }
+}
+
+/* The op of a request line that is a JSON object with a string op, as a
+   NUL-terminated copy (NULL otherwise; ops with a NUL byte are none of
+   the adapter's). *req gets the parsed request. */
+static char *request_op(const char *line, size_t len, ce_json **req) {
+  *req = NULL;
+  if (ce_json_parse(line, len, 0, req, NULL) != 0)
+    return NULL;
+  size_t n;
+  const char *op = ce_json_string(ce_json_get(*req, "op"), &n);
+  if (op == NULL || memchr(op, '\0', n) != NULL)
+    return NULL;
+  char *copy = malloc(n + 1);
+  FZ_CHECK(copy != NULL, "out of memory");
+  memcpy(copy, op, n);
+  copy[n] = '\0';
+  return copy;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
   ce_ctxcache cache;
   memset(&cache, 0, sizeof cache);
@@ -231,7 +474,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       memcpy(line, text + pos, len);
     fz_answer a;
     run_line(&cache, line, len, &a);
-    const char *member = check_shape(&a);
+    ce_json *req;
+    char *op = request_op(line, len, &req);
+    const char *member = NULL;
+    if (op != NULL && strcmp(op, "capabilities") == 0 && !is_error(&a))
+      check_capabilities(&cache, &a);
+    else if (op != NULL && prim_find(op, strlen(op)) != NULL && !is_error(&a))
+      check_primitive(&cache, req, op, &a);
+    else
+      member = check_shape(&a);
+    free(op);
+    ce_json_free(req);
     if (member != NULL) {
       size_t vn;
       const char *v = ce_json_string(ce_json_get(a.json, member), &vn);

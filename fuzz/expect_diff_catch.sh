@@ -1,6 +1,8 @@
 #!/bin/sh
-# expect_diff_catch.sh BIN BROKEN_LIB FUZZ_DIR WORK_DIR SECONDS
+# expect_diff_catch.sh BIN BROKEN_LIB FUZZ_DIR WORK_DIR SECONDS [HARNESS]
 #
+# HARNESS (default differential) names the harness whose options to use:
+# differential (CE1 frames) or sframe_differential (SFrame).
 # Shows that the differential harness finds the planted bug of
 # libce1impl_broken.so (fuzz/broken/ce1impl_broken.c): runs it against
 # that library from an EMPTY corpus (so no vector seed hands it the
@@ -13,9 +15,10 @@ broken=$2
 fuzz=$3
 work=$4
 secs=$5
+harness=${6:-differential}
 rm -rf "$work"
 mkdir -p "$work/corpus" "$work/artifacts"
-opts=$(sh "$fuzz/options.sh" "$fuzz" differential)
+opts=$(sh "$fuzz/options.sh" "$fuzz" "$harness")
 start=$(date +%s.%N)
 # shellcheck disable=SC2086
 CE1_DIFF_LIB=$broken "$bin" $opts -max_total_time="$secs" -timeout=30 \

@@ -35,6 +35,11 @@ CE_TEST_PACKAGES=(clang llvm libclang-rt-14-dev libbenchmark-dev libsrtp2-dev
 # them (vectors/README.md): the C vector test and the conformance runner.
 CE_VECTOR_PACKAGES=(python3-cryptography-vectors libcrypto++-utils)
 CE_TEST_PACKAGES+=("${CE_VECTOR_PACKAGES[@]}")
+# The other crypto libraries the compatibility matrix measures
+# (tools/libs/, scripts/matrix.sh); the tests run their adapters too.
+CE_OTHER_LIB_PACKAGES=(libgcrypt20-dev nettle-dev libmbedtls-dev libwolfssl-dev
+  libbotan-2-dev libtomcrypt-dev)
+CE_TEST_PACKAGES+=("${CE_OTHER_LIB_PACKAGES[@]}")
 # Line and branch coverage of ref/ (scripts/coverage.sh).
 CE_COVERAGE_PACKAGES=(gcovr)
 CE_TEST_PACKAGES+=("${CE_COVERAGE_PACKAGES[@]}")

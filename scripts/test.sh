@@ -9,8 +9,8 @@
 #      call, allocation and lock initialisation of ref/ made to fail in
 #      turn (tests/c/test_faults.c, label faults);
 #   4. ThreadSanitizer build: the threading tests (label tsan);
-#   5. libFuzzer build (clang): each harness for a short bounded time and
-#      the differential harness catching the broken library (fuzz-short);
+#   5. libFuzzer build (clang): short bounded runs (CE1 differential vs.
+#      libce1impl_mbedtls.so) and catching the broken library (fuzz-short);
 #   6. coverage (gcc --coverage, scripts/coverage.sh): line and branch
 #      coverage of ref/ from the C tests and fuzz corpora, at least 98% of
 #      lines and 95% of branches.
@@ -35,6 +35,8 @@ case "${1:-}" in
 esac
 
 ce_need_packages "${CE_BUILD_PACKAGES[@]}" "${CE_TEST_PACKAGES[@]}"
+# The Node.js adapter (tools/adapters/node_adapter.mjs) and its tests.
+command -v node >/dev/null || ce_need_packages nodejs
 
 root="${CE_TEST_BUILD_DIR:-build-test}"
 jobs="$(nproc)"

@@ -1,6 +1,8 @@
 /*
  * ce1-adapter - the JSON-lines process adapter of docs/conformance.md
- * section 3 over the chanenc reference implementation.
+ * section 3 over the chanenc reference implementation, with the SFrame
+ * operations of section 7 and the primitive operations and capabilities
+ * request of section 8 (tools/ce1_prim.h).
  *
  * Failures are checked in the order of docs/spec.md section 10.1 (as
  * docs/conformance.md 3.4 spells it out for this protocol): the line, then
@@ -27,6 +29,7 @@
 #include "ce_ctxcache.h"
 #include "ce_hex.h"
 #include "ce_json.h"
+#include "ce_prim_ref.h"
 
 #include <stdarg.h>
 #include <stdio.h>
@@ -422,6 +425,326 @@ done:
   return err;
 }
 
+/* ------------------------------------------------------------------ */
+/* Primitive operations (docs/conformance.md section 8, ce1_prim.h)    */
+/* ------------------------------------------------------------------ */
+
+/* The protocol's bounds (conformance.md 8.2). A byte field may hold up to
+   1 MiB (SFrame's payload limit, far more than any known-answer vector
+   needs); a longer one is TOO_LARGE. An integer member is refused when it
+   lies outside 0..1 MiB (iterations: 0..2^32-1, the C ABI's uint32_t) and
+   so bounds every buffer the adapter allocates; inside, the library
+   decides, so that the algorithms' own domains (tag_len 1..16, an HKDF
+   length 1..8160, ...) are answered by the code under test, as through
+   the C ABI. */
+#define CE1_PRIM_MAX_BYTES (1u << 20)
+#define CE1_PRIM_MAX_MEMBERS 6
+
+enum {
+  PRIM_AES_ECB,
+  PRIM_SM4_ECB,
+  PRIM_AES_XTS,
+  PRIM_GCM_SEAL,
+  PRIM_GCM_OPEN,
+  PRIM_HKDF_EXTRACT,
+  PRIM_HKDF_EXPAND,
+  PRIM_HKDF,
+  PRIM_PBKDF2
+};
+
+/* One request member: a hex string (of exactly exact_len bytes when that
+   is not 0) or, when is_int, an integer in 0..max. */
+typedef struct {
+  const char *name;
+  int is_int;
+  int64_t max;
+  size_t exact_len;
+} prim_member;
+
+typedef struct {
+  const char *op;
+  int kind;
+  int encrypt;
+  prim_member m[CE1_PRIM_MAX_MEMBERS]; /* in the order they are checked */
+} prim_op;
+
+#define HEX(n)                                                                 \
+  { n, 0, 0, 0 }
+#define HEXN(n, len)                                                           \
+  { n, 0, 0, len }
+#define INT(n, hi)                                                             \
+  { n, 1, hi, 0 }
+
+/* Every primitive op: the table is the dispatcher and the capabilities
+   list, so the two cannot disagree. */
+static const prim_op prim_ops[] = {
+    {"aes_ecb_encrypt", PRIM_AES_ECB, 1, {HEX("key"), HEX("data")}},
+    {"aes_ecb_decrypt", PRIM_AES_ECB, 0, {HEX("key"), HEX("data")}},
+    {"sm4_ecb_encrypt", PRIM_SM4_ECB, 1, {HEX("key"), HEX("data")}},
+    {"sm4_ecb_decrypt", PRIM_SM4_ECB, 0, {HEX("key"), HEX("data")}},
+    {"aes_xts_encrypt",
+     PRIM_AES_XTS,
+     1,
+     {HEX("key"), HEXN("tweak", 16), HEX("data")}},
+    {"aes_xts_decrypt",
+     PRIM_AES_XTS,
+     0,
+     {HEX("key"), HEXN("tweak", 16), HEX("data")}},
+    {"aes_gcm_seal",
+     PRIM_GCM_SEAL,
+     1,
+     {HEX("key"), HEX("iv"), HEX("aad"), HEX("plaintext"),
+      INT("tag_len", CE1_PRIM_MAX_BYTES)}},
+    {"aes_gcm_open",
+     PRIM_GCM_OPEN,
+     0,
+     {HEX("key"), HEX("iv"), HEX("aad"), HEX("ciphertext"), HEX("tag"),
+      INT("tag_len", CE1_PRIM_MAX_BYTES)}},
+    {"hkdf_sha256_extract", PRIM_HKDF_EXTRACT, 0, {HEX("salt"), HEX("ikm")}},
+    {"hkdf_sha256_expand",
+     PRIM_HKDF_EXPAND,
+     0,
+     {HEX("prk"), HEX("info"), INT("length", CE1_PRIM_MAX_BYTES)}},
+    {"hkdf_sha256",
+     PRIM_HKDF,
+     0,
+     {HEX("salt"), HEX("ikm"), HEX("info"), INT("length", CE1_PRIM_MAX_BYTES)}},
+    {"pbkdf2_sha256",
+     PRIM_PBKDF2,
+     0,
+     {HEX("password"), HEX("salt"), INT("iterations", UINT32_MAX),
+      INT("length", CE1_PRIM_MAX_BYTES)}},
+};
+
+#undef HEX
+#undef HEXN
+#undef INT
+
+/* The frame and SFrame ops handle_line dispatches itself (capabilities
+   lists them before the primitives). */
+static const char *const frame_op_names[] = {
+    "protect", "unprotect", "derive", "sframe_protect", "sframe_unprotect"};
+
+static const prim_op *prim_find(const char *op, size_t op_len) {
+  for (size_t i = 0; i < sizeof prim_ops / sizeof prim_ops[0]; i++)
+    if (strlen(prim_ops[i].op) == op_len &&
+        memcmp(prim_ops[i].op, op, op_len) == 0)
+      return &prim_ops[i];
+  return NULL;
+}
+
+/* An integer member in [0, max]: a JSON number written as an integer
+   (as "mode", conformance.md 3.2); a value outside the range, or one that
+   does not fit int64_t, is refused, never reduced. */
+static const char *int_field(const ce1_session *s, const ce_json *req,
+                             const prim_member *m, int64_t *out) {
+  const ce_json *v = ce_json_get(req, m->name);
+  int64_t x;
+  if (v == NULL)
+    return reject(s, "INVALID_ARGUMENT", "missing field \"%s\"", m->name);
+  if (!ce_json_int64(v, &x))
+    return reject(s, "INVALID_ARGUMENT",
+                  "field \"%s\" is not an integer (or does not fit 64 bits)",
+                  m->name);
+  if (x < 0 || x > m->max)
+    return reject(s, "INVALID_ARGUMENT",
+                  "field \"%s\" is %lld, outside 0..%lld", m->name,
+                  (long long)x, (long long)m->max);
+  *out = x;
+  return NULL;
+}
+
+/* The decoded members of a primitive request, by table position. */
+typedef struct {
+  uint8_t *b[CE1_PRIM_MAX_MEMBERS];
+  size_t n[CE1_PRIM_MAX_MEMBERS];
+  int64_t v[CE1_PRIM_MAX_MEMBERS];
+} prim_args;
+
+/* Every byte field is wiped: keys, passwords, IKMs and PRKs are secret,
+   and telling them apart from the public ones is not worth a mistake. */
+static void prim_args_free(prim_args *a) {
+  for (size_t i = 0; i < CE1_PRIM_MAX_MEMBERS; i++)
+    if (a->b[i] != NULL) {
+      ce_wipe(a->b[i], a->n[i]);
+      free(a->b[i]);
+    }
+}
+
+/* Writes {"name0":"hex0",...} and a newline. Every member is encoded
+   before anything is written, so running out of memory writes nothing
+   (the caller then answers INTERNAL). The hex text is wiped: it may be a
+   key (prk, okm, dk) or a plaintext. */
+static int answer_members(FILE *out, size_t count, const char *const *names,
+                          const uint8_t *const *bufs, const size_t *lens) {
+  char *hex[2] = {NULL, NULL};
+  int rc = 0;
+  if (count > 2)
+    return -1;
+  for (size_t i = 0; i < count && rc == 0; i++) {
+    hex[i] = ce_hex_encode_alloc(bufs[i], lens[i]);
+    if (hex[i] == NULL)
+      rc = -1;
+  }
+  if (rc == 0) {
+    fputc('{', out);
+    for (size_t i = 0; i < count; i++)
+      fprintf(out, "%s\"%s\":\"%s\"", i ? "," : "", names[i], hex[i]);
+    fputs("}\n", out);
+  }
+  for (size_t i = 0; i < count; i++)
+    if (hex[i] != NULL) {
+      ce_wipe(hex[i], 2 * lens[i]);
+      free(hex[i]);
+    }
+  return rc;
+}
+
+/* {"op":"capabilities"} -> {"ops":[...]}: every op this adapter answers
+   other than capabilities itself (conformance.md 8.1). */
+static const char *capabilities_op(FILE *out) {
+  fputs("{\"ops\":[", out);
+  for (size_t i = 0; i < sizeof frame_op_names / sizeof frame_op_names[0]; i++)
+    fprintf(out, "%s\"%s\"", i ? "," : "", frame_op_names[i]);
+  for (size_t i = 0; i < sizeof prim_ops / sizeof prim_ops[0]; i++)
+    fprintf(out, ",\"%s\"", prim_ops[i].op);
+  fputs("]}\n", out);
+  return NULL;
+}
+
+/* One primitive request: the members in table order (INVALID_ARGUMENT),
+   then the sizes (TOO_LARGE), then the library, whose status is the
+   answer (its INVALID_ARGUMENT domain checks before NOT_SUPPORTED, before
+   the operation's own AUTH_FAILED). conformance.md 8.2. */
+static const char *prim_run(const ce1_session *s, const prim_op *p,
+                            const ce_json *req, FILE *out) {
+  prim_args a;
+  memset(&a, 0, sizeof a);
+  const char *err = NULL;
+  uint8_t *res = NULL; /* the variable-length result */
+  size_t res_len = 0;
+  uint8_t fixed[32]; /* a GCM tag or an HKDF PRK */
+  ce_status st;
+
+  for (size_t i = 0; i < CE1_PRIM_MAX_MEMBERS && p->m[i].name != NULL; i++) {
+    const prim_member *m = &p->m[i];
+    if (!m->is_int) {
+      err = hex_field(s, req, m->name, &a.b[i], &a.n[i]);
+      if (err == NULL && m->exact_len != 0 && a.n[i] != m->exact_len)
+        err =
+            reject(s, "INVALID_ARGUMENT", "field \"%s\" is %zu bytes, not %zu",
+                   m->name, a.n[i], m->exact_len);
+    } else {
+      err = int_field(s, req, m, &a.v[i]);
+    }
+    if (err != NULL)
+      goto done;
+  }
+  for (size_t i = 0; i < CE1_PRIM_MAX_MEMBERS && p->m[i].name != NULL; i++)
+    if (a.n[i] > CE1_PRIM_MAX_BYTES) {
+      err = reject(s, "TOO_LARGE", "field \"%s\" is %zu bytes, over %u",
+                   p->m[i].name, a.n[i], CE1_PRIM_MAX_BYTES);
+      goto done;
+    }
+
+  /* The result's length: the data's for the ciphers, the requested one
+     for the KDFs (bounded by the members' check). HKDF-Extract and the GCM
+     tag go to fixed instead. */
+  switch (p->kind) {
+  case PRIM_AES_ECB:
+  case PRIM_SM4_ECB:
+  case PRIM_AES_XTS:
+    res_len = a.n[p->kind == PRIM_AES_XTS ? 2 : 1];
+    break;
+  case PRIM_GCM_SEAL:
+  case PRIM_GCM_OPEN:
+    res_len = a.n[3];
+    break;
+  case PRIM_HKDF_EXPAND:
+    res_len = (size_t)a.v[2];
+    break;
+  case PRIM_HKDF:
+  case PRIM_PBKDF2:
+    res_len = (size_t)a.v[3];
+    break;
+  default:
+    res_len = 0;
+  }
+  res = malloc(res_len ? res_len : 1);
+  if (res == NULL) {
+    err = reject(s, "INTERNAL", "out of memory");
+    goto done;
+  }
+
+  const char *names[2] = {NULL, NULL};
+  const uint8_t *bufs[2] = {res, fixed};
+  size_t lens[2] = {res_len, 0};
+  size_t count = 1;
+  switch (p->kind) {
+  case PRIM_AES_ECB:
+  case PRIM_SM4_ECB:
+    st = ce_ecb_crypt(p->kind == PRIM_AES_ECB ? CE_BLOCK_AES : CE_BLOCK_SM4,
+                      p->encrypt, a.b[0], a.n[0], a.b[1], a.n[1], res);
+    names[0] = "data";
+    break;
+  case PRIM_AES_XTS:
+    st = ce_prim_ref_xts(p->encrypt, a.b[0], a.n[0], a.b[1], a.b[2], a.n[2],
+                         res);
+    names[0] = "data";
+    break;
+  case PRIM_GCM_SEAL:
+    st = ce_gcm_encrypt(a.b[0], a.n[0], a.b[1], a.n[1], a.b[2], a.n[2], a.b[3],
+                        a.n[3], res, fixed, (size_t)a.v[4]);
+    names[0] = "ciphertext";
+    names[1] = "tag";
+    lens[1] = (size_t)a.v[4];
+    count = 2;
+    break;
+  case PRIM_GCM_OPEN:
+    st = ce_prim_ref_gcm_open(a.b[0], a.n[0], a.b[1], a.n[1], a.b[2], a.n[2],
+                              a.b[3], a.n[3], a.b[4], a.n[4], (size_t)a.v[5],
+                              res);
+    names[0] = "plaintext";
+    break;
+  case PRIM_HKDF_EXTRACT:
+    st = ce_hkdf_sha256_extract(a.b[0], a.n[0], a.b[1], a.n[1], fixed);
+    names[0] = "prk";
+    bufs[0] = fixed;
+    lens[0] = 32;
+    break;
+  case PRIM_HKDF_EXPAND:
+    st = ce_hkdf_sha256_expand(a.b[0], a.n[0], a.b[1], a.n[1], res, res_len);
+    names[0] = "okm";
+    break;
+  case PRIM_HKDF:
+    st = ce_hkdf_sha256(a.b[0], a.n[0], a.b[1], a.n[1], a.b[2], a.n[2], res,
+                        res_len);
+    names[0] = "okm";
+    break;
+  case PRIM_PBKDF2:
+    st = ce_pbkdf2_sha256(a.b[0], a.n[0], a.b[1], a.n[1], (uint32_t)a.v[2], res,
+                          res_len);
+    names[0] = "dk";
+    break;
+  default:
+    st = CE_ERR_INTERNAL; /* a table entry without a case */
+  }
+  st = ce_prim_ref_status(st);
+  if (st != CE_OK)
+    err = reject(s, ce_status_name(st), "%s refused", p->op);
+  else if (answer_members(out, count, names, bufs, lens) != 0)
+    err = reject(s, "INTERNAL", "out of memory");
+
+done:
+  ce_wipe(fixed, sizeof fixed);
+  if (res != NULL) {
+    ce_wipe(res, res_len);
+    free(res);
+  }
+  prim_args_free(&a);
+  return err;
+}
+
 /* Handles one request line and writes its one answer line. */
 static void handle_line(ce1_session *s, ce_ctxcache *cache, const char *line,
                         size_t len, FILE *out) {
@@ -447,6 +770,7 @@ static void handle_line(ce1_session *s, ce_ctxcache *cache, const char *line,
     goto done;
   }
   enum { OP_PROTECT, OP_UNPROTECT, OP_DERIVE } kind;
+  const prim_op *prim;
   if (op_len == 14 && memcmp(op, "sframe_protect", 14) == 0) {
     err = sframe_protect_op(s, req, out);
     goto done;
@@ -459,6 +783,12 @@ static void handle_line(ce1_session *s, ce_ctxcache *cache, const char *line,
     kind = OP_UNPROTECT;
   } else if (op_len == 6 && memcmp(op, "derive", 6) == 0) {
     kind = OP_DERIVE;
+  } else if (op_len == 12 && memcmp(op, "capabilities", 12) == 0) {
+    err = capabilities_op(out);
+    goto done;
+  } else if ((prim = prim_find(op, op_len)) != NULL) {
+    err = prim_run(s, prim, req, out);
+    goto done;
   } else {
     err = reject(s, CE1_UNSUPPORTED_OP, "unknown op \"%.40s\"", op);
     goto done;
@@ -569,6 +899,30 @@ static void usage(FILE *f) {
       "     -> {\"payload\": HEX, \"kid\": HEX16, \"ctr\": HEX16}\n"
       "  (SFrame, RFC 9605: docs/conformance.md section 7; KID and CTR are\n"
       "  16 hex digits, big-endian, like pn)\n"
+      "  {\"op\": \"capabilities\"}  -> {\"ops\": [every op above and below]}\n"
+      "\n"
+      "Primitive requests (docs/conformance.md section 8, tools/ce1_prim.h;\n"
+      "N an integer):\n"
+      "  aes_ecb_encrypt, aes_ecb_decrypt, sm4_ecb_encrypt, sm4_ecb_decrypt:\n"
+      "    {key, data} -> {data}\n"
+      "  aes_xts_encrypt, aes_xts_decrypt: {key, tweak (16 bytes), data}\n"
+      "    -> {data}\n"
+      "  aes_gcm_seal: {key, iv, aad, plaintext, tag_len: N}\n"
+      "    -> {ciphertext, tag}\n"
+      "  aes_gcm_open: {key, iv, aad, ciphertext, tag, tag_len: N}\n"
+      "    -> {plaintext}; a tag of another size than tag_len: AUTH_FAILED\n"
+      "  hkdf_sha256_extract: {salt, ikm} -> {prk}\n"
+      "  hkdf_sha256_expand: {prk, info, length: N} -> {okm}\n"
+      "  hkdf_sha256: {salt, ikm, info, length: N} -> {okm}\n"
+      "  pbkdf2_sha256: {password, salt, iterations: N, length: N} -> {dk}\n"
+      "  Every member is required (\"\" for none); byte members are HEX.\n"
+      "  Bounds: a byte member over 1,048,576 bytes is TOO_LARGE; tag_len\n"
+      "  and length outside 0..1,048,576 and iterations outside\n"
+      "  0..4,294,967,295 are INVALID_ARGUMENT, as is anything outside the\n"
+      "  algorithm's domain (a key length it does not define, ECB data not a\n"
+      "  multiple of 16, ...). NOT_SUPPORTED: valid but not offered here\n"
+      "  (XTS with Key1 == Key2, a GCM IV over 128 bytes, SM4 without\n"
+      "  OpenSSL's SM4, PBKDF2 iterations over 2^31-1).\n"
       "\n"
       "mode is the CE1 mode id (1..8), a JSON number written as an integer\n"
       "(7.0 and 7e0 are not). key is the key string's raw bytes in hex;\n"

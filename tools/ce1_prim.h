@@ -15,9 +15,18 @@
  * GCM IV, a tag_len outside 1..16, an HKDF length over 8160, zero PBKDF2
  * iterations or length), -8 NOT_SUPPORTED (valid for the algorithm but not
  * offered by this implementation: AES-192, a GCM IV over its limit, XTS
- * with Key1 == Key2 where the implementation refuses it), -11 INTERNAL.
- * On failure nothing is written to out (or tag). Every pointer may be NULL
- * when its length is 0. out may not overlap an input.
+ * with Key1 == Key2 where the implementation refuses it), -9
+ * BUFFER_TOO_SMALL (*out_len under the output length; judged after every
+ * other check, so a short buffer never hides a forged tag or a bad key),
+ * -11 INTERNAL. On failure nothing is written to out (or tag) and *out_len
+ * is unchanged. Every pointer may be NULL when its length is 0 (tweak
+ * never: it is always 16 bytes). out may not overlap an input.
+ *
+ * A library may export any subset: the primitives alone (an adapter over
+ * a crypto library), or with the frame functions of ce1_impl.h (a CE1
+ * implementation). The runner reports what is absent as not implemented.
+ * ce1_impl_describe's string is static: valid for as long as the library
+ * is loaded, and safe to read from any thread.
  *
  * Request (JSON lines, section 8.2)          C ABI symbol
  *   aes_ecb_encrypt / aes_ecb_decrypt          ce1_impl_aes_ecb
@@ -49,6 +58,14 @@
 
 #ifdef __cplusplus
 extern "C" {
+#endif
+
+/* For the definitions in a library built with -fvisibility=hidden (as
+   tools/libs/ builds them): the ABI functions are its only exports. */
+#if defined(__GNUC__) || defined(__clang__)
+#define CE1_IMPL_EXPORT __attribute__((visibility("default")))
+#else
+#define CE1_IMPL_EXPORT
 #endif
 
 /* Optional: a one-line description of the implementation for reports and

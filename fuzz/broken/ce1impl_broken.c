@@ -14,6 +14,14 @@
  *   whose padding is intact still passes, so only frames no honest sender
  *   makes show the bug - which is exactly what fuzzing is for.
  *
+ * and one in its SFrame functions (conformance.md 7.3), for
+ * sframe_differential_fuzzer.c:
+ *
+ *   The metadata goes through a fixed 32-byte buffer, and what does not
+ *   fit is silently dropped: metadata longer than 32 bytes is only
+ *   authenticated up to byte 32, on protect and on unprotect. The RFC 9605
+ *   vectors (no metadata) and every frame with short metadata still pass.
+ *
  * Never use this library for anything else.
  */
 #include "ce1_impl.h"
@@ -21,6 +29,7 @@
 #include "chanenc.h"
 #include "chanenc_testing.h"
 #include "ce_ctxcache.h"
+#include "ce_sframe_abi.h"
 
 #include <pthread.h>
 #include <string.h>
@@ -114,4 +123,32 @@ CE1_EXPORT int ce1_impl_unprotect(int mode, const uint8_t *key, size_t key_len,
     st = lenient_ecb(mode, key, key_len, salt, frame, frame_len, out, out_len);
   pthread_mutex_unlock(&broken_lock);
   return st;
+}
+
+/* ------------------------------------------------------------------ */
+/* SFrame: the planted bug, metadata cut to a 32-byte buffer.          */
+/* ------------------------------------------------------------------ */
+
+#define BROKEN_MD_MAX 32
+
+CE1_EXPORT int ce1_impl_sframe_protect(
+    int suite, uint64_t kid, uint64_t ctr, const uint8_t *base_key,
+    size_t base_key_len, const uint8_t *metadata, size_t metadata_len,
+    const uint8_t *payload, size_t payload_len, uint8_t *out, size_t *out_len) {
+  return ce_tools_sframe_protect(
+      suite, kid, ctr, base_key, base_key_len, metadata,
+      metadata_len > BROKEN_MD_MAX ? BROKEN_MD_MAX : metadata_len, payload,
+      payload_len, out, out_len);
+}
+
+CE1_EXPORT int ce1_impl_sframe_unprotect(
+    int suite, const ce1_impl_sframe_key *keys, size_t n_keys,
+    size_t replay_window, const ce1_impl_sframe_frame *accepted,
+    size_t n_accepted, const uint8_t *metadata, size_t metadata_len,
+    const uint8_t *frame, size_t frame_len, uint8_t *out, size_t *out_len,
+    uint64_t *kid, uint64_t *ctr) {
+  return ce_tools_sframe_unprotect(
+      suite, keys, n_keys, replay_window, accepted, n_accepted, metadata,
+      metadata_len > BROKEN_MD_MAX ? BROKEN_MD_MAX : metadata_len, frame,
+      frame_len, out, out_len, kid, ctr);
 }

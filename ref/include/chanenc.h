@@ -296,7 +296,10 @@ CE_API void ce_ctx_free(ce_ctx *ctx);
 /* Mode of the context, 0 for NULL. */
 CE_API int ce_ctx_mode(const ce_ctx *ctx);
 /* Name of the backend that runs the context's cipher: "openssl" or
-   "ipsec-mb" (never "auto"); NULL for NULL. May be called at any time. */
+   "ipsec-mb" (never "auto"); NULL for NULL. May be called at any time.
+   (SM4_128_ECB is "openssl" too, though on a CPU with GFNI or AES-NI and
+   AVX2 its block cipher is chanenc's own vectorized SM4, which is not a
+   backend of this interface.) */
 CE_API const char *ce_ctx_backend(const ce_ctx *ctx);
 /* The check byte of the context's key schedule (spec 4); 0 for NULL. */
 CE_API uint8_t ce_ctx_check(const ce_ctx *ctx);

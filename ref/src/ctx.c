@@ -84,6 +84,8 @@ ce_status ce_ctx_new(const ce_config *cfg, ce_ctx **out) {
       st = ce__cipher_ctx(cipher, &d, mi->family, 1, &ctx->enc);
     if (st == CE_OK)
       st = ce__cipher_ctx(cipher, &d, mi->family, 0, &ctx->dec);
+    if (st == CE_OK)
+      ce__ecb_ctx_init(ctx, d.enc_key);
   }
   EVP_CIPHER_free(cipher);
   ce_wipe(&d, sizeof d);
@@ -119,6 +121,8 @@ ce_status ce_ctx_dup(const ce_ctx *ctx, ce_ctx **out) {
         EVP_CIPHER_CTX_copy(d->dec, ctx->dec) != 1)
       st = CE_ERR_INTERNAL;
   }
+  if (st == CE_OK)
+    ce__ecb_ctx_dup(d, ctx);
   ce__err_pop();
   if (st != CE_OK) {
     ce_ctx_free(d);
@@ -137,6 +141,7 @@ void ce_ctx_free(ce_ctx *ctx) {
     ctx->gcm->key_free(ctx->gcm_key);
   EVP_CIPHER_CTX_free(ctx->enc);
   EVP_CIPHER_CTX_free(ctx->dec);
+  ce__ecb_ctx_free(ctx);
   if (ctx->seal_buf != NULL)
     ce_wipe(ctx->seal_buf, CE_MAX_FRAME);
   if (ctx->open_buf != NULL)

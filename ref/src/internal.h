@@ -6,6 +6,7 @@
 #define CE_INTERNAL_H
 
 #include "chanenc.h"
+#include "sm4_fast.h"
 
 #include <openssl/evp.h>
 
@@ -72,6 +73,12 @@ struct ce_ctx {
      state of a frame being verified (GCM). */
   EVP_CIPHER_CTX *dec;
   uint8_t *open_buf; /* CE__MAX_BODY bytes */
+  /* SM4_128_ECB with a vectorized SM4 (sm4_fast.h, mode_ecb.c): sm4_fast
+     is 1 and the round keys, expanded once by ce_ctx_new, replace the EVP
+     contexts on the packet path; protect reads sm4_enc, unprotect
+     sm4_dec. Wiped by ce_ctx_free. */
+  int sm4_fast;
+  ce__sm4_key sm4_enc, sm4_dec;
 };
 
 /* Writes the frame header of spec 5 at buf (2 or 10 bytes). */
@@ -92,6 +99,13 @@ ce_status ce__ecb_seal(ce_ctx *ctx, const uint8_t *src, size_t n,
                        size_t *frame_len);
 ce_status ce__ecb_open(ce_ctx *ctx, const uint8_t *frame, size_t n,
                        size_t *plen);
+/* ECB context hooks (mode_ecb.c): ce_ctx_new calls ce__ecb_ctx_init with
+   the derived enc_key (SM4_128_ECB keeps vectorized SM4 round keys when
+   the CPU has a vectorized SM4), ce_ctx_dup ce__ecb_ctx_dup, ce_ctx_free
+   ce__ecb_ctx_free. */
+void ce__ecb_ctx_init(ce_ctx *ctx, const uint8_t *enc_key);
+void ce__ecb_ctx_dup(ce_ctx *dst, const ce_ctx *src);
+void ce__ecb_ctx_free(ce_ctx *ctx);
 ce_status ce__xts_seal(ce_ctx *ctx, uint64_t pn, const uint8_t *src, size_t n,
                        size_t *frame_len);
 ce_status ce__xts_open(ce_ctx *ctx, const uint8_t *frame, size_t n,

@@ -16,11 +16,27 @@ the conformance runner (``chanenc-conform``) becomes a test item, added
 after whatever else pytest collects (nothing, in a directory without
 tests): ``<file>::<mode>::<case>``, e.g.
 ``ce1-aes-128-gcm.json::AES_128_GCM::g3-t5-protect`` (file, CE1 mode or
-algorithm, then group, test id and operation), the request checks of a
-process adapter as ``requests::JSON_lines::r12``, random cases as
+algorithm, then group, test id and operation: the frame layer), the
+standard primitive vectors with the layer before the file, e.g.
+``primitive-gcmDecrypt128.rsp::AES-128-GCM::Count-3-line-40`` and the
+derived checks ``primitive-aes_gcm_test.json::AES-128-GCM::
+tcId-1-tag-cut-to-12`` (skipped, with the reason, where the
+implementation does not announce the primitive: docs/conformance.md 9),
+the SFrame vectors (layer ``sframe``: the project's vectors/sframe and the
+RFC 9605 files, skipped with the reason where the implementation does not
+announce sframe_protect/sframe_unprotect) as
+``sframe-aes-128-gcm-sha256-128.json::SFrame_AES_128_GCM_SHA256_128::g1-t3``
+and ``sframe-test-vectors.json::SFrame_headers_-suite_4-::header7-protect``,
+the request checks of a process adapter as
+``requests::JSON_lines::r12``, random cases as
 ``random-seed-7::random::case-12``, and the adapter's output problems (a
 banner, extra lines) as the last item ``adapter-output::JSON_lines::
-protocol``. A failure shows the runner's text: expected and actual,
+protocol``. Each item carries its layer as a marker (``-m
+ce1_primitive``, ``ce1_frame``, ``ce1_sframe``, ``ce1_request``) and as a
+JUnit property (``layer``); ``--ce1-layer`` collects some layers only.
+Checks of the frame operations are skipped, with the reason, for an
+implementation whose capabilities do not list protect and unprotect (a
+primitive-only adapter or library). A failure shows the runner's text: expected and actual,
 first differing byte, the requests sent (as JSON lines an adapter reads).
 
 Without those options the plugin adds nothing but its options and
@@ -50,8 +66,7 @@ def pytest_addoption(parser):
                 help="check this shared library (C ABI ce1_impl_protect/"
                      "ce1_impl_unprotect), run in a worker process")
     g.addoption("--ce1-reference", action="store_true", default=False,
-                help="check the reference (chanenc's bindings), including "
-                     "the standard primitive vectors")
+                help="check the reference (chanenc's bindings)")
     g.addoption("--ce1-in-process", action="store_true", default=False,
                 help="with --ce1-lib: load the library into pytest itself")
     g.addoption("--ce1-timeout", type=float, default=10.0, metavar="SECONDS",
@@ -61,11 +76,17 @@ def pytest_addoption(parser):
                      "build tree's or the installed share/chanenc/vectors)")
     g.addoption("--wycheproof", "--ce1-wycheproof", dest="ce1_wycheproof",
                 metavar="DIR", default=None,
-                help="Wycheproof testvectors_v1 directory (reference only)")
+                help="Wycheproof testvectors_v1 directory (primitive layer)")
     g.addoption("--ce1-pyca", metavar="DIR", default=None,
-                help="python3-cryptography-vectors directory (reference only)")
+                help="python3-cryptography-vectors directory (primitive layer)")
     g.addoption("--ce1-cryptopp", metavar="DIR", default=None,
-                help="libcrypto++-utils TestVectors directory (reference only)")
+                help="libcrypto++-utils TestVectors directory (primitive layer)")
+    g.addoption("--ce1-sframe-vectors", metavar="DIR", default=None,
+                help="RFC 9605 SFrame vectors directory (SFrame layer; "
+                     "default ../shared/vectors/sframe beside the source tree)")
+    g.addoption("--ce1-layer", action="append", metavar="LAYER", default=None,
+                help="only these layers: frame, primitive, sframe, request "
+                     "(repeatable, comma-separated)")
     g.addoption("--ce1-file", action="append", metavar="PATTERN", default=None,
                 help="only vector files matching (glob or substring; "
                      "repeatable), e.g. 'ce1/*': collects less than -k")
@@ -94,7 +115,9 @@ class _State:
             raise pytest.UsageError("--ce1-random must be >= 0")
         self.selection = dict(vectors_dir=o.ce1_vectors, files=o.ce1_file,
                               modes=o.ce1_mode, wycheproof=o.ce1_wycheproof,
-                              pyca=o.ce1_pyca, cryptopp=o.ce1_cryptopp)
+                              pyca=o.ce1_pyca, cryptopp=o.ce1_cryptopp,
+                              sframe_vectors=o.ce1_sframe_vectors,
+                              layers=o.ce1_layer)
         self.random = o.ce1_random
         self.seed = o.ce1_seed
         if self.random and self.seed is None:
@@ -154,6 +177,15 @@ _KEY = pytest.StashKey[_State]()
 def pytest_configure(config):
     config.addinivalue_line(
         "markers", "ce1: a CE1 conformance check (chanenc pytest plugin)")
+    for layer, what in (("frame", "CE1 frame vectors and the random pass"),
+                        ("primitive", "standard primitive vectors "
+                                      "(tools/ce1_prim.h operations)"),
+                        ("sframe", "SFrame (RFC 9605) vectors "
+                                   "(docs/conformance.md 7)"),
+                        ("request", "request checks and the adapter's output")):
+        config.addinivalue_line(
+            "markers", f"ce1_{layer}: a CE1 conformance check of the {layer} "
+                       f"layer: {what}")
     config.stash[_KEY] = _State(config)
 
 
@@ -167,7 +199,12 @@ def pytest_report_header(config):
     st = config.stash.get(_KEY, None)
     if st is None or not st.active:
         return None
+    from .conform.impls import AdapterCannotStart
     from .conform.runner import default_vectors_dir
+    try:
+        st.impl.prepare()     # its capabilities (and a library's describe)
+    except AdapterCannotStart as e:
+        raise pytest.UsageError(f"chanenc: the implementation cannot start: {e}")
     lines = [f"ce1 implementation: {st.impl.description}",
              "ce1 vectors: " + str(st.selection["vectors_dir"]
                                    or default_vectors_dir())]
@@ -242,10 +279,12 @@ class CE1Mode(pytest.Collector):
 class CE1Item(pytest.Item):
     """One conformance check."""
 
-    def __init__(self, *, run, title, **kw) -> None:
+    def __init__(self, *, run, title, layer="frame", **kw) -> None:
         super().__init__(**kw)
         self._run = run
         self._title = title
+        self.layer = layer
+        self.user_properties.append(("layer", layer))
 
     def runtest(self) -> None:
         st = self.config.stash[_KEY]
@@ -283,7 +322,9 @@ def _slug(text: str) -> str:
 
 
 def _vector_items(st) -> list:
-    """(file label, mode, name, title, run) of every selected check."""
+    """(file label, mode, name, title, run, layer) of every selected
+    check. The primitive layer's file labels start with "primitive-"
+    (the frame files' and the request checks' names say theirs)."""
     from .conform import api
     try:
         cases = api.collect(st.impl, **st.selection)
@@ -293,8 +334,13 @@ def _vector_items(st) -> list:
     for vc in cases:
         def run(st, vc=vc):
             return [vc.run(st.impl)]
-        title = f"{vc.file} id {vc.id} [{vc.mode}, {vc.op}]"
-        out.append((vc.file_label, _slug(vc.mode), vc.name, title, run))
+        title = f"{vc.file} id {vc.id} [{vc.mode}, {vc.op}; {vc.layer} layer]"
+        label = vc.file_label
+        if vc.layer == "primitive":
+            label = f"primitive-{label}"
+        elif vc.layer == "sframe" and not label.startswith("sframe"):
+            label = f"sframe-{label}"
+        out.append((label, _slug(vc.mode), vc.name, title, run, vc.layer))
     return out
 
 
@@ -311,6 +357,13 @@ def _random_items(st, modes) -> list:
     out = []
     for k in range(st.random):
         def run(st, k=k):
+            from .conform.runner import frame_skip
+            from .conform.vectors import Case
+            skip = frame_skip(st.impl)
+            if skip is not None:     # no frame operations announced
+                return [CaseResult.from_check(Case(
+                    label, "CE1 frames", f"#{k}", "random case", "random",
+                    frame_ops=True), skip)]
             rec = Recorder(st.impl)
             results = []
 
@@ -323,7 +376,7 @@ def _random_items(st, modes) -> list:
                        label=label)
             return results
         title = f"random case {k} (--seed {st.seed} --random-case {k})"
-        out.append((file_label(label), "random", f"case-{k}", title, run))
+        out.append((file_label(label), "random", f"case-{k}", title, run, "frame"))
     return out
 
 
@@ -340,7 +393,8 @@ def _protocol_item(st) -> list:
         r.record_protocol(events())
         return r.case_results()
     return [(file_label(PROTOCOL_FILE), "JSON_lines", "protocol",
-             "the adapter's output: one answer line per request", run)]
+             "the adapter's output: one answer line per request", run,
+             "request")]
 
 
 @pytest.hookimpl(tryfirst=True)
@@ -349,13 +403,15 @@ def pytest_collection_modifyitems(session, config, items):
     if st is None or not st.active:
         return
     specs = _vector_items(st)
-    if st.random:
+    layers = st.selection.get("layers")
+    chosen = {x.strip() for spec in layers or [] for x in spec.split(",")}
+    if st.random and (not chosen or "frame" in chosen):
         specs += _random_items(st, st.selection["modes"])
-    if st.impl.kind == "adapter":
+    if st.impl.kind == "adapter" and (not chosen or "request" in chosen):
         specs += _protocol_item(st)
     files: dict = {}
     new = []
-    for flabel, mode, name, title, run in specs:
+    for flabel, mode, name, title, run, layer in specs:
         fnode = files.get(flabel)
         if fnode is None:
             fnode = files[flabel] = CE1File.from_parent(session, name=flabel,
@@ -366,8 +422,10 @@ def pytest_collection_modifyitems(session, config, items):
             mnode = fnode._modes[mode] = CE1Mode.from_parent(fnode, name=mode)
             mnode._children = []
             fnode._children.append(mnode)
-        item = CE1Item.from_parent(mnode, name=name, run=run, title=title)
+        item = CE1Item.from_parent(mnode, name=name, run=run, title=title,
+                                   layer=layer)
         item.add_marker(pytest.mark.ce1)
+        item.add_marker(getattr(pytest.mark, f"ce1_{layer}"))
         mnode._children.append(item)
         new.append(item)
     # The collection counts ("collected N items") come from reports.

@@ -14,7 +14,8 @@ from RFC 9605 patched into that implementation:
   "tag_last_bytes"       CTR+HMAC tag = the last Nt bytes of the HMAC
                          (RFC 4.5.1: the first Nt)
 
-Every other op is answered UNSUPPORTED_OP (conformance.md 3.4): these are
+They answer {"op":"capabilities"} with the two SFrame operations, and
+every other op UNSUPPORTED_OP (conformance.md 3.4, 8.1): these are
 SFrame-only adapters.
 """
 
@@ -99,6 +100,10 @@ def handle(req, bug):
     op = req.get("op")
     if not isinstance(op, str):
         return {"error": "INVALID_ARGUMENT"}
+    if op == "capabilities":
+        # conformance.md 8.1: the main runner then skips the CE1 frame and
+        # primitive layers of these SFrame-only adapters, with the reason
+        return {"ops": ["sframe_protect", "sframe_unprotect"]}
     if op not in ("sframe_protect", "sframe_unprotect"):
         return {"error": "UNSUPPORTED_OP"}
     md_of = (lambda m: b"") if bug == "aad_no_metadata" else (lambda m: m)

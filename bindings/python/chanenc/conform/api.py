@@ -26,7 +26,9 @@ Selection keywords, shared by :func:`run` and :func:`collect` (the runner
 options of the same names): ``vectors_dir`` (--vectors), ``files``
 (--file patterns), ``modes`` (--mode: CE1 modes or algorithm labels),
 ``wycheproof``, ``pyca``, ``cryptopp`` (the standard sets' directories),
-``vectors`` (False: --no-vectors). :func:`run` also takes ``random``,
+``sframe_vectors`` (the RFC 9605 SFrame vectors' directory), ``layers``
+(--layer: "frame", "primitive", "sframe", "request"), ``vectors`` (False:
+--no-vectors). :func:`run` also takes ``random``,
 ``seed`` and ``random_case`` (the differential pass).
 
 Errors: :class:`ConformError` (no vectors directory, a standard vector
@@ -73,6 +75,10 @@ def open_implementation(adapter: str | None = None, lib: str | None = None,
     each returning an :class:`~chanenc.conform.impls.Outcome` (``ok``,
     ``value``: bytes or (enc_key, iv_base, check); ``status``: a status
     name such as AUTH_FAILED; ``transport``: timeout, crashed, garbage...),
+    the primitive operations of tools/ce1_prim.h: ``capabilities()`` (the
+    set of those it announces) and ``primitive(op, **fields)`` (bytes
+    fields, int tag_len/length/iterations; an Outcome whose value is a dict
+    of the answer's members, e.g. ``{"ciphertext": ..., "tag": ...}``),
     ``kind`` ("reference", "adapter", "lib"), ``description`` and
     ``close()``; it is a context manager. A process starts at the first
     call."""
@@ -93,12 +99,21 @@ def open_implementation(adapter: str | None = None, lib: str | None = None,
 
 
 def _args(impl=None, *, vectors_dir=None, files=None, modes=None,
-          wycheproof=None, pyca=None, cryptopp=None, vectors=True,
-          random=0, seed=None, random_case=None, progress=False):
+          wycheproof=None, pyca=None, cryptopp=None, sframe_vectors=None,
+          layers=None, vectors=True, random=0, seed=None, random_case=None,
+          progress=False):
     """The runner's argument namespace for a selection."""
     ns = _R.build_parser().parse_args([])
     if isinstance(files, str):
         files = [files]
+    if isinstance(layers, str):
+        layers = [layers]
+    ns.layer = list(layers) if layers else None
+    bad = _R._layers(ns) - set(_R.LAYERS)
+    if bad:
+        raise ConformError(f"unknown layer {', '.join(sorted(bad))} "
+                           f"(choose from {', '.join(_R.LAYERS)})")
+    ns.sframe_vectors = sframe_vectors
     if isinstance(modes, (str, int)):
         modes = [modes]
     ns.vectors = vectors_dir
@@ -128,7 +143,10 @@ def _locate(ns):
         vdir = os.path.abspath(vdir)
         try:
             sets = _R._locate_sets(ns)
-        except V.VectorSetMissing as e:
+            if "sframe" in _R._layers(ns):
+                from .sframe_runner import layer_files
+                layer_files(vdir, ns.sframe_vectors)
+        except (V.VectorSetMissing, OSError) as e:
             raise ConformError(str(e)) from e
     return vdir, sets
 
@@ -207,10 +225,13 @@ def run(impl: Implementation | None = None, *, diagnose: bool = True,
         vdir, sets = _locate(ns)
         r = _R.Run(ns, impl, vdir, sets)
         modes = _R.ModeFilter(ns.mode)
+        impl.prepare()
         if not ns.no_vectors:
             _R._run_vectors(r, vdir, sets, ns, modes)
-        if ns.random or ns.random_case is not None:
+        if (ns.random or ns.random_case is not None) and \
+                "frame" in _R._layers(ns):
             _R._run_random(r, ns, modes, io.StringIO())
+        r.finish()
         if diagnose and r.failures:
             r.args.diagnose_sample = diagnose_sample
             r.diagnose(impl)
@@ -227,7 +248,8 @@ def run(impl: Implementation | None = None, *, diagnose: bool = True,
 class VectorCase:
     """One selected check, not yet run: ``file``, ``file_label`` (short,
     for test ids), ``mode``, ``name`` (unique within file and mode),
-    ``nodeid`` (``file_label::mode::name``), ``layer``, ``group``, ``id``,
+    ``nodeid`` (``file_label::mode::name``), ``layer`` ("frame",
+    "primitive", "sframe", "request"), ``group``, ``id``,
     ``op``, ``comment``, ``case`` (the underlying
     :class:`~chanenc.conform.vectors.Case`); :meth:`run` checks it."""
 
@@ -259,9 +281,10 @@ class VectorCase:
 
 def collect(impl: Implementation, **selection) -> list:
     """The selected checks for ``impl`` as :class:`VectorCase` objects, in
-    the runner's order (the primitive files only for the reference, the
-    request checks only for a process adapter). Reads the vector files
-    and runs nothing."""
+    the runner's order: the frame and the primitive layer for any
+    implementation (a primitive case it does not announce is skipped when
+    run), the request checks only for a process adapter. Reads the vector
+    files and runs nothing."""
     ns = _args(impl, **selection)
     vdir, sets = _locate(ns)
     r = _R.Run(ns, impl, vdir, sets)

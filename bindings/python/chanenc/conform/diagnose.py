@@ -19,6 +19,14 @@ The engine knows nothing about CE1: a variant is anything with ``name``,
 :data:`chanenc.conform.pyce1.DEVIATIONS`; the primitive layer or SFrame
 can plug in their own.
 
+The primitive layer is diagnosed differently (:func:`diagnose_primitives`):
+its failures are not replayed but characterised, by what the failing
+vectors of a primitive have in common that the passing ones do not (data
+lengths 17..31, an output length over 32, the tag cut short...), and
+linked to the CE1 modes that use the primitive (:data:`MODE_PRIMITIVES`,
+from docs/spec.md): when such a mode's frame checks fail too, the summary
+says that they likely follow from the primitive failure.
+
 The cost is bounded: only ``sample`` failures per file and mode are
 replayed (the runner's ``--diagnose-sample N``, default 20); the rest of a
 file and mode are attributed by that sample when it is explained by one
@@ -34,7 +42,10 @@ from dataclasses import dataclass, field
 
 __all__ = ["Engine", "Observation", "Diagnosis", "NOT_APPLICABLE",
            "observation", "diagnose_failures", "summary_lines",
-           "summary_map", "DEFAULT_SAMPLE", "CE1Diagnoser"]
+           "summary_map", "DEFAULT_SAMPLE", "CE1Diagnoser",
+           "diagnose_primitives", "primitive_summary_lines",
+           "PrimitiveFinding", "MODE_PRIMITIVES", "characterise",
+           "sframe_diagnosis", "sframe_summary_lines"]
 
 DEFAULT_SAMPLE = 20
 NOT_APPLICABLE = object()
@@ -67,7 +78,9 @@ class Diagnosis:
     and mode's sample is explained by the deviation), "unexplained"
     (replayed, nothing reproduces it), "not_examined" (beyond the sample
     of a file and mode that is not explained by one deviation),
-    "not_comparable" (no answer to compare: a timeout, a request check)."""
+    "not_comparable" (no answer to compare: a timeout, a request check),
+    "primitive" (a primitive vector's failure, characterised with the
+    others of its primitive: :func:`diagnose_primitives`)."""
 
     basis: str
     deviation: str | None = None
@@ -384,6 +397,14 @@ def diagnose_failures(failures, impl=None, sample: int = DEFAULT_SAMPLE,
     groups = collections.OrderedDict()
     obs_of = {}
     for i, (case, fl, reqs) in enumerate(failures):
+        if getattr(case, "layer", None) == "sframe":
+            out[i] = sframe_diagnosis(fl)
+            continue
+        if getattr(case, "primitive", False):
+            out[i] = Diagnosis("primitive", text=(
+                "a primitive vector: characterised with the others of its "
+                "primitive by diagnose_primitives (the runner's summary)"))
+            continue
         o = observation(case, fl, reqs) if case.mode is not None else None
         if o is None:
             out[i] = Diagnosis("not_comparable", text=(
@@ -449,7 +470,9 @@ def summary_lines(diagnoses, sample: int) -> list:
     other = {k: n for k, n in m.items() if k not in DEVIATIONS}
     parts = [f"{n} explained by {k}" for k, n in named]
     labels = {"unexplained": "unexplained", "not_examined": "not examined",
-              "not_comparable": "not comparable (no answer to compare)"}
+              "not_comparable": "not comparable (no answer to compare)",
+              "primitive": "primitive (characterised below)",
+              "sframe": "SFrame (likely causes below)"}
     parts += [f"{other[k]} {labels[k]}" for k in labels if k in other]
     lines = [f"diagnosis (up to {sample} failures replayed per file and mode; "
              "--no-diagnose turns it off):",
@@ -463,4 +486,364 @@ def summary_lines(diagnoses, sample: int) -> list:
     for k in labels:
         if k in other:
             lines.append(f"  {other[k]:>6}  {labels[k]}")
+    return lines
+
+
+# --------------------------------------------------------------------------
+# The primitive layer: what the failing vectors have in common, and the
+# frame failures it explains
+# --------------------------------------------------------------------------
+
+#: The primitives' names in reports.
+PRIMITIVE_NAMES = {"aes_ecb": "aes_ecb", "sm4_ecb": "sm4_ecb",
+                   "aes_xts": "aes_xts", "aes_gcm": "aes_gcm",
+                   "hkdf_sha256": "hkdf_sha256",
+                   "pbkdf2_sha256": "pbkdf2_sha256"}
+
+#: What each CE1 mode uses of each primitive (docs/spec.md sections 2, 4
+#: and 6), as the parameters of those uses: the key schedule's HKDF
+#: (modes 1 to 6: Extract with a salt of 32 zero bytes, then Expand; 7
+#: and 8: Expand only, its PRK from PBKDF2 with the 32-byte salt and
+#: 100,000 iterations) to key_bytes, 12 (GCM iv_base) and 1 (check)
+#: bytes; the frame cipher with its key size (XTS: K1 || K2; GCM: a
+#: 12-byte nonce, the 10-byte header as AAD, a 16-byte tag).
+MODE_PRIMITIVES = {
+    1: {"hkdf_sha256": [{"length": 32, "salt_len": 32}, {"length": 1}],
+        "aes_xts": [{"key_bits": 128}]},
+    2: {"hkdf_sha256": [{"length": 16, "salt_len": 32}, {"length": 1}],
+        "aes_ecb": [{"key_bits": 128}]},
+    3: {"hkdf_sha256": [{"length": 64, "salt_len": 32}, {"length": 1}],
+        "aes_xts": [{"key_bits": 256}]},
+    4: {"hkdf_sha256": [{"length": 16, "salt_len": 32}, {"length": 1}],
+        "sm4_ecb": [{"key_bits": 128}]},
+    5: {"hkdf_sha256": [{"length": 16, "salt_len": 32}, {"length": 12},
+                        {"length": 1}],
+        "aes_gcm": [{"key_bits": 128, "iv_len": 12, "aad_len": 10,
+                     "tag_len": 16}]},
+    6: {"hkdf_sha256": [{"length": 32, "salt_len": 32}, {"length": 12},
+                        {"length": 1}],
+        "aes_gcm": [{"key_bits": 256, "iv_len": 12, "aad_len": 10,
+                     "tag_len": 16}]},
+    7: {"pbkdf2_sha256": [{"salt_len": 32, "iterations": 100000,
+                           "length": 32}],
+        "hkdf_sha256": [{"length": 16}, {"length": 12}, {"length": 1}],
+        "aes_gcm": [{"key_bits": 128, "iv_len": 12, "aad_len": 10,
+                     "tag_len": 16}]},
+    8: {"pbkdf2_sha256": [{"salt_len": 32, "iterations": 100000,
+                           "length": 32}],
+        "hkdf_sha256": [{"length": 32}, {"length": 12}, {"length": 1}],
+        "aes_gcm": [{"key_bits": 256, "iv_len": 12, "aad_len": 10,
+                     "tag_len": 16}]},
+}
+_MODE_NAMES = {1: "AES_128_XTS", 2: "AES_128_ECB", 3: "AES_256_XTS",
+               4: "SM4_128_ECB", 5: "AES_128_GCM", 6: "AES_256_GCM",
+               7: "AES_128_GCM2", 8: "AES_256_GCM2"}
+
+#: Parameters in the order they are tried, and how they read.
+_PARAM_LABELS = {
+    "tag_cut": "tag cut", "key1_eq_key2": "Key1 == Key2",
+    "key_bits": "key bits", "data_len": "data lengths",
+    "partial_block": "a partial last block",
+    "length": "output length", "salt_len": "salt length",
+    "iv_len": "IV length", "tag_len": "tag length", "aad_len": "AAD length",
+    "pt_len": "plaintext length", "password_len": "password length",
+    "ikm_len": "IKM length", "info_len": "info length",
+    "iterations": "iterations"}
+#: Parameters that name a kind of use (a mode uses one value) rather than
+#: a size that varies with the input.
+_CATEGORICAL = {"key_bits", "iv_len", "tag_len"}
+
+
+@dataclass
+class PrimitiveFinding:
+    """The failures of one primitive: ``failed`` of ``total`` vectors
+    (derived checks included), ``what`` (what distinguishes the failing
+    vectors, or None), ``param``/``test`` (the predicate: (kind, values)),
+    ``files`` ({file: [ids]}), ``modes`` ({CE1 mode name: (frame failures,
+    payload lengths)}: modes that use the primitive where it fails and
+    have frame failures too)."""
+
+    prim: str
+    failed: int
+    total: int
+    what: str | None
+    param: str | None = None
+    test: tuple | None = None
+    files: dict = field(default_factory=dict)
+    modes: dict = field(default_factory=dict)
+    unaffected: list = field(default_factory=list)
+    #: Modes that use the primitive there but whose frame checks did not
+    #: run (not selected, or skipped: no frame operations announced).
+    not_run: list = field(default_factory=list)
+
+    def sources(self, limit: int = 3) -> str:
+        parts = []
+        for f, ids in list(self.files.items())[:limit]:
+            parts.append(f"{f} {_id_span(ids)}")
+        if len(self.files) > limit:
+            parts.append(f"{len(self.files) - limit} more files")
+        return "; ".join(parts)
+
+    def text(self) -> str:
+        name = PRIMITIVE_NAMES.get(self.prim, self.prim)
+        n = f"{self.failed:,} of {self.total:,} vectors"
+        if self.what and self.param is None:
+            head = f"{name} fails {n}: {self.what} ({self.sources()})"
+        elif self.what:
+            head = f"{name} fails {n}, those with {self.what} ({self.sources()})"
+        else:
+            head = (f"{name} fails {n} ({self.sources()}); no single parameter "
+                    "tells them from the passing ones")
+        follow = [f"frame failures in {m} ({k} failed, {_payloads(lens)}) "
+                  "likely follow" for m, (k, lens) in self.modes.items()]
+        return head + ("; " + "; ".join(follow) if follow else "")
+
+    def to_dict(self) -> dict:
+        return {"primitive": self.prim, "failed": self.failed,
+                "total": self.total, "what": self.what, "param": self.param,
+                "files": {f: list(ids) for f, ids in self.files.items()},
+                "frame_failures_that_follow": {
+                    m: {"failed": k, "payload_lengths": lens}
+                    for m, (k, lens) in self.modes.items()},
+                "text": self.text()}
+
+
+def _id_span(ids) -> str:
+    ids = list(ids)
+    if len(ids) == 1:
+        return ids[0]
+    if len(ids) <= 3:
+        return ", ".join(ids)
+    return f"{ids[0]} .. {ids[-1]} ({len(ids)})"
+
+
+def _ranges(values) -> str:
+    """Sorted integers as ranges: "17..31, 40"."""
+    vs = sorted(set(values))
+    out, start, prev = [], None, None
+    for v in vs:
+        if start is None:
+            start = prev = v
+        elif v == prev + 1:
+            prev = v
+        else:
+            out.append((start, prev))
+            start = prev = v
+    if start is not None:
+        out.append((start, prev))
+    if len(out) > 4:
+        return f"{vs[0]}..{vs[-1]}"
+    return ", ".join(f"{a}" if a == b else f"{a}..{b}" for a, b in out)
+
+
+def _payloads(lens) -> str:
+    return f"payloads {_ranges(lens)}" if lens else "payload lengths unknown"
+
+
+def characterise(failing: list, passing: list):
+    """(param, test, text) of the first parameter (in
+    :data:`_PARAM_LABELS` order) that tells every failing vector from every
+    passing one: a value (a boolean, a key size), a range ("data lengths
+    17..31"), or a bound ("output length over 32": no passing vector above
+    it); (None, None, None) when none does. ``failing``/``passing``: the
+    vectors' params dicts. Only passing vectors of the failing ones' kind
+    of check are compared (``"check"``: "answer", a known answer, or
+    "refuse", a vector that must be refused): a forgery that is refused
+    says nothing about the known answers of the same parameters."""
+    kinds = {d.get("check", "answer") for d in failing}
+    passing = [d for d in passing if d.get("check", "answer") in kinds]
+    if failing and not passing:
+        return None, None, "every one of its vectors (none passes)"
+    for p, label in _PARAM_LABELS.items():
+        fv = [d.get(p) for d in failing]
+        if not fv or any(v is None for v in fv):
+            continue
+        pv = [d[p] for d in passing if d.get(p) is not None]
+        if all(isinstance(v, bool) for v in fv):
+            vals = set(fv)
+            if len(vals) == 1 and vals.pop() is True and True not in pv:
+                return p, ("eq", True), label
+            continue
+        if not all(isinstance(v, int) for v in fv):
+            continue
+        if p == "tag_cut":
+            if 0 not in fv and not any(v for v in pv):
+                return p, ("ne", 0), (f"the tag cut to {_ranges(fv)} bytes "
+                                      "while tag_len stays 16")
+            continue
+        lo, hi = min(fv), max(fv)
+        if any(lo <= v <= hi for v in pv):
+            if p in _CATEGORICAL and not set(fv) & set(pv):
+                return p, ("in", tuple(sorted(set(fv)))), \
+                    f"{label} {_ranges(fv)}"
+            continue
+        if p in _CATEGORICAL:
+            return p, ("in", tuple(sorted(set(fv)))), f"{label} {_ranges(fv)}"
+        below = [v for v in pv if v < lo]
+        above = [v for v in pv if v > hi]
+        if below and not above:
+            b = max(below)
+            return p, ("gt", b), f"{label} over {b} ({_ranges(fv)} fail)"
+        if above and not below:
+            a = min(above)
+            return p, ("lt", a), f"{label} under {a} ({_ranges(fv)} fail)"
+        return p, ("range", lo, hi), f"{label} {_ranges(fv)}"
+    return None, None, None
+
+
+def _holds(test, v) -> bool:
+    kind = test[0]
+    if kind == "eq":
+        return v == test[1]
+    if kind == "ne":
+        return v != test[1]
+    if kind == "in":
+        return v in test[1]
+    if kind == "gt":
+        return v > test[1]
+    if kind == "lt":
+        return v < test[1]
+    return test[1] <= v <= test[2]
+
+
+def _mode_affected(uses, param, test, failing) -> bool:
+    """Whether a mode's uses of a primitive meet the failing vectors: the
+    predicate holds for a use (a parameter the use does not fix: it may),
+    and the use's kind (key size, IV and tag length) is among the failing
+    vectors' ones."""
+    for use in uses:
+        if param is not None and param in use and not _holds(test, use[param]):
+            continue
+        if any(k in use and k != param and
+               all(d.get(k) is not None for d in failing) and
+               use[k] not in {d[k] for d in failing}
+               for k in _CATEGORICAL):
+            continue
+        return True
+    return False
+
+
+def _frame_payload_len(r):
+    """The payload length of a failed frame check, from its request (a
+    protect's payload) or its expected payload; None when unknown."""
+    for line in reversed(r.requests or []):
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(obj, dict) and obj.get("op") == "protect" and \
+                isinstance(obj.get("payload"), str):
+            return len(obj["payload"]) // 2
+    if r.op == "unprotect" and isinstance(r.expected, (bytes, bytearray)):
+        return len(r.expected)
+    return None
+
+
+def diagnose_primitives(results) -> tuple:
+    """([PrimitiveFinding], {id(Failure): Diagnosis}) over a run's
+    :class:`~chanenc.conform.results.CaseResult` list: per primitive with
+    failures, what tells its failing vectors from its passing ones, and
+    the CE1 modes that use it there and fail too (their frame failures
+    likely follow from it)."""
+    by_prim = collections.OrderedDict()
+    frame_fail = collections.defaultdict(list)
+    frame_ran = set()      # modes some frame check of which ran
+    for r in results:
+        case = r.case
+        if case is None:
+            continue
+        if r.layer == "frame" and not r.skipped and r.mode_id is not None:
+            frame_ran.add(r.mode_id)
+        if r.layer == "primitive" and case.params and not r.skipped:
+            by_prim.setdefault(case.params["prim"], []).append(r)
+        elif (r.layer == "frame" and r.failed and r.mode_id in MODE_PRIMITIVES
+              and r.kind in _COMPARABLE and r.actual != "UNSUPPORTED_OP"):
+            # a wrong answer: not a transport fault, not an adapter
+            # without the frame operations (a primitive-only one)
+            frame_fail[r.mode_id].append(r)
+    findings, diags = [], {}
+    for prim, rs in by_prim.items():
+        bad = [r for r in rs if r.failed]
+        if not bad:
+            continue
+        good = [r for r in rs if r.passed]
+        failing = [r.case.params for r in bad]
+        param, test, what = characterise(failing, [r.case.params for r in good])
+        files = collections.OrderedDict()
+        for r in bad:
+            files.setdefault(r.file, []).append(
+                f"line {r.line}" if r.line and not r.derived else r.id)
+        fd = PrimitiveFinding(prim, len(bad), len(rs), what, param, test, files)
+        for m in sorted(MODE_PRIMITIVES):
+            uses = MODE_PRIMITIVES[m].get(prim)
+            if not uses or not _mode_affected(uses, param, test, failing):
+                continue
+            if frame_fail.get(m):
+                lens = sorted({n for n in map(_frame_payload_len, frame_fail[m])
+                               if n is not None})
+                fd.modes[_MODE_NAMES[m]] = (len(frame_fail[m]), lens)
+            elif m in frame_ran:
+                fd.unaffected.append(_MODE_NAMES[m])
+            else:
+                fd.not_run.append(_MODE_NAMES[m])
+        findings.append(fd)
+        text = (f"{PRIMITIVE_NAMES.get(prim, prim)} fails "
+                + (f"those vectors with {what}" if what else
+                   "vectors no single parameter tells apart")
+                + f" ({fd.failed} of {fd.total}; the primitive layer's summary)")
+        for r in bad:
+            if r.failure is not None:
+                diags[id(r.failure)] = Diagnosis("primitive", None, text)
+    return findings, diags
+
+
+def primitive_summary_lines(findings) -> list:
+    """The text summary of :func:`diagnose_primitives`."""
+    if not findings:
+        return []
+    lines = ["primitive layer (what the failing vectors have in common; a frame "
+             "failure of a mode that uses the primitive likely follows from it):"]
+    for fd in findings:
+        lines.append(f"  {fd.text()}")
+        if fd.unaffected and not fd.modes:
+            lines.append(f"    (used by {', '.join(fd.unaffected)}, whose frame "
+                         "checks gave no wrong answer)")
+        if fd.not_run and not fd.modes:
+            lines.append(f"    (used by {', '.join(fd.not_run)}, whose frame "
+                         "checks did not run)")
+    return lines
+
+
+# --------------------------------------------------------------------------
+# SFrame: the usual mistakes that reproduce a wrong frame
+# --------------------------------------------------------------------------
+
+def sframe_diagnosis(fl) -> Diagnosis:
+    """The diagnosis of an SFrame failure: the usual mistakes that
+    reproduce a wrong frame exactly (computed with the reference's
+    primitives when the check ran: sframe_runner.explain_frame, kept in
+    the failure's extra "_causes"), or what else is known."""
+    causes = (fl.extra or {}).get("_causes") or []
+    if causes:
+        return Diagnosis("sframe", None, "; ".join(causes), list(causes))
+    if fl.kind == "frame_mismatch":
+        where = (fl.extra or {}).get("where")
+        return Diagnosis("sframe", None, "no usual SFrame mistake reproduces "
+                         "this frame" + (f"; {where}" if where else ""))
+    return Diagnosis("sframe", None, "")
+
+
+def sframe_summary_lines(failures) -> list:
+    """The likely causes of the SFrame failures ((case, Failure, requests)
+    as the runner keeps them), most frequent first."""
+    fs = [fl for c, fl, _ in failures if getattr(c, "layer", None) == "sframe"]
+    causes = collections.Counter(c for fl in fs
+                                 for c in (fl.extra or {}).get("_causes") or [])
+    if not causes:
+        return []
+    n = sum(1 for fl in fs if fl.kind == "frame_mismatch")
+    lines = [f"sframe layer, likely causes (reproduced exactly by the reference "
+             f"with one mistake, over {n} wrong frame{'s' if n != 1 else ''}):"]
+    for c, k in causes.most_common(5):
+        lines.append(f"  {k:>6}  {c}")
     return lines

@@ -4,8 +4,7 @@ All speak CE1 at the level of the process adapter protocol (stateless:
 every call carries mode, key and salt; protect takes an explicit packet
 number) and return :class:`Outcome` objects:
 
-* :class:`Reference` - chanenc itself, through the Python bindings; the
-  only one that also runs the standard primitive vectors;
+* :class:`Reference` - chanenc itself, through the Python bindings;
 * :class:`ProcessAdapter` - any program speaking JSON lines
   (conformance.md section 3), with timeouts and restarts;
 * :func:`lib_adapter` - a shared library with the C ABI of section 4, run
@@ -17,6 +16,25 @@ number) and return :class:`Outcome` objects:
 :class:`Recorder` wraps any of them and keeps the requests a check made,
 as the JSON lines a process adapter would be sent, so that every failure
 can be reproduced outside the runner.
+
+Besides the CE1 frame operations (protect, unprotect, derive) every
+implementation has the primitive operations of tools/ce1_prim.h
+(:data:`PRIMITIVE_OPS`): :meth:`Implementation.capabilities` names those
+it implements (a process adapter is asked ``{"op":"capabilities"}`` once
+per process start; one that answers UNSUPPORTED_OP implements the frame
+operations only; a library announces each by exporting its symbol), and
+:meth:`Implementation.primitive` runs one, returning an :class:`Outcome`
+whose value is a dict of the answer's byte members.
+
+What an implementation announces decides every layer
+(docs/conformance.md 9.1): :meth:`Implementation.prepare` learns it at
+the start of a run (a process adapter is asked ``{"op":"capabilities"}``
+then, before any other request), :meth:`Implementation.operations` is the
+whole list (None for an adapter that answers UNSUPPORTED_OP: it is taken
+to have the frame operations), :meth:`Implementation.missing_frame_ops`
+and :meth:`Implementation.sframe_missing` say what the frame and SFrame
+layers lack, and ``sframe_protect`` / ``sframe_unprotect`` run the SFrame
+operations of docs/conformance.md 7.
 """
 
 from __future__ import annotations
@@ -24,7 +42,7 @@ from __future__ import annotations
 import collections
 import json
 import os
-import selectors
+import select
 import shlex
 import signal
 import subprocess
@@ -36,7 +54,10 @@ from .libserve import LibImpl
 
 __all__ = ["Outcome", "Implementation", "Reference", "ProcessAdapter",
            "InProcessLib", "PythonCE1", "lib_adapter", "Recorder",
-           "AdapterCannotStart", "parse_hex", "request_line"]
+           "AdapterCannotStart", "parse_hex", "request_line",
+           "PRIMITIVE_OPS", "INT_MEMBERS", "primitive_request_line",
+           "CAPABILITIES_LINE", "FRAME_OPS", "SFRAME_OPS",
+           "sframe_protect_line", "sframe_unprotect_line", "sframe_outcome"]
 
 
 class Outcome:
@@ -47,6 +68,8 @@ class Outcome:
     "crashed", "garbage", "bad_answer", "out_of_step", "unusable";
     ``detail`` says more).
     ``buffer_modified`` flags a failure that wrote to the caller's buffer.
+    The value of a primitive operation is a dict of its answer's members
+    (bytes each: ``{"ciphertext": ..., "tag": ...}``).
     """
 
     __slots__ = ("value", "status", "transport", "detail", "buffer_modified")
@@ -76,6 +99,111 @@ class Outcome:
         return f"Outcome({self.describe()})"
 
 
+# --------------------------------------------------------------------------
+# The primitive operations (tools/ce1_prim.h)
+# --------------------------------------------------------------------------
+
+#: The primitive operations of tools/ce1_prim.h (docs/conformance.md 8):
+#: op -> (request members in order, answer members). The members named in
+#: :data:`INT_MEMBERS` are JSON integers, the others hex strings.
+PRIMITIVE_OPS = {
+    "aes_ecb_encrypt": (("key", "data"), ("data",)),
+    "aes_ecb_decrypt": (("key", "data"), ("data",)),
+    "sm4_ecb_encrypt": (("key", "data"), ("data",)),
+    "sm4_ecb_decrypt": (("key", "data"), ("data",)),
+    "aes_xts_encrypt": (("key", "tweak", "data"), ("data",)),
+    "aes_xts_decrypt": (("key", "tweak", "data"), ("data",)),
+    "aes_gcm_seal": (("key", "iv", "aad", "plaintext", "tag_len"),
+                     ("ciphertext", "tag")),
+    "aes_gcm_open": (("key", "iv", "aad", "ciphertext", "tag", "tag_len"),
+                     ("plaintext",)),
+    "hkdf_sha256_extract": (("salt", "ikm"), ("prk",)),
+    "hkdf_sha256_expand": (("prk", "info", "length"), ("okm",)),
+    "hkdf_sha256": (("salt", "ikm", "info", "length"), ("okm",)),
+    "pbkdf2_sha256": (("password", "salt", "iterations", "length"), ("dk",)),
+}
+INT_MEMBERS = frozenset({"tag_len", "length", "iterations"})
+#: The request that asks a process adapter which primitives it has.
+CAPABILITIES_LINE = b'{"op":"capabilities"}'
+#: The CE1 frame operations an implementation needs for the frame layer
+#: (derive is optional and detected by asking it).
+FRAME_OPS = ("protect", "unprotect")
+#: The SFrame operations of docs/conformance.md 7.
+SFRAME_OPS = ("sframe_protect", "sframe_unprotect")
+_U64 = (1 << 64) - 1
+
+
+def sframe_protect_line(suite, kid, ctr, base_key, metadata, payload) -> bytes:
+    """The JSON line of an sframe_protect request (conformance.md 7.2)."""
+    req = {"op": "sframe_protect", "suite": suite, "kid": f"{kid & _U64:016x}",
+           "ctr": f"{ctr & _U64:016x}", "base_key": base_key.hex(),
+           "metadata": metadata.hex(), "payload": payload.hex()}
+    return json.dumps(req, separators=(",", ":")).encode()
+
+
+def sframe_unprotect_line(suite, keys, window, accepted, metadata,
+                          frame) -> bytes:
+    """The JSON line of an sframe_unprotect request (conformance.md 7.2):
+    ``keys`` [(kid, base_key)], ``accepted`` [(frame, metadata)]; the
+    window and the history are omitted when 0 and empty."""
+    req = {"op": "sframe_unprotect", "suite": suite,
+           "base_keys": [{"kid": f"{k & _U64:016x}", "base_key": b.hex()}
+                         for k, b in keys]}
+    if window:
+        req["replay_window"] = window
+    if accepted:
+        req["accepted"] = [{"frame": f.hex(), "metadata": m.hex()}
+                           for f, m in accepted]
+    req["metadata"] = metadata.hex()
+    req["frame"] = frame.hex()
+    return json.dumps(req, separators=(",", ":")).encode()
+
+
+def _parse_u64(v) -> int:
+    """A KID or CTR of an answer: a string of exactly 16 hex digits."""
+    if not isinstance(v, str) or len(v) != 16:
+        raise ValueError(f"not a string of 16 hex digits: {json.dumps(v)}")
+    return int.from_bytes(parse_hex(v), "big")
+
+
+def sframe_outcome(ans: dict, op: str) -> "Outcome":
+    """The Outcome of an answer to an SFrame request: the frame (protect),
+    or (payload, kid, ctr) (unprotect); a status; or a bad answer."""
+    if "error" in ans:
+        st = ans["error"]
+        if not isinstance(st, str):
+            return Outcome(transport="bad_answer",
+                           detail=f'"error" is not a string: {json.dumps(ans)[:200]}')
+        return Outcome(status=st, buffer_modified=ans.get("out_modified") is True)
+    try:
+        if op == "sframe_protect":
+            if "frame" not in ans:
+                raise ValueError('answer has no "frame" member')
+            return Outcome(parse_hex(ans["frame"]))
+        for k in ("payload", "kid", "ctr"):
+            if k not in ans:
+                raise ValueError(f'answer has no "{k}" member')
+        return Outcome((parse_hex(ans["payload"]), _parse_u64(ans["kid"]),
+                        _parse_u64(ans["ctr"])))
+    except ValueError as e:
+        return Outcome(transport="bad_answer",
+                       detail=f"{e}: {json.dumps(ans)[:200]}")
+
+
+def primitive_request_line(op: str, fields: dict) -> bytes:
+    """The JSON line (without its newline) of a primitive request: the
+    members of :data:`PRIMITIVE_OPS` in order, bytes as hex, the integer
+    members as JSON integers."""
+    req = {"op": op}
+    names = PRIMITIVE_OPS[op][0] if op in PRIMITIVE_OPS else tuple(fields)
+    for name in names:
+        if name not in fields:
+            continue
+        v = fields[name]
+        req[name] = v if name in INT_MEMBERS else bytes(v).hex()
+    return json.dumps(req, separators=(",", ":")).encode()
+
+
 class Implementation:
     """Interface of an implementation under test."""
 
@@ -83,8 +211,6 @@ class Implementation:
     kind = "?"
     #: One line for the report header.
     description = "?"
-    #: True when the standard primitive vectors can run (the reference).
-    primitives = False
     #: True when requests can be sent as raw lines (:meth:`raw_request`):
     #: the request-level checks of conformance.md 3.4 apply.
     requests = False
@@ -106,6 +232,79 @@ class Implementation:
         UNSUPPORTED_OP."""
         return Outcome(status="UNSUPPORTED_OP")
 
+    #: Why :meth:`capabilities` is what it is, when that is worth saying
+    #: in a skip reason ("answers capabilities with UNSUPPORTED_OP: frame
+    #: operations only"); "" otherwise.
+    capabilities_note = ""
+    #: The transport failure (an Outcome) of the last attempt to learn the
+    #: capabilities, while they are unknown; None otherwise.
+    capabilities_failure = None
+    #: The capabilities last learnt (None: never asked), for reports.
+    announced = None
+
+    def capabilities(self) -> frozenset:
+        """The primitive operations (names of :data:`PRIMITIVE_OPS`) the
+        implementation announces; empty for one with frame operations
+        only."""
+        return frozenset()
+
+    def primitive(self, op: str, **fields) -> Outcome:
+        """Runs a primitive operation of tools/ce1_prim.h: ``fields`` are
+        its request members (bytes; int for tag_len, length,
+        iterations). Outcome value: a dict of the answer members (bytes)."""
+        return Outcome(status="UNSUPPORTED_OP")
+
+    # ---- what the implementation announces, for every layer ---------------
+
+    #: ce1_impl_describe() of a library (or the "describe" member of a
+    #: process adapter's capabilities answer, conformance.md 8.1); None
+    #: when there is none.
+    describe_text = None
+
+    def prepare(self) -> None:
+        """Learns what the implementation announces before the first case
+        (a process adapter is asked {"op":"capabilities"}); the runner
+        calls it at the start of a run. Raises AdapterCannotStart."""
+
+    def operations(self):
+        """Every operation the implementation announces (frame, SFrame
+        and primitive op names), or None when it announces none (an
+        adapter answering capabilities with UNSUPPORTED_OP: it is taken to
+        implement the frame operations, as before capabilities existed)."""
+        return None
+
+    def missing_frame_ops(self) -> list:
+        """The frame operations (:data:`FRAME_OPS`) the implementation
+        does not announce: [] when it has them, or when it announces
+        nothing (then it is taken to have them)."""
+        self.prepare()
+        ops = self.operations()
+        return [] if ops is None else [o for o in FRAME_OPS if o not in ops]
+
+    def sframe_missing(self):
+        """None when the implementation has the SFrame operations, else
+        the reason (a skip reason) why it has not."""
+        self.prepare()
+        ops = self.operations()
+        if ops is None:
+            return "the implementation does not implement SFrame"
+        missing = [o for o in SFRAME_OPS if o not in ops]
+        return (f"not implemented by {_who(self)}: {', '.join(missing)}"
+                f" ({capabilities_text(ops)})" if missing else None)
+
+    def sframe_protect(self, suite, kid, ctr, base_key, metadata,
+                       payload) -> Outcome:
+        """SFrame protect with an explicit KID and CTR (conformance.md
+        7.2); Outcome value: the frame."""
+        return Outcome(status="UNSUPPORTED_OP")
+
+    def sframe_unprotect(self, suite, keys, window, accepted, metadata,
+                         frame) -> Outcome:
+        """SFrame unprotect for a fresh receiver with ``keys`` [(kid,
+        base_key)], ``window`` and the history ``accepted`` [(frame,
+        metadata)]; Outcome value: (payload, kid, ctr)."""
+        return Outcome(status="UNSUPPORTED_OP")
+
     def close(self) -> None:
         pass
 
@@ -114,6 +313,20 @@ class Implementation:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+_WHO = {"adapter": "the adapter", "lib": "the library"}
+
+
+def _who(impl) -> str:
+    return _WHO.get(getattr(impl, "kind", ""), "the implementation")
+
+
+def capabilities_text(ops) -> str:
+    """What an implementation announced, for skip reasons:
+    "capabilities: aes_ecb_decrypt, aes_ecb_encrypt, ..." (sorted)."""
+    ops = sorted(ops)
+    return "capabilities: " + (", ".join(ops) if ops else "none")
 
 
 # --------------------------------------------------------------------------
@@ -126,7 +339,6 @@ class Reference(Implementation):
     unprotect leaves the caller's buffer unchanged."""
 
     kind = "reference"
-    primitives = True
 
     def __init__(self) -> None:
         import chanenc
@@ -207,6 +419,116 @@ class Reference(Implementation):
                 self._derived.popitem(last=False)
         return hit
 
+    # ---- primitives ----------------------------------------------------------
+
+    def capabilities(self) -> frozenset:
+        return frozenset(PRIMITIVE_OPS)
+
+    def operations(self):
+        return frozenset(FRAME_OPS + ("derive",) + SFRAME_OPS) | frozenset(PRIMITIVE_OPS)
+
+    # ---- SFrame (chanenc.sframe, through sframe_runner.SFrameReference) ----
+
+    def _sframe(self):
+        sf = getattr(self, "_sframe_ref", None)
+        if sf is None:
+            from .sframe_runner import SFrameReference
+            sf = self._sframe_ref = SFrameReference()
+        return sf
+
+    def sframe_protect(self, suite, kid, ctr, base_key, metadata, payload):
+        return self._sframe().protect(suite, kid, ctr, base_key, metadata, payload)
+
+    def sframe_unprotect(self, suite, keys, window, accepted, metadata, frame):
+        return self._sframe().unprotect(suite, keys, window, accepted,
+                                        metadata, frame)
+
+    def primitive(self, op, **f):
+        """The bindings' primitives, answering as tools/ce1_prim.h says
+        (as tools/common/ce_prim_ref.h maps chanenc's statuses for the
+        reference adapters): XTS with Key1 == Key2, which chanenc refuses
+        as an argument, is NOT_SUPPORTED once the other arguments are
+        valid; a length chanenc cannot take (TOO_LARGE) is NOT_SUPPORTED,
+        an XTS data unit over 2^20 blocks INVALID_ARGUMENT; a GCM tag of
+        another size than tag_len is AUTH_FAILED."""
+        out = self._primitive(op, f)
+        if out.status == "TOO_LARGE":
+            out.status = ("INVALID_ARGUMENT" if op.startswith("aes_xts")
+                          else "NOT_SUPPORTED")
+        elif (out.status == "INVALID_ARGUMENT" and op.startswith("aes_xts")):
+            key, data = f["key"], f["data"]
+            h = len(key) // 2
+            if (len(key) in (32, 64) and len(f["tweak"]) == 16
+                    and 16 <= len(data) <= 16 << 20 and key[:h] == key[h:]):
+                out.status = "NOT_SUPPORTED"
+        return out
+
+    def _primitive(self, op, f):
+        ce = self._ce
+        try:
+            if op in ("aes_ecb_encrypt", "sm4_ecb_encrypt"):
+                return Outcome({"data": ce.ecb_encrypt(f["key"], f["data"],
+                                                       cipher=op[:3])})
+            if op in ("aes_ecb_decrypt", "sm4_ecb_decrypt"):
+                return Outcome({"data": ce.ecb_decrypt(f["key"], f["data"],
+                                                       cipher=op[:3])})
+            if op == "aes_xts_encrypt":
+                return Outcome({"data": ce.xts_encrypt(f["key"], f["tweak"], f["data"])})
+            if op == "aes_xts_decrypt":
+                return Outcome({"data": ce.xts_decrypt(f["key"], f["tweak"], f["data"])})
+            if op == "aes_gcm_seal":
+                ct, tag = ce.gcm_encrypt(f["key"], f["iv"], f["plaintext"],
+                                         f["aad"], tag_len=f["tag_len"],
+                                         allow_short_tag=True)
+                return Outcome({"ciphertext": ct, "tag": tag})
+            if op == "aes_gcm_open":
+                return self._gcm_open(f)
+            if op == "hkdf_sha256_extract":
+                return Outcome({"prk": ce.hkdf_sha256_extract(f["ikm"], f["salt"])})
+            if op == "hkdf_sha256_expand":
+                return Outcome({"okm": ce.hkdf_sha256_expand(f["prk"], f["info"],
+                                                             f["length"])})
+            if op == "hkdf_sha256":
+                return Outcome({"okm": ce.hkdf_sha256(f["ikm"], f["salt"], f["info"],
+                                                      f["length"])})
+            if op == "pbkdf2_sha256":
+                return Outcome({"dk": ce.pbkdf2_sha256(f["password"], f["salt"],
+                                                       f["iterations"], f["length"])})
+        except ce.Error as e:
+            return Outcome(status=e.status)
+        except (ValueError, OverflowError):   # outside the bindings' domain
+            return Outcome(status="INVALID_ARGUMENT")
+        return Outcome(status="UNSUPPORTED_OP")
+
+    def _gcm_open(self, f):
+        """chanenc refuses a tag whose length is not tag_len as an
+        argument; ce1_prim.h makes it a forgery (AUTH_FAILED), once the
+        other arguments are valid."""
+        ce = self._ce
+        tag, tag_len = f["tag"], f["tag_len"]
+        if len(tag) != tag_len and 1 <= tag_len <= 16:
+            try:   # the other arguments first: a tag of the right size
+                ce.gcm_decrypt(f["key"], f["iv"], f["ciphertext"], bytes(tag_len),
+                               f["aad"], tag_len=tag_len, allow_short_tag=True)
+            except ce.Error as e:
+                if e.status != "AUTH_FAILED":
+                    return Outcome(status=e.status)
+            return Outcome(status="AUTH_FAILED")
+        pt = ce.gcm_decrypt(f["key"], f["iv"], f["ciphertext"], tag, f["aad"],
+                            tag_len=tag_len, allow_short_tag=True)
+        return Outcome({"plaintext": pt})
+
+    def ecb_iterate(self, cipher: str, key: bytes, data: bytes, n: int,
+                    encrypt: bool = True) -> Outcome:
+        """ECB applied ``n`` times (the GB/T 32907 "1,000,000 times"
+        examples): the reference's own loop, which the adapter interfaces
+        do not have."""
+        try:
+            return Outcome({"data": self._ce.ecb_iterate(key, data, n, cipher=cipher,
+                                                         encrypt=encrypt)})
+        except self._ce.Error as e:
+            return Outcome(status=e.status)
+
 
 # --------------------------------------------------------------------------
 # The independent Python implementation
@@ -273,7 +595,9 @@ def _hex_field(ans: dict, name: str, nullable: bool = False):
     if v is None and nullable:
         return None
     if not isinstance(v, str):
-        raise ValueError(f'"{name}" is a {_json_type(v)}, not a hex string')
+        t = _json_type(v)
+        raise ValueError(f'"{name}" is {"an" if t[0] in "ao" else "a"} {t}, '
+                         'not a hex string')
     try:
         return parse_hex(v)
     except ValueError as e:
@@ -334,28 +658,44 @@ def _load_object(line: bytes):
     return obj if isinstance(obj, dict) else None
 
 
-def _answers(obj: dict) -> str | None:
-    """The op whose well-formed success answer ``obj`` is, "error" for an
-    error answer, None for neither."""
+#: The member that tells a success answer of each operation (frame,
+#: primitive, capabilities) from the others'.
+_ANSWER_MEMBER = {**ANSWER_FIELD, "capabilities": "ops",
+                  "sframe_protect": "frame", "sframe_unprotect": "payload",
+                  **{op: ans[0] for op, (_, ans) in PRIMITIVE_OPS.items()}}
+_OPS_OF_MEMBER: dict = {}
+for _op, _m in _ANSWER_MEMBER.items():
+    _OPS_OF_MEMBER.setdefault(_m, []).append(_op)
+
+
+def _answers(obj: dict):
+    """(member, the ops whose well-formed success answer ``obj`` is),
+    ("error", ["error"]) for an error answer, None for neither."""
     if "error" in obj:
-        return "error"
-    for op, field in ANSWER_FIELD.items():
-        if field in obj:
-            try:
-                _hex_field(obj, field)
-            except ValueError:
-                return None
-            return op
+        return "error", ["error"]
+    for member, ops in _OPS_OF_MEMBER.items():
+        if member not in obj:
+            continue
+        if member == "ops":
+            if isinstance(obj["ops"], list):
+                return member, ops
+            continue
+        try:
+            _hex_field(obj, member)
+        except ValueError:
+            continue
+        return member, ops
     return None
 
 
 def _fits(line: bytes, op: str | None) -> bool:
-    """Whether a line can be the answer to a request of ``op`` (None: a
-    request whose op is unknown, which any JSON object may answer)."""
+    """Whether a line can be the answer to a request of ``op`` (None, or
+    an op the runner does not know: any JSON object may answer it)."""
     obj = _load_object(line)
     if obj is None:
         return False
-    return op is None or "error" in obj or ANSWER_FIELD[op] in obj
+    m = _ANSWER_MEMBER.get(op) if op is not None else None
+    return m is None or "error" in obj or m in obj
 
 
 def head_tail(text: str, head: int = 5, tail: int = 3, width: int = 200,
@@ -427,6 +767,18 @@ class ProcessAdapter(Implementation):
         self._banner_count = 0
         self._probed = False
         self._events: dict = {}
+        self._caps = None          # this process's answer, once asked
+        self.announced = None      # the last answer, kept after close()
+        self._caps_settled = False  # kept across restarts (given up asking)
+        self._caps_failures = 0
+        self.capabilities_note = ""
+        self.capabilities_failure = None
+        self._label = self.description
+        self._prepared = False
+        self._ops_all = None        # the ops listed when prepare() asked
+        self._proc_ops = None       # the ops this process listed
+        self._sframe_reason = ...   # ...: not decided yet
+        self.describe_text = None
 
     # ---- process management ---------------------------------------------
 
@@ -439,6 +791,8 @@ class ProcessAdapter(Implementation):
             start_new_session=True)
         os.set_blocking(self.proc.stdin.fileno(), False)
         os.set_blocking(self.proc.stdout.fileno(), False)
+        self._poller = select.poll()
+        self._poller.register(self.proc.stdout.fileno(), select.POLLIN)
         self._rbuf = b""
         self._fresh = True
 
@@ -472,6 +826,8 @@ class ProcessAdapter(Implementation):
     def _kill(self) -> None:
         p, self.proc = self.proc, None
         self._fresh = False
+        if not self._caps_settled:
+            self._caps = None      # a fresh process is asked again
         if p is None:
             return
         for f in (p.stdin, p.stdout):
@@ -533,14 +889,18 @@ class ProcessAdapter(Implementation):
 
     def _io(self, out: bytes, deadline: float) -> tuple:
         """Writes ``out`` (may be empty) and returns the next line of
-        output: (line, None, "") or (None, transport error, detail)."""
+        output: (line, None, "") or (None, transport error, detail).
+        A line that fits in the pipe is written at once (the usual case);
+        the process's poll object is kept from one request to the next."""
         p = self.proc
         out = memoryview(out)
-        sel = selectors.DefaultSelector()
+        w_fd, r_fd = p.stdin.fileno(), p.stdout.fileno()
+        if out:
+            out = self._write(w_fd, out)
+        poller = self._poller
+        if out:
+            poller.register(w_fd, select.POLLOUT)
         try:
-            sel.register(p.stdout, selectors.EVENT_READ)
-            if out:
-                sel.register(p.stdin, selectors.EVENT_WRITE)
             while True:
                 nl = self._rbuf.find(b"\n")
                 if nl >= 0:
@@ -551,36 +911,46 @@ class ProcessAdapter(Implementation):
                     return None, "timeout", (f"no answer within {self.timeout:g} s"
                                              + (f" (partial: {_short(self._rbuf, 60)!r})"
                                                 if self._rbuf else ""))
-                for key, _ in sel.select(left):
-                    if key.fileobj is p.stdin:
-                        try:
-                            n = os.write(p.stdin.fileno(), out)
-                            out = out[n:]
-                        except BlockingIOError:
-                            continue
-                        except (BrokenPipeError, OSError):
-                            out = out[:0]
+                for fd, _ in poller.poll(max(1, int(left * 1000 + 0.999))):
+                    if fd == w_fd:
+                        out = self._write(w_fd, out)
                         if not out:
-                            sel.unregister(p.stdin)
-                    else:
+                            poller.unregister(w_fd)
+                        continue
+                    try:
+                        chunk = os.read(r_fd, 1 << 16)
+                    except BlockingIOError:
+                        continue
+                    if not chunk:
                         try:
-                            chunk = os.read(p.stdout.fileno(), 1 << 16)
-                        except BlockingIOError:
-                            continue
-                        if not chunk:
-                            try:
-                                rc = p.wait(timeout=1)
-                            except subprocess.TimeoutExpired:
-                                rc = None
-                            how = (f"exited with status {rc}" if rc is not None and rc >= 0
-                                   else f"killed by signal {-rc}" if rc is not None
-                                   else "closed its output")
-                            err = self._stderr_excerpt()
-                            return None, "crashed", (f"adapter {how} before answering"
-                                                     + (f"; stderr: {err}" if err else ""))
-                        self._rbuf += chunk
+                            rc = p.wait(timeout=1)
+                        except subprocess.TimeoutExpired:
+                            rc = None
+                        how = (f"exited with status {rc}" if rc is not None and rc >= 0
+                               else f"killed by signal {-rc}" if rc is not None
+                               else "closed its output")
+                        err = self._stderr_excerpt()
+                        return None, "crashed", (f"adapter {how} before answering"
+                                                 + (f"; stderr: {err}" if err else ""))
+                    self._rbuf += chunk
         finally:
-            sel.close()
+            if out:
+                try:
+                    poller.unregister(w_fd)
+                except (KeyError, ValueError):
+                    pass
+
+    @staticmethod
+    def _write(fd: int, out: memoryview) -> memoryview:
+        """Writes what the pipe takes now; the rest (nothing once the
+        process is gone: its answer, or its end, tells)."""
+        try:
+            n = os.write(fd, out)
+            return out[n:]
+        except BlockingIOError:
+            return out
+        except OSError:          # BrokenPipeError: the process is gone
+            return out[:0]
 
     def _pending_output(self) -> bytes:
         """Output the live process wrote since its last answer (it should
@@ -689,13 +1059,16 @@ class ProcessAdapter(Implementation):
             return None, Outcome(transport="garbage",
                                  detail=f"answer is {what}: {_short(ans)!r}")
         self.answers += 1
-        if (step_check and op is not None and "error" not in obj
-                and ANSWER_FIELD[op] not in obj):
+        if (step_check and op in _ANSWER_MEMBER and "error" not in obj
+                and _ANSWER_MEMBER[op] not in obj):
             other = _answers(obj)
-            if other not in (None, "error", op):
+            if other is not None and op not in other[1]:
                 self._kill()
-                what = (f"{'an' if op[0] == 'u' else 'a'} {op} request got an answer with "
-                        f"\"{ANSWER_FIELD[other]}\", which answers {other}")
+                member, ops = other
+                which = (ops[0] if len(ops) == 1 else
+                         ", ".join(ops[:-1]) + " or " + ops[-1])
+                what = (f"{'an' if op[0] in 'aeiou' else 'a'} {op} request got an "
+                        f"answer with \"{member}\", which answers {which}")
                 self._note("out_of_step", (
                     f"{what}: the adapter's answers are out of step with the "
                     "requests (it wrote a line that answered no request), or "
@@ -769,6 +1142,146 @@ class ProcessAdapter(Implementation):
             self.has_derive = True
         return out
 
+    # ---- primitive operations ----------------------------------------------
+
+    def capabilities(self) -> frozenset:
+        """The primitives this process announces (asked once per process
+        start, docs/conformance.md 8.1): the "ops" of its answer that are
+        operations of tools/ce1_prim.h. UNSUPPORTED_OP (an adapter of the
+        frame operations only) or any other error gives none. While the
+        request fails in transport (a timeout, a crash) the answer is none
+        and :attr:`capabilities_failure` says why; after three such
+        failures in a row the adapter is taken to have none. A malformed
+        answer is reported once among the adapter's output problems
+        (:meth:`protocol_events`)."""
+        if self._caps is not None:
+            self.capabilities_failure = None
+            return self._caps
+        if self.unusable:
+            self.capabilities_failure = Outcome(transport="unusable",
+                                                detail=self.unusable)
+            return frozenset()
+        ans, fail = self.request(CAPABILITIES_LINE, "capabilities")
+        if fail is not None:
+            self._caps_failures += 1
+            self.capabilities_failure = fail
+            if self._caps_failures >= 3:
+                self._caps, self._caps_settled = frozenset(), True
+                self.announced = self._caps
+                self.capabilities_note = (
+                    f'no answer to {{"op":"capabilities"}} in '
+                    f"{self._caps_failures} attempts ({fail.describe()}): "
+                    "frame operations only")
+                self._note("capabilities", self.capabilities_note)
+            return frozenset()
+        self._caps_failures = 0
+        self.capabilities_failure = None
+        self._caps = self.announced = self._read_capabilities(ans)
+        return self._caps
+
+    def prepare(self) -> None:
+        """Asks {"op":"capabilities"} once, before the first case of a run
+        (the answer decides whether the frame and SFrame layers run). A
+        transport failure of this first question is not counted towards
+        giving the adapter up: the cases that follow show the fault
+        themselves (and the primitive cases ask again)."""
+        if self._prepared:
+            return
+        self._prepared = True
+        counters = (self._consecutive, self._timeouts, self._caps_failures)
+        self.capabilities()
+        if self.capabilities_failure is not None:
+            if not self._caps_settled:
+                self._consecutive, self._timeouts, self._caps_failures = counters
+                if not self._timeouts_exhausted():
+                    self.unusable = None
+            return
+        self._ops_all = self._proc_ops
+
+    def _timeouts_exhausted(self) -> bool:
+        return (self._timeouts >= self.give_up
+                or self._consecutive >= 10 * self.give_up)
+
+    def operations(self):
+        """The operations of the first capabilities answer that listed
+        them (frame, SFrame, primitive and unknown names alike); None for
+        an adapter that answered UNSUPPORTED_OP, gave a malformed answer,
+        or has not answered."""
+        return self._ops_all
+
+    def sframe_missing(self):
+        """None when the adapter has SFrame. An adapter that lists its
+        operations has it when it lists both SFrame ops; one that lists
+        nothing (UNSUPPORTED_OP to capabilities) is sent one valid
+        sframe_protect, and an UNSUPPORTED_OP answer means no SFrame
+        (conformance.md 7.1)."""
+        if self._sframe_reason is not ...:
+            return self._sframe_reason
+        self.prepare()
+        if self._ops_all is not None:
+            self._sframe_reason = Implementation.sframe_missing(self)
+            return self._sframe_reason
+        out = self.sframe_protect(4, 0, 0, b"\x01", b"", b"")
+        if out.transport:
+            return None      # undecided: the cases show the fault
+        self._sframe_reason = (
+            f"{_who(self)} does not implement SFrame: it answered "
+            "UNSUPPORTED_OP to sframe_protect (conformance.md 7.1)"
+            if out.status == "UNSUPPORTED_OP" else None)
+        return self._sframe_reason
+
+    def _read_capabilities(self, ans: dict) -> frozenset:
+        text = _short(json.dumps(ans, separators=(",", ":")))
+        self._proc_ops = None
+        d = ans.get("describe")
+        if isinstance(d, str) and d.strip() and self.describe_text is None:
+            # conformance.md 8.1: optional, a one-line description (a
+            # library's ce1_impl_describe() through libserve.py)
+            self.describe_text = d.strip().splitlines()[0][:200]
+            self.description = f"{self._label} [{self.describe_text}]"
+        if "error" in ans:
+            st = ans["error"]
+            if st == "UNSUPPORTED_OP":
+                self.capabilities_note = ("capabilities: UNSUPPORTED_OP, frame "
+                                          "operations only")
+                return frozenset()
+            self.capabilities_note = f"capabilities answered {text}"
+            self._note("capabilities", (
+                f'{{"op":"capabilities"}} was answered {text}: an adapter '
+                'answers it with {"ops":[...]}, or with UNSUPPORTED_OP when it '
+                "implements the frame operations only (docs/conformance.md 8.1); "
+                "its primitive cases were skipped"))
+            return frozenset()
+        ops = ans.get("ops")
+        if not isinstance(ops, list) or not all(isinstance(o, str) for o in ops):
+            what = ('has no "ops" member' if "ops" not in ans else
+                    '"ops" is not an array of strings')
+            self.capabilities_note = f"capabilities answer malformed: {what}"
+            self._note("capabilities", (
+                f'the answer to {{"op":"capabilities"}}, {text}, {what} '
+                "(docs/conformance.md 8.1): its primitive cases were skipped"))
+            return frozenset()
+        self.capabilities_note = ""
+        self._proc_ops = frozenset(ops)
+        return frozenset(o for o in ops if o in PRIMITIVE_OPS)
+
+    def primitive(self, op, **fields):
+        line = primitive_request_line(op, fields)
+        ans, fail = self.request(line, op)
+        return fail if fail else primitive_outcome(ans, op)
+
+    # ---- SFrame operations (conformance.md 7.2) ------------------------------
+
+    def sframe_protect(self, suite, kid, ctr, base_key, metadata, payload):
+        ans, fail = self.request(sframe_protect_line(
+            suite, kid, ctr, base_key, metadata, payload), "sframe_protect")
+        return fail if fail else sframe_outcome(ans, "sframe_protect")
+
+    def sframe_unprotect(self, suite, keys, window, accepted, metadata, frame):
+        ans, fail = self.request(sframe_unprotect_line(
+            suite, keys, window, accepted, metadata, frame), "sframe_unprotect")
+        return fail if fail else sframe_outcome(ans, "sframe_unprotect")
+
     def raw_request(self, line: bytes) -> Outcome:
         """Sends any line (one the runner made malformed on purpose, say)
         and returns the answer as an Outcome; a success answer is read as
@@ -778,11 +1291,32 @@ class ProcessAdapter(Implementation):
         return fail if fail else self._outcome(ans, op)
 
 
+def primitive_outcome(ans: dict, op: str) -> Outcome:
+    """The Outcome of a process adapter's answer to a primitive request,
+    read strictly: every answer member of the op must be there, as a hex
+    string (conformance.md 3.2); anything else is a bad answer."""
+    if "error" in ans:
+        st = ans["error"]
+        if not isinstance(st, str):
+            return Outcome(transport="bad_answer",
+                           detail=f'"error" is not a string: {_short(json.dumps(ans))}')
+        return Outcome(status=st, buffer_modified=ans.get("out_modified") is True)
+    value = {}
+    try:
+        for member in PRIMITIVE_OPS[op][1]:
+            value[member] = _hex_field(ans, member)
+    except ValueError as e:
+        return Outcome(transport="bad_answer",
+                       detail=f"{op}: {e}: {_short(json.dumps(ans))}")
+    return Outcome(value)
+
+
 def lib_adapter(path: str, timeout: float = 10.0) -> ProcessAdapter:
     """A shared-library implementation (C ABI) run in a worker process that
     serves it over JSON lines (:mod:`chanenc.conform.libserve`)."""
     server = os.path.join(os.path.dirname(os.path.abspath(__file__)), "libserve.py")
-    ad = ProcessAdapter([sys.executable, server, os.path.abspath(path)],
+    ad = ProcessAdapter([sys.executable, server, "--describe",
+                         os.path.abspath(path)],
                         timeout=timeout,
                         label=f"shared library (C ABI, worker process): {path}")
     ad.kind = "lib"
@@ -807,6 +1341,28 @@ class InProcessLib(Implementation):
         self._lib = LibImpl(path)
         self.lib_path = path
         self.description = f"shared library (C ABI, in process): {path}"
+        describe = getattr(self._lib, "describe", None)
+        what = describe() if describe is not None else None
+        if what:
+            self.describe_text = what
+            self.description += f" [{what}]"
+        self._caps = None
+        caps = getattr(self._lib, "capabilities", None)
+        self._ops = frozenset(caps()) if caps is not None else None
+
+    def operations(self):
+        """The operations whose symbols the library exports."""
+        return self._ops
+
+    def sframe_protect(self, suite, kid, ctr, base_key, metadata, payload):
+        st, out, mod = self._lib.sframe_protect(suite, kid, ctr, base_key,
+                                                metadata, payload)
+        return Outcome(out) if st is None else Outcome(status=st, buffer_modified=mod)
+
+    def sframe_unprotect(self, suite, keys, window, accepted, metadata, frame):
+        st, out, mod = self._lib.sframe_unprotect(suite, keys, window, accepted,
+                                                  metadata, frame)
+        return Outcome(out) if st is None else Outcome(status=st, buffer_modified=mod)
 
     def protect(self, mode, key, salt, pn, payload):
         st, out, mod = self._lib.protect(mode, key, salt, pn, payload)
@@ -815,6 +1371,32 @@ class InProcessLib(Implementation):
     def unprotect(self, mode, key, salt, frame):
         st, out, mod = self._lib.unprotect(mode, key, salt, frame)
         return Outcome(out) if st is None else Outcome(status=st, buffer_modified=mod)
+
+    def capabilities(self) -> frozenset:
+        """The primitives whose symbols the library exports (LibImpl)."""
+        if self._caps is None:
+            caps = getattr(self._lib, "capabilities", None)
+            if caps is None:
+                self.capabilities_note = ("this runner's libserve cannot call "
+                                          "primitives: frame operations only")
+                self._caps = frozenset()
+            else:
+                self._caps = frozenset(op for op in caps() if op in PRIMITIVE_OPS)
+            self.announced = self._caps
+        return self._caps
+
+    def primitive(self, op, **fields):
+        st, ans, mod = self._lib.primitive(op, fields)
+        if st is not None:
+            return Outcome(status=st, buffer_modified=bool(mod))
+        value = {}
+        for member in PRIMITIVE_OPS[op][1]:
+            v = (ans or {}).get(member)
+            if not isinstance(v, (bytes, bytearray)):
+                return Outcome(transport="bad_answer",
+                               detail=f"{op}: no {member!r} bytes in {ans!r}")
+            value[member] = bytes(v)
+        return Outcome(value)
 
 
 # --------------------------------------------------------------------------
@@ -853,6 +1435,28 @@ class Recorder:
         self._calls.append(("raw", line))
         return self.impl.raw_request(line)
 
+    def primitive(self, op, **fields):
+        self._calls.append(("prim", op, fields))
+        return self.impl.primitive(op, **fields)
+
+    def capabilities(self):
+        caps = self.impl.capabilities()
+        if getattr(self.impl, "capabilities_failure", None) is not None:
+            self._calls.append(("raw", CAPABILITIES_LINE))
+        return caps
+
+    def sframe_protect(self, suite, kid, ctr, base_key, metadata, payload):
+        self._calls.append(("raw", sframe_protect_line(
+            suite, kid, ctr, base_key, metadata, payload)))
+        return self.impl.sframe_protect(suite, kid, ctr, base_key, metadata,
+                                        payload)
+
+    def sframe_unprotect(self, suite, keys, window, accepted, metadata, frame):
+        self._calls.append(("raw", sframe_unprotect_line(
+            suite, keys, window, accepted, metadata, frame)))
+        return self.impl.sframe_unprotect(suite, keys, window, accepted,
+                                          metadata, frame)
+
     def clear(self) -> None:
         self._calls = []
 
@@ -862,4 +1466,5 @@ class Recorder:
         UTF-8 (sent so on purpose) appear as \\xNN escapes."""
         calls, self._calls = self._calls, []
         return [c[1].decode("utf-8", "backslashreplace") if c[0] == "raw"
+                else primitive_request_line(c[1], c[2]).decode() if c[0] == "prim"
                 else request_line(*c).decode() for c in calls]

@@ -3,10 +3,12 @@ JUnit XML report.
 
 A :class:`CaseResult` is one check of one case: a CE1 frame vector (one
 operation of it: a valid frame is two checks, protect and unprotect), a
-standard primitive vector, a request check of a process adapter
-(docs/conformance.md 3.4), a check of the random pass, or an adapter's
-output problem (file ``(adapter output)``). Part of the stable API of
-:mod:`chanenc.conform.api`.
+standard primitive vector (or a check derived from one, the GCM tag cut
+short), a request check of a process adapter (docs/conformance.md 3.4), a
+check of the random pass, or an adapter's output problem (file ``(adapter
+output)``). Each names its layer: ``frame``, ``primitive`` or
+``request``, or ``sframe`` for the SFrame vectors (docs/conformance.md
+7.4). Part of the stable API of :mod:`chanenc.conform.api`.
 """
 
 from __future__ import annotations
@@ -27,9 +29,13 @@ PROTOCOL_FILE = "(adapter output)"
 
 
 def layer_of(case: V.Case) -> str:
-    """'primitive' for a standard primitive vector, 'request' for the
-    request checks and an adapter's output problems, 'frame' for the rest
-    (CE1 frame files and the random pass)."""
+    """'primitive' for a standard primitive vector, 'sframe' for an SFrame
+    vector, 'request' for the request checks and an adapter's output
+    problems, 'frame' for the rest (CE1 frame files and the random
+    pass)."""
+    layer = getattr(case, "layer", None)
+    if layer:
+        return layer
     if case.primitive:
         return "primitive"
     if case.file in (REQUESTS_FILE, PROTOCOL_FILE):
@@ -41,7 +47,7 @@ def layer_of(case: V.Case) -> str:
 class CaseResult:
     """The outcome of one check.
 
-    ``layer``: 'frame', 'primitive' or 'request'. ``file``: the vector
+    ``layer``: 'frame', 'primitive', 'sframe' or 'request'. ``file``: the vector
     file relative to its set (``ce1/ce1-aes-128-gcm.json``,
     ``wycheproof/aes_gcm_test.json``), or ``requests (conformance.md
     3.4)``, ``random (seed S)``, ``(adapter output)``. ``group``: the CE1
@@ -55,7 +61,11 @@ class CaseResult:
     or 'skipped'. For a failure ``kind`` names the mismatch (see
     :class:`chanenc.conform.vectors.Failure`), ``expected``/``actual`` are
     bytes or status names, ``message`` says what differs; for a skip
-    ``message`` is the reason. ``requests``: the request lines sent for a
+    ``message`` is the reason; for a pass ``note`` says which of two
+    allowed outcomes it was, when a case allows two (XTS with Key1 ==
+    Key2 refused or accepted). ``line``: the vector's line in its file,
+    when known; ``derived``: the kind of a derived check ("tag cut") or
+    None. ``requests``: the request lines sent for a
     failed check, as the JSON lines an adapter reads. ``duration``:
     seconds (None in the random pass, whose checks are not timed one by
     one).
@@ -82,6 +92,9 @@ class CaseResult:
     #: The diagnosis of a failure (:class:`chanenc.conform.diagnose.Diagnosis`)
     #: once the run has diagnosed it; None otherwise.
     diagnosis: object = field(default=None, repr=False, compare=False)
+    note: str = ""
+    line: int | None = None
+    derived: str | None = None
 
     @classmethod
     def from_check(cls, case: V.Case, result, requests=(),
@@ -90,8 +103,11 @@ class CaseResult:
         Failure)."""
         r = cls(layer_of(case), case.file, case.group, case.id, case.algo,
                 case.mode, case.op, case.comment, "passed",
-                duration=duration, case=case)
-        if isinstance(result, V.Skipped):
+                duration=duration, case=case, line=case.line,
+                derived=case.derived)
+        if isinstance(result, V.Passed):
+            r.note = result.note
+        elif isinstance(result, V.Skipped):
             r.outcome, r.message = "skipped", result.reason
         elif result is not None:
             r.outcome, r.kind, r.message = "failed", result.kind, result.message
@@ -123,7 +139,7 @@ class CaseResult:
         if self.outcome == "skipped":
             return f"skipped: {self.message}"
         if self.outcome == "passed":
-            return "passed"
+            return f"passed ({self.note})" if self.note else "passed"
         from .runner import Run
         case = self.case or V.Case(self.file, self.mode, self.id,
                                    self.comment, self.op)
@@ -137,11 +153,12 @@ class CaseResult:
         """JSON-ready: bytes as {"bytes": hex, "len": n}, statuses as
         {"status": name}, as in the runner's JSON report."""
         from .runner import _json_value
-        return {"layer": self.layer, "file": self.file, "group": self.group,
+        return {"layer": self.layer, "file": self.file, "line": self.line,
+                "group": self.group, "derived": self.derived,
                 "id": self.id, "name": self.name, "mode": self.mode,
                 "mode_id": self.mode_id, "op": self.op,
                 "comment": self.comment, "outcome": self.outcome,
-                "kind": self.kind, "message": self.message,
+                "kind": self.kind, "message": self.message, "note": self.note,
                 "expected": _json_value(self.expected),
                 "actual": _json_value(self.actual),
                 "requests": list(self.requests),
@@ -198,9 +215,10 @@ def case_names(cases) -> list:
 
 
 def file_label(file: str, all_files=()) -> str:
-    """Short label of a file for test ids: its base name (the relative
-    path when another file has the same base name), ``requests``,
-    ``random-seed-S``, ``adapter-output``."""
+    """Short label of a file for test ids: its base name (when another
+    file has the same base name, as many of its last path components as
+    tell them apart, joined with ".": ``tweak-128hexstr.XTSGenAES128.rsp``),
+    ``requests``, ``random-seed-S``, ``adapter-output``."""
     if file == REQUESTS_FILE:
         return "requests"
     if file == PROTOCOL_FILE:
@@ -208,11 +226,13 @@ def file_label(file: str, all_files=()) -> str:
     m = re.fullmatch(r"random \(seed (.*)\)", file)
     if m:
         return "random-seed-" + slug(m.group(1))
-    base = file.rsplit("/", 1)[-1]
-    if base and sum(1 for f in set(all_files)
-                    if f.rsplit("/", 1)[-1] == base) <= 1:
-        return base
-    return file
+    parts = file.split("/")
+    others = [f.split("/") for f in set(all_files) if f != file]
+    for n in range(1, len(parts) + 1):
+        tail = parts[-n:]
+        if not any(o[-n:] == tail for o in others):
+            return slug(".".join(tail))
+    return slug(".".join(parts))
 
 
 # --------------------------------------------------------------------------
@@ -224,7 +244,10 @@ def junit_tree(results, name: str = "chanenc-conform",
     """JUnit XML of ``results``: one <testsuite> per file (in order of
     appearance), one <testcase> per check with classname the file and
     name ``mode/name``; <failure message=... type=kind> holding the
-    runner's failure text, <skipped message=reason>."""
+    runner's failure text, <skipped message=reason>. The layer (frame,
+    primitive, request) is a property of each testsuite and testcase
+    (``<property name="layer" .../>``); a pass with a note has it as
+    <system-out>."""
     suites = collections.OrderedDict()
     for r in results:
         suites.setdefault(r.file, []).append(r)
@@ -237,10 +260,12 @@ def junit_tree(results, name: str = "chanenc-conform",
         s = ET.SubElement(root, "testsuite", name=file, tests=str(len(rs)),
                           failures=str(n_f), errors="0", skipped=str(n_s),
                           time=f"{t:.3f}")
+        props = ET.SubElement(s, "properties")
         if properties and not tot:
-            props = ET.SubElement(s, "properties")
             for k, v in properties.items():
                 ET.SubElement(props, "property", name=str(k), value=str(v))
+        for layer in dict.fromkeys(r.layer for r in rs):
+            ET.SubElement(props, "property", name="layer", value=layer)
         tot["tests"] += len(rs)
         tot["failures"] += n_f
         tot["skipped"] += n_s
@@ -249,6 +274,10 @@ def junit_tree(results, name: str = "chanenc-conform",
             tc = ET.SubElement(s, "testcase", classname=file,
                                name=r.test_name,
                                time=f"{r.duration or 0.0:.6f}")
+            tp = ET.SubElement(tc, "properties")
+            ET.SubElement(tp, "property", name="layer", value=r.layer)
+            if r.derived:
+                ET.SubElement(tp, "property", name="derived", value=r.derived)
             if r.failed:
                 msg = f"{r.kind}: {r.message}" if r.message else str(r.kind)
                 f = ET.SubElement(tc, "failure", message=_xml_safe(msg),
@@ -256,6 +285,8 @@ def junit_tree(results, name: str = "chanenc-conform",
                 f.text = _xml_safe(r.describe(full=True))
             elif r.skipped:
                 ET.SubElement(tc, "skipped", message=_xml_safe(r.message))
+            elif r.note:
+                ET.SubElement(tc, "system-out").text = _xml_safe(r.note)
     root.set("tests", str(tot["tests"]))
     root.set("failures", str(tot["failures"]))
     root.set("errors", "0")

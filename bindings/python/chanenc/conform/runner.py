@@ -12,13 +12,15 @@ import sys
 import time
 
 from . import vectors as V
-from .diagnose import DEFAULT_SAMPLE, diagnose_failures, summary_lines, summary_map
+from .diagnose import (DEFAULT_SAMPLE, diagnose_failures, diagnose_primitives,
+                       primitive_summary_lines, sframe_summary_lines,
+                       summary_lines, summary_map)
 from .differential import run_random
 from .impls import (AdapterCannotStart, InProcessLib, ProcessAdapter,
                     PythonCE1, Recorder, Reference, lib_adapter)
 from .requests import REQUESTS_FILE, check_line, request_cases
 from .results import PROTOCOL_FILE as _PROTOCOL_FILE
-from .results import CaseResult, case_names, write_junit
+from .results import CaseResult, case_names, layer_of, write_junit
 
 __all__ = ["main", "Run"]
 
@@ -26,22 +28,56 @@ DESCRIPTION = """\
 Check an implementation of CE1 against the known-answer vectors, and
 optionally against the reference with random inputs.
 
-With no implementation option the reference itself (chanenc, through its
-Python bindings) is checked: every CE1 frame file (vectors/ce1/*.json), the
-project's standard files (vectors/std/: GB/T 32907 SM4 examples, RFC 7914
-PBKDF2) and the standard primitive files read where they are installed
-(vectors/README.md): NIST CAVP AES-ECB/GCM/XTS, the SM4 draft and RFC 5869
-HKDF from the Debian package python3-cryptography-vectors (--pyca-vectors,
-$CE_PYCA_VECTORS_DIR); IEEE 1619 XTS, SM4, GCM and HKDF from
-libcrypto++-utils (--cryptopp-vectors, $CE_CRYPTOPP_VECTORS_DIR); Project
-Wycheproof AES-GCM/GMAC/XTS, HKDF and PBKDF2 from --wycheproof DIR or
-$CE_WYCHEPROOF_DIR (a checkout's testvectors_v1; by default
-../shared/vectors/wycheproof beside the source tree, skipped with a reason
-when absent). A missing package is an error that names it. Other
-implementations speak CE1 only: for them the primitive files are not run
-(one line of the report counts them). A process adapter is also sent the
-request checks of docs/conformance.md 3.1-3.4 (malformed requests, the
-order of errors): the "requests" row.
+The implementation is the reference itself (chanenc, through its Python
+bindings) when no option names another: a process adapter (--adapter) or a
+C ABI library (--lib). Four layers are checked, on any implementation
+(--layer selects some):
+
+frame      every CE1 frame file (vectors/ce1/*.json), through protect,
+           unprotect and derive, and the random pass;
+primitive  the standard primitive vectors, through the operations of
+           tools/ce1_prim.h (aes_ecb_*, sm4_ecb_*, aes_xts_*, aes_gcm_seal,
+           aes_gcm_open, hkdf_sha256*, pbkdf2_sha256): the project's
+           vectors/std/ (GB/T 32907 SM4 examples, RFC 7914 PBKDF2) and the
+           files read where they are installed (vectors/README.md): NIST
+           CAVP AES-ECB/GCM/XTS, the SM4 draft and RFC 5869 HKDF from the
+           Debian package python3-cryptography-vectors (--pyca-vectors,
+           $CE_PYCA_VECTORS_DIR); IEEE 1619 XTS, SM4, GCM and HKDF from
+           libcrypto++-utils (--cryptopp-vectors, $CE_CRYPTOPP_VECTORS_DIR);
+           Project Wycheproof AES-GCM/GMAC/XTS, HKDF and PBKDF2 from
+           --wycheproof DIR or $CE_WYCHEPROOF_DIR (a checkout's
+           testvectors_v1; by default ../shared/vectors/wycheproof beside
+           the source tree, skipped with a reason when absent). A missing
+           package is an error that names it. Where those files leave
+           gaps in what CE1 uses (PBKDF2 salts over 16 bytes, HKDF outputs
+           under 20 bytes...), KDF checks computed at run time (rows
+           marked "computed");
+sframe     the SFrame vectors (vectors/sframe/*.json, and RFC 9605's from
+           --sframe-vectors DIR, $CE_SFRAME_VECTORS_DIR or
+           ../shared/vectors/sframe beside the source tree), through
+           sframe_protect and sframe_unprotect (docs/conformance.md 7.4);
+request    for a process adapter, the request checks of
+           docs/conformance.md 3.1-3.4.
+
+What runs is the implementation's say: a process adapter is asked
+{"op":"capabilities"} (docs/conformance.md 8.1) first, before any case,
+and again after each restart; a library announces each operation by
+exporting its symbol. A case whose operations are not announced is
+skipped with the reason ("not implemented by the adapter:
+aes_xts_encrypt"): an implementation without protect and unprotect (a
+primitive-only adapter or library) has its frame cases, the request
+checks that need them and the random pass skipped; an adapter that
+answers capabilities with UNSUPPORTED_OP has the frame operations only.
+A primitive the implementation answers NOT_SUPPORTED is skipped, and the
+report says which parameter values it refused ("for tag lengths 4, 8
+(bytes)"). Wycheproof "valid" vectors must give the exact bytes, "invalid"
+ones must be refused (a modified GCM tag with AUTH_FAILED, others with any
+error status), "acceptable" ones may be either. XTS with Key1 == Key2 passes refused or
+with the right bytes; the report notes which. Each GCM vector with a full
+16-byte tag (Wycheproof's valid ones, one per section of the NIST files,
+Crypto++'s) also gives derived checks: opened with the tag cut to 15, 12,
+8 and 4 bytes while tag_len stays 16, it must be AUTH_FAILED (rows marked
+"tag cut"). The primitive layer is docs/conformance.md section 9.
 """
 
 EPILOG = """\
@@ -56,14 +92,21 @@ examples:
     %(prog)s --adapter ./my-adapter --junit conformance.xml
   only the CE1 frame files of one mode, every failure in full:
     %(prog)s --file 'ce1/*' --mode AES_128_GCM2 -v
+  only the primitive layer's XTS and GCM vectors (and their tag cuts):
+    %(prog)s --adapter ./my-adapter --file 'pyca/*' --mode 'aes-*-xts,aes-*-gcm'
   Wycheproof from your own checkout:
     %(prog)s --wycheproof ~/wycheproof/testvectors_v1 --file 'wycheproof/*'
+  only the SFrame layer of a library (RFC 9605 vectors from a directory):
+    %(prog)s --lib ./libmine.so --layer sframe --sframe-vectors ~/sframe-vectors
 
-The output is a table of passed/failed/skipped cases per mode or algorithm
-and file, the failures (file, id, comment, expected and actual bytes or
-statuses, first differing byte, and the requests that were sent: in full
-with -v and in the JSON report, as the JSON lines an adapter reads), and a
-summary line, which names the random pass's seed. The exit status is 0
+The output is a table of passed/failed/skipped cases per layer (frame,
+primitive, sframe, request), mode or algorithm and file, the failures (file, id,
+line of the vector, comment, expected and actual bytes or statuses, first
+differing byte, and the requests that were sent: in full with -v and in
+the JSON report, as the JSON lines an adapter reads), the notes of cases
+that passed one of two allowed ways, the diagnosis (a frame failure that a
+primitive failure explains is said to follow from it), and a summary
+line, which names the random pass's seed. The exit status is 0
 only when nothing failed and at least one case passed; 1 otherwise; 2 for
 usage errors and for an adapter that cannot start.
 
@@ -140,11 +183,6 @@ def short_request(line: str, keep: int = 64) -> str:
     return text + ("  [cut: -v or --json for all]" if cut else "")
 
 
-#: Label of the files that do not apply to an implementation other than
-#: the reference, and why (folded into one line of the report).
-NOT_APPLICABLE = ("they check the reference's primitive layer (AES, SM4, "
-                  "GCM, XTS, HKDF, PBKDF2), not CE1 frames")
-
 _PROTOCOL = {
     "banner": ("banner", lambda n, d: (
         f"each fresh adapter process wrote {d!r} before its first answer "
@@ -160,6 +198,7 @@ _PROTOCOL = {
     "out_of_step": ("out_of_step", lambda n, d: (
         f"{n} answer{'s' if n != 1 else ''} fitted another request than "
         f"{'their' if n != 1 else 'its'} own; first: {d}")),
+    "capabilities": ("bad_capabilities", lambda n, d: d),
 }
 
 
@@ -167,14 +206,89 @@ _PROTOCOL = {
 # A run
 # --------------------------------------------------------------------------
 
-class Row:
-    __slots__ = ("algo", "file", "passed", "failed", "skipped", "reasons",
-                 "order")
+#: The parameters that may tell refused vectors apart, in the order tried
+#: when several tell them equally well.
+_REFUSAL_PARAMS = ("key_bits", "tag_len", "iv_len", "tag_cut", "data_len",
+                   "aad_len", "pt_len", "length", "salt_len", "password_len",
+                   "ikm_len", "info_len", "prk_len", "iterations",
+                   "key1_eq_key2", "partial_block")
 
-    def __init__(self, algo, file, order):
+
+def _value_groups(values) -> str:
+    """Sorted integers with runs of consecutive ones joined: "1..7, 129,
+    256"; at most eight groups are written out."""
+    vs = sorted(values)
+    groups = []
+    for v in vs:
+        if groups and v == groups[-1][1] + 1:
+            groups[-1][1] = v
+        else:
+            groups.append([v, v])
+    text = [f"{a}" if a == b else f"{a}..{b}" for a, b in groups]
+    if len(text) > 8:
+        return ", ".join(text[:6]) + f", ... ({len(vs)} values up to {vs[-1]})"
+    return ", ".join(text)
+
+
+def describe_refusals(refused: list, answered: list) -> str:
+    """What the vectors an implementation refused (``refused``: their
+    params dicts) have that none it answered (``answered``) has, as
+    "tag lengths 4, 8 (bytes)" or "key size 192 (bits), or IV lengths
+    1..7 (bytes)": for each parameter the values found only among the
+    refused; the parameter that accounts for the most refused vectors
+    first, then the next for the rest (at most three). Refused vectors no
+    parameter tells apart are counted as such. Derived from the vectors,
+    not guessed."""
+    left = list(range(len(refused)))
+    parts = []
+    while left and len(parts) < 3:
+        best = None
+        for p in _REFUSAL_PARAMS:
+            seen = {a.get(p) for a in answered if a.get(p) is not None}
+            only = {refused[i].get(p) for i in left
+                    if refused[i].get(p) is not None} - seen
+            if p in ("key1_eq_key2", "partial_block"):
+                only &= {True}
+            elif any(isinstance(v, bool) for v in only):
+                continue
+            cover = [i for i in left if refused[i].get(p) in only]
+            if cover and (best is None or len(cover) > len(best[2])):
+                best = (p, only, cover)
+        if best is None:
+            break
+        p, only, cover = best
+        one, many, unit = V.PARAM_WORDS.get(p, (p, p, None))
+        if p in ("key1_eq_key2", "partial_block"):
+            parts.append(one)
+        else:
+            parts.append(f"{one if len(only) == 1 else many} "
+                         f"{_value_groups(only)}" + (f" ({unit})" if unit else ""))
+        cover = set(cover)
+        left = [i for i in left if i not in cover]
+    text = ", or ".join(parts)
+    if left:
+        n = len(left)
+        rest = (f"{n} vector{'s' if n != 1 else ''} that no parameter tells "
+                "apart from those it answered")
+        text = f"{text}, and {rest}" if text else rest
+    return text
+
+
+class Row:
+    __slots__ = ("layer", "algo", "file", "derived", "passed", "failed",
+                 "skipped", "reasons", "order")
+
+    def __init__(self, algo, file, order, layer="frame", derived=None):
         self.algo, self.file, self.order = algo, file, order
+        self.layer, self.derived = layer, derived
         self.passed = self.failed = self.skipped = 0
         self.reasons = collections.Counter()
+
+    @property
+    def label(self) -> str:
+        """The algorithm column: the algorithm, and the derived checks'
+        kind ("AES-128-GCM (tag cut)")."""
+        return f"{self.algo} ({self.derived})" if self.derived else self.algo
 
 
 class Run:
@@ -189,11 +303,13 @@ class Run:
         self.failures: list = []    # (case, Failure, request lines)
         self.results: list = []     # CaseResult of every check, in order
         self.ignored: list = []
-        self.not_applicable: list = []   # relative paths
+        self.notes: list = []       # (case, note) of cases passed with one
         self.random_label = None
         self.random_cases = 0
         self.diagnoses: dict = {}   # id(Failure) -> Diagnosis
+        self.primitive_findings: list = []   # diagnose.PrimitiveFinding
         self.diagnosed = False
+        self._finished = False
         self.started = time.time()
         self._progress_t = 0.0
         self._progress_on = bool(args.progress) or (
@@ -201,12 +317,51 @@ class Run:
 
     # ---- bookkeeping -------------------------------------------------------
 
-    def row(self, algo, file) -> Row:
-        k = (algo, file)
+    def finish(self) -> None:
+        """Once the cases ran: the primitive refusals (NOT_SUPPORTED) are
+        summed up per operation by what the refused vectors have that no
+        answered vector has (:func:`describe_refusals`), and the rows'
+        skip reasons say so ("NOT_SUPPORTED by the implementation:
+        aes_gcm_open for tag lengths 4, 8 (bytes)"); each result keeps
+        its own vector's parameters."""
+        if self._finished:
+            return
+        self._finished = True
+        refused = collections.OrderedDict()
+        answered = collections.defaultdict(list)
+        for r in self.results:
+            c = r.case
+            if c is None or not c.primitive or not c.params:
+                continue
+            if r.skipped and r.message.startswith(V.PRIM_NOT_SUPPORTED):
+                op = r.message[len(V.PRIM_NOT_SUPPORTED):].split(" ", 1)[0]
+                refused.setdefault(op, []).append(r)
+            elif r.passed:
+                for op in c.ops:
+                    answered[op].append(c.params)
+            elif r.failed and r.failure is not None:
+                op = (r.failure.extra or {}).get("operation")
+                if op in c.ops:
+                    answered[op].append(c.params)
+        for op, rs in refused.items():
+            text = describe_refusals([r.case.params for r in rs], answered[op])
+            new = f"{V.PRIM_NOT_SUPPORTED}{op} for {text}"
+            for r in rs:
+                row = self.case_row(r.case)
+                row.reasons[r.message] -= 1
+                if row.reasons[r.message] <= 0:
+                    del row.reasons[r.message]
+                row.reasons[new] += 1
+
+    def row(self, algo, file, layer="frame", derived=None) -> Row:
+        k = (layer, algo, file, derived)
         r = self.rows.get(k)
         if r is None:
-            r = self.rows[k] = Row(algo, file, len(self.rows))
+            r = self.rows[k] = Row(algo, file, len(self.rows), layer, derived)
         return r
+
+    def case_row(self, case: V.Case) -> Row:
+        return self.row(case.algo, case.file, layer_of(case), case.derived)
 
     def record(self, case: V.Case, result, requests=(),
                duration=None) -> None:
@@ -214,9 +369,12 @@ class Run:
         self.results.append(CaseResult.from_check(
             case, result, requests if isinstance(result, V.Failure) else (),
             duration))
-        r = self.row(case.algo, case.file)
+        r = self.case_row(case)
         if result is None:
             r.passed += 1
+        elif isinstance(result, V.Passed):
+            r.passed += 1
+            self.notes.append((case, result.note))
         elif isinstance(result, V.Skipped):
             r.skipped += 1
             r.reasons[result.reason] += 1
@@ -231,8 +389,10 @@ class Run:
         for kind, n, detail in events:
             fkind, text = _PROTOCOL.get(kind, (kind, lambda n, d: d))
             case = V.Case(_PROTOCOL_FILE, "JSON lines", kind,
-                          "answers must stay in step with requests", "output")
-            self.row(case.algo, case.file).failed += 1
+                          "answers must stay in step with requests"
+                          if kind != "capabilities" else
+                          'the answer to {"op":"capabilities"}', "output")
+            self.case_row(case).failed += 1
             fl = V.Failure(fkind, text(n, detail))
             first.append((case, fl, []))
             self.results.append(CaseResult.from_check(case, fl))
@@ -253,6 +413,10 @@ class Run:
         for (c, fl, rq), d in zip(todo, diagnose_failures(todo, impl, sample)):
             if d is not None:
                 self.diagnoses[id(fl)] = d
+        # The primitive layer: what the failing vectors have in common,
+        # and the frame failures of the modes that use the primitive.
+        self.primitive_findings, pdiag = diagnose_primitives(self.results)
+        self.diagnoses.update(pdiag)
         for r in self.results:
             if r.failure is not None and id(r.failure) in self.diagnoses:
                 r.diagnosis = self.diagnoses[id(r.failure)]
@@ -314,12 +478,14 @@ class Run:
         return 0 if f == 0 and p > 0 else 1
 
     def text_report(self, out) -> None:
+        self.finish()
         args = self.args
         p, f, s = self.totals
         if not args.quiet:
             self._print_failures(out)
             self._print_table(out)
             self._print_skips(out)
+            self._print_notes(out)
             self._print_random(out)
             self._print_diagnoses(out)
         status = self.exit_status()
@@ -335,10 +501,31 @@ class Run:
         ds = [self.diagnoses.get(id(fl)) for _, fl, _ in self.failures]
         lines = summary_lines([d for d in ds if d is not None],
                               getattr(self.args, "diagnose_sample", DEFAULT_SAMPLE))
+        lines += primitive_summary_lines(self.primitive_findings)
+        lines += sframe_summary_lines(self.failures)
         if lines:
             for line in lines:
                 print(line, file=out)
             print(file=out)
+
+    def _print_notes(self, out) -> None:
+        """Cases that passed one of two allowed ways, and which (XTS with
+        Key1 == Key2 refused or accepted, per direction)."""
+        if not self.notes:
+            return
+        limit = None if self.args.verbose else self.args.max_failures
+        shown = self.notes if limit is None else self.notes[:limit]
+        print(f"notes ({len(self.notes)} passed case"
+              f"{'s' if len(self.notes) != 1 else ''} worth knowing about):",
+              file=out)
+        for case, note in shown:
+            where = f"{case.file}" + (f" line {case.line}" if case.line and
+                                      f"line {case.line}" not in case.id else "")
+            print(f"  {where}  id {case.id}  [{case.algo}]: {note}", file=out)
+        if len(shown) < len(self.notes):
+            print(f"  ... {len(self.notes) - len(shown)} more (--verbose or "
+                  "--json REPORT)", file=out)
+        print(file=out)
 
     def _print_random(self, out) -> None:
         if self.random_label is None:
@@ -378,7 +565,11 @@ class Run:
         """The text of a failure; ``requests`` (the lines sent) in full
         when ``full``, else with long values cut; the ``diagnosis`` line
         (a :class:`~chanenc.conform.diagnose.Diagnosis`) when given."""
-        lines = [f"FAIL {case.file}  id {case.id}  [{case.algo}, {case.op}]"]
+        layer = layer_of(case)
+        lines = [f"FAIL {case.file}  id {case.id}  [{case.algo}, {case.op}]  "
+                 f"({layer} layer)"]
+        if case.line:
+            lines.append(f"  vector:   {case.file} line {case.line}")
         if case.comment:
             lines.append(f"  comment:  {case.comment}")
         lines.append(f"  mismatch: {fl.kind}" + (f": {fl.message}" if fl.message else ""))
@@ -394,7 +585,7 @@ class Run:
                 elif v is not None:
                     lines.append(f"  {name + ':':10s}{v}")
         for k, v in fl.extra.items():
-            if v is not None:
+            if v is not None and not k.startswith("_"):
                 lines.append(f"  {k}: {v}")
         for req in requests:
             lines.append(f"  {'request:':10s}{req if full else short_request(req)}")
@@ -405,33 +596,36 @@ class Run:
     def _print_table(self, out) -> None:
         rows = sorted(self.rows.values(), key=lambda r: r.order)
         if not rows:
-            self._print_not_applicable(out)
             return
-        w_algo = max(len("mode / algorithm"), *(len(r.algo) for r in rows))
+        w_layer = max(len("layer"), *(len(r.layer) for r in rows))
+        w_algo = max(len("mode / algorithm"), *(len(r.label) for r in rows))
         w_file = max(len("file"), *(len(r.file) for r in rows))
-        head = (f"{'mode / algorithm':<{w_algo}}  {'file':<{w_file}}  "
-                f"{'passed':>7}  {'failed':>7}  {'skipped':>7}")
+        head = (f"{'layer':<{w_layer}}  {'mode / algorithm':<{w_algo}}  "
+                f"{'file':<{w_file}}  {'passed':>7}  {'failed':>7}  {'skipped':>7}")
         print(head, file=out)
         print("-" * len(head), file=out)
         for r in rows:
             mark = "  <-- FAILED" if r.failed else ""
-            print(f"{r.algo:<{w_algo}}  {r.file:<{w_file}}  {r.passed:>7}  "
-                  f"{r.failed:>7}  {r.skipped:>7}{mark}", file=out)
-        p, f, s = self.totals
+            print(f"{r.layer:<{w_layer}}  {r.label:<{w_algo}}  {r.file:<{w_file}}  "
+                  f"{r.passed:>7}  {r.failed:>7}  {r.skipped:>7}{mark}", file=out)
         print("-" * len(head), file=out)
-        print(f"{'total':<{w_algo}}  {'':<{w_file}}  {p:>7}  {f:>7}  {s:>7}",
-              file=out)
-        self._print_not_applicable(out)
+        layers = self.layer_totals()
+        if len(layers) > 1:
+            for name, (p, f, s) in layers.items():
+                print(f"{name:<{w_layer}}  {'(layer total)':<{w_algo}}  "
+                      f"{'':<{w_file}}  {p:>7}  {f:>7}  {s:>7}", file=out)
+        p, f, s = self.totals
+        print(f"{'total':<{w_layer}}  {'':<{w_algo}}  {'':<{w_file}}  {p:>7}  "
+              f"{f:>7}  {s:>7}", file=out)
         print(file=out)
 
-    def _print_not_applicable(self, out) -> None:
-        if not self.not_applicable:
-            return
-        where = collections.Counter(rel.split("/")[0] + "/"
-                                    for rel in self.not_applicable)
-        dirs = ", ".join(f"{d} {n}" for d, n in where.items())
-        print(f"not run: {len(self.not_applicable)} standard primitive files "
-              f"({dirs}): {NOT_APPLICABLE}", file=out)
+    def layer_totals(self) -> dict:
+        """{layer: (passed, failed, skipped)} in the order of the rows."""
+        out: dict = {}
+        for r in sorted(self.rows.values(), key=lambda r: r.order):
+            p, f, s = out.get(r.layer, (0, 0, 0))
+            out[r.layer] = (p + r.passed, f + r.failed, s + r.skipped)
+        return out
 
     def _print_skips(self, out) -> None:
         reasons = collections.Counter()
@@ -452,12 +646,14 @@ class Run:
         print(file=out)
 
     def json_report(self) -> dict:
+        self.finish()
         p, f, s = self.totals
         a = self.args
         return {
             "format": "chanenc-conform-report/1",
             "implementation": {"kind": self.impl.kind,
                                "description": self.impl.description,
+                               "describe": getattr(self.impl, "describe_text", None),
                                "adapter": a.adapter, "lib": a.lib},
             "vectors_dir": self.vectors_dir,
             "vector_sets": {loc.vset.name: {"dir": loc.dir, "from": loc.source,
@@ -469,20 +665,40 @@ class Run:
             "filters": {"mode": a.mode, "file": a.file},
             "random": self._json_random(),
             "summary": {"passed": p, "failed": f, "skipped": s,
-                        "not_applicable_files": len(self.not_applicable),
                         "exit_status": self.exit_status()},
-            "rows": [{"algorithm": r.algo, "file": r.file, "passed": r.passed,
+            "layers": {name: {"passed": p_, "failed": f_, "skipped": s_}
+                       for name, (p_, f_, s_) in self.layer_totals().items()},
+            "capabilities": self._json_capabilities(),
+            "rows": [{"layer": r.layer, "algorithm": r.algo, "derived": r.derived,
+                      "file": r.file, "passed": r.passed,
                       "failed": r.failed, "skipped": r.skipped,
                       "skip_reasons": dict(r.reasons)}
                      for r in sorted(self.rows.values(), key=lambda r: r.order)],
             "failures": [self._json_failure(c, fl, rq, self.diagnoses.get(id(fl)))
                          for c, fl, rq in self.failures],
+            "notes": [{"layer": layer_of(c), "file": c.file, "line": c.line,
+                       "algorithm": c.algo, "id": c.id, "note": n}
+                      for c, n in self.notes],
             "diagnoses": summary_map(self.diagnoses.get(id(fl))
                                      for _, fl, _ in self.failures),
+            "primitive_diagnosis": [x.to_dict() for x in self.primitive_findings],
             "ignored_files": self.ignored,
-            "not_applicable": {"files": self.not_applicable,
-                               "reason": NOT_APPLICABLE} if self.not_applicable else None,
         }
+
+    def _json_capabilities(self):
+        """The primitive operations the implementation announced (null
+        when none was asked: no primitive case ran)."""
+        impl = self.impl
+        known = getattr(impl, "announced", None)
+        if impl.kind == "reference":
+            known = impl.capabilities()
+        if known is None:
+            return None
+        ops = impl.operations()
+        return {"ops": sorted(known),
+                "operations": sorted(ops) if ops is not None else None,
+                "frame_missing": impl.missing_frame_ops(),
+                "note": getattr(impl, "capabilities_note", "") or None}
 
     def _json_random(self):
         a = self.args
@@ -497,7 +713,8 @@ class Run:
     @staticmethod
     def _json_failure(case: V.Case, fl: V.Failure, requests=(),
                       diagnosis=None) -> dict:
-        d = {"file": case.file, "algorithm": case.algo, "mode": case.mode,
+        d = {"layer": layer_of(case), "file": case.file, "line": case.line,
+             "algorithm": case.algo, "derived": case.derived, "mode": case.mode,
              "id": case.id, "comment": case.comment, "op": case.op,
              "kind": fl.kind, "message": fl.message,
              "expected": _json_value(fl.expected),
@@ -507,7 +724,8 @@ class Run:
             d["first_difference"] = V.first_difference(bytes(fl.expected),
                                                        bytes(fl.actual))
         if fl.extra:
-            d["extra"] = {k: v for k, v in fl.extra.items() if v is not None}
+            d["extra"] = {k: v for k, v in fl.extra.items()
+                          if v is not None and not k.startswith("_")}
         # The lines sent, exactly as an adapter reads them (a JSON string
         # each): `jq -r '.failures[0].requests[]' REPORT | ADAPTER`.
         d["requests"] = list(requests)
@@ -619,7 +837,9 @@ def build_parser(prog=None) -> argparse.ArgumentParser:
     x.add_argument("--adapter", metavar="COMMAND",
                    help="process adapter command line (JSON lines on stdin/stdout)")
     x.add_argument("--lib", metavar="PATH.so",
-                   help="shared library exporting ce1_impl_protect/ce1_impl_unprotect")
+                   help="shared library with the C ABI: ce1_impl_protect/"
+                        "ce1_impl_unprotect and/or the primitive symbols of "
+                        "tools/ce1_prim.h")
     g.add_argument("--in-process", action="store_true",
                    help="with --lib: load the library into the runner (faster, "
                         "but a crash ends the run) instead of a worker process")
@@ -639,6 +859,14 @@ def build_parser(prog=None) -> argparse.ArgumentParser:
                        dest=vs.name + "_dir",
                        help=f"{vs.title} directory{pkg} (default: "
                             f"${vs.env} or {where})")
+    s.add_argument("--sframe-vectors", metavar="DIR",
+                   help="the working group's RFC 9605 SFrame vectors, read in "
+                        "place (default: $CE_SFRAME_VECTORS_DIR or "
+                        "../shared/vectors/sframe beside the source tree, "
+                        "skipped when absent)")
+    s.add_argument("--layer", action="append", metavar="LAYER",
+                   help="only these layers: frame, primitive, sframe, request "
+                        "(repeatable, comma-separated; default: all)")
     s.add_argument("--mode", action="append", metavar="MODE",
                    help="only these CE1 modes (id, AES_128_GCM2, aes-128-gcm-2) "
                         "or algorithms (AES-128-GCM, 'pbkdf2*', sm4); repeatable, "
@@ -744,6 +972,10 @@ def _main(argv, prog) -> int:
         ap.error("--adapter: empty command")
     if args.diagnose_sample < 0:
         ap.error("--diagnose-sample must be >= 0")
+    bad = _layers(args) - set(LAYERS)
+    if bad:
+        ap.error(f"--layer: unknown layer {', '.join(sorted(bad))} "
+                 f"(choose from {', '.join(LAYERS)})")
 
     vdir = args.vectors or default_vectors_dir()
     sets = []
@@ -754,7 +986,10 @@ def _main(argv, prog) -> int:
         vdir = os.path.abspath(vdir)
         try:
             sets = _locate_sets(args)
-        except V.VectorSetMissing as e:
+            if "sframe" in _layers(args):
+                from .sframe_runner import layer_files
+                layer_files(vdir, args.sframe_vectors)   # a named dir exists
+        except (V.VectorSetMissing, OSError) as e:
             print(f"{prog}: error: {e}", file=sys.stderr)
             return 2
     modes = ModeFilter(args.mode)
@@ -769,6 +1004,17 @@ def _main(argv, prog) -> int:
         return 2
     run = Run(args, impl, vdir, sets)
     out = sys.stdout
+    try:
+        # What the implementation announces decides which layers run; a
+        # library's worker also gives its ce1_impl_describe() (the header).
+        impl.prepare()
+    except AdapterCannotStart as e:
+        impl.close()
+        what = ("the library's worker process" if impl.kind == "lib"
+                else "the adapter")
+        print(f"{prog}: error: {what} cannot start, so nothing was "
+              f"checked: {e}", file=sys.stderr)
+        return 2
     if not args.quiet:
         desc = impl.description
         if impl.kind == "reference":  # the cipher backend serving each mode
@@ -784,10 +1030,17 @@ def _main(argv, prog) -> int:
         for loc in sets:
             print(f"chanenc-conform: {loc.vset.name}: "
                   f"{loc.dir or 'not found, skipped'} ({loc.source})", file=out)
+        if not args.no_vectors and "sframe" in _layers(args):
+            from .sframe_runner import rfc_location
+            rdir, how, _ = rfc_location(args.sframe_vectors, vdir)
+            found = rdir and os.path.isdir(rdir)
+            print(f"chanenc-conform: rfc9605 (SFrame): "
+                  f"{rdir if found else 'not found, skipped'} ({how})", file=out)
     try:
         if not args.no_vectors:
             _run_vectors(run, vdir, sets, args, modes)
-        if args.random or args.random_case is not None:
+        if (args.random or args.random_case is not None) and \
+                "frame" in _layers(args):
             _run_random(run, args, modes, out)
         if run.failures and not (args.quiet and not args.json and not args.junit):
             # (-q alone prints no failure, so nothing to diagnose for it)
@@ -825,6 +1078,8 @@ def _locate_sets(args) -> list:
     """The standard vector sets that --file selects, located (an error
     names the package of a missing one)."""
     sets = []
+    if "primitive" not in _layers(args):
+        return sets
     for vs in V.STANDARD_SETS:
         if not any(_file_match(f"{vs.name}/{p}", args.file) for p, _ in vs.files):
             continue
@@ -832,22 +1087,59 @@ def _locate_sets(args) -> list:
     return sets
 
 
+#: The layers (--layer): the CE1 frame files and the random pass, the
+#: standard primitive vectors, the SFrame files, a process adapter's
+#: request checks.
+LAYERS = ("frame", "primitive", "sframe", "request")
+
+
+def _layers(args) -> set:
+    """The layers --layer selects (all when not given)."""
+    sel = set()
+    for spec in getattr(args, "layer", None) or []:
+        sel |= {x.strip() for x in spec.split(",") if x.strip()}
+    return sel or set(LAYERS)
+
+
+def _file_layer(rel: str, loc) -> str | None:
+    """The layer of a candidate file, when its place tells it."""
+    if isinstance(loc, str):
+        return "sframe"
+    if loc is not None or rel.startswith("std/"):
+        return "primitive"
+    if rel.startswith("ce1/"):
+        return "frame"
+    return None
+
+
 def _candidates(vdir, sets, args) -> list:
-    """(path, rel, expected count, set or None) of every file to read: the
-    vectors directory's files, then the standard sets' files. A set that
-    was not found stands as one skipped case (path None)."""
+    """(path, rel, expected count, set, "sframe" kind or None) of every file
+    to read: the vectors directory's files (its sframe/ aside), the
+    standard sets' files, then the SFrame files (the project's
+    vectors/sframe and the RFC 9605 ones, :func:`sframe_runner.layer_files`).
+    A set that was not found stands as one skipped case (path None)."""
+    from .sframe_runner import layer_files
+    layers = _layers(args)
     cands = [(p, r, None, None) for p, r in V.discover(vdir)
-             if _file_match(r, args.file)]
+             if _file_match(r, args.file) and not r.startswith("sframe" + os.sep)]
     for loc in sets:
         if loc.dir is None:
             cands.append((None, f"{loc.vset.name}/", None, loc))
             continue
         cands += [(p, r, n, loc) for p, r, n in V.standard_files(loc)
                   if _file_match(r, args.file)]
-    return cands
+    if "sframe" in layers:
+        cands += [(p, r, None, kind) for kind, p, r in
+                  layer_files(vdir, getattr(args, "sframe_vectors", None))
+                  if _file_match(r, args.file)]
+    return [c for c in cands if _file_layer(c[1], c[3]) in layers | {None}]
 
 
 def _load(path, rel, expected, loc):
+    if isinstance(loc, str):     # an SFrame file
+        from .sframe_runner import layer_file_cases
+        return V.VectorFile(path or "", rel, "sframe",
+                            layer_file_cases(loc, path, rel))
     if loc is None:
         return V.load_file(path, rel)
     return V.load_standard(path, rel, expected, loc)
@@ -865,73 +1157,127 @@ def _list(vdir, sets, args, modes) -> int:
     return 0
 
 
-def _applies(impl, path, rel, loc) -> bool:
-    """Whether a candidate file can apply to ``impl``: every file applies
-    to the reference; to any other implementation only the CE1 frame
-    files (told from the file's head, not parsed)."""
-    if impl.primitives:
-        return True
-    if loc is not None:        # the standard sets hold primitive files only
-        return False
-    try:
-        with open(path, "rb") as f:
-            head = f.read(1 << 16).decode("utf-8", "replace")
-    except OSError:
-        return True            # load_file reports it
-    return V.classify(path, head) in ("ce1", None)
-
-
 def vector_checks(run: Run, impl, vdir: str, sets, args, modes: ModeFilter):
     """Yields (case, check) of every selected vector file (and of the
     request checks for a process adapter), where ``check(impl)`` returns
-    None, Skipped or Failure; files that do not apply or are no vector
-    files are noted in ``run``."""
+    None, Passed, Skipped or Failure; files that are no vector files are
+    noted in ``run``. Every file applies to every implementation: the
+    cases of operations an implementation does not announce are skipped
+    when they run (:func:`check_case`)."""
     cands = _candidates(vdir, sets, args)
+    layers = _layers(args)
     for i, (path, rel, expected, loc) in enumerate(cands, 1):
-        if not _applies(impl, path, rel, loc):
-            run.not_applicable.append(rel)
-            continue
         run.progress(f"[{i}/{len(cands)}] {rel}: reading", force=True)
         vf = _load(path, rel, expected, loc)
         if vf is None:
             run.ignored.append(rel)
             continue
-        cases = [c for c in vf.cases if modes.case(c)]
+        cases = [c for c in vf.cases if modes.case(c) and layer_of(c) in layers]
         for j, c in enumerate(cases, 1):
             yield c, c.run
             run.progress(f"[{i}/{len(cands)}] {rel}: {j}/{len(cases)} cases")
-    if impl.requests and _file_match(REQUESTS_FILE, args.file):
+    if impl.requests and _file_match(REQUESTS_FILE, args.file) and \
+            "request" in layers:
         # The oracle is the reference, whose close() releases nothing the
         # checks need: they may run after this generator ends.
         oracle = Reference()
         cases = [(c, line) for c, line in request_cases(oracle) if modes.case(c)]
         for j, (c, line) in enumerate(cases, 1):
+            c.frame_ops = names_frame_op(line)
             yield c, (lambda im, line=line: check_line(line, oracle, im))
             run.progress(f"{REQUESTS_FILE}: {j}/{len(cases)} cases")
 
 
+def names_frame_op(line: bytes) -> bool:
+    """Whether a request line is a JSON object whose "op" is protect or
+    unprotect: a request check that only an implementation of the frame
+    operations can answer as section 3.4 says. Lines refused before their
+    op (not JSON, not an object, no string "op"), unknown ops and derive
+    (optional: without it, UNSUPPORTED_OP is the right answer) need
+    none."""
+    try:
+        obj = json.loads(line.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError, RecursionError):
+        return False
+    return isinstance(obj, dict) and obj.get("op") in ("protect", "unprotect")
+
+
 def _run_vectors(run: Run, vdir: str, sets, args, modes: ModeFilter) -> None:
+    run.impl.prepare()    # capabilities first: they decide what runs
     impl = Recorder(run.impl)
     for c, check in vector_checks(run, impl, vdir, sets, args, modes):
         _run_case(run, impl, c, check)
+    run.finish()
+
+
+_WHO = {"adapter": "the adapter", "lib": "the library"}
+
+
+def frame_skip(impl):
+    """None when ``impl`` has the frame operations (or announces nothing:
+    then it is taken to have them); else the Skipped of every check that
+    needs them, naming the missing ones and what was announced."""
+    missing = impl.missing_frame_ops()
+    if not missing:
+        return None
+    from .impls import capabilities_text
+    who = _WHO.get(impl.kind, "the implementation")
+    return V.Skipped(f"not implemented by {who}: {', '.join(missing)} "
+                     f"({capabilities_text(impl.operations())})")
+
+
+def sframe_skip(impl):
+    """None when ``impl`` has the SFrame operations, else the Skipped of
+    every SFrame check, with the reason."""
+    why = impl.sframe_missing()
+    return None if why is None else V.Skipped(why)
+
+
+def missing_ops(impl, c):
+    """None when ``impl`` announces every primitive operation case ``c``
+    sends; else the Skipped that names the missing ones (or the transport
+    Failure of asking a process adapter for its capabilities)."""
+    caps = impl.capabilities()
+    missing = [op for op in c.ops if op not in caps]
+    if not missing:
+        return None
+    fail = getattr(impl, "capabilities_failure", None)
+    if fail is not None:
+        return V.Failure(fail.transport or "bad_answer",
+                         f'asking {{"op":"capabilities"}}: {fail.detail}')
+    note = getattr(impl, "capabilities_note", "")
+    who = _WHO.get(impl.kind, "the implementation")
+    return V.Skipped(f"not implemented by {who}: {', '.join(missing)}"
+                     + (f" ({note})" if note else ""))
 
 
 def check_case(impl: Recorder, c, check) -> tuple:
     """Runs one case's check through ``impl`` (a :class:`Recorder`):
-    (None, Skipped or Failure; the request lines of a failure; seconds)."""
+    (None, Passed, Skipped or Failure; the request lines of a failure;
+    seconds). A primitive case whose operations the implementation does
+    not announce is skipped, naming them."""
     t0 = time.monotonic()
     if c.skip:
         res = V.Skipped(c.skip)
-    elif c.primitive and not impl.primitives:
-        res = V.Skipped(V.PRIMITIVE_SKIP)
     else:
         impl.clear()
         try:
-            res = check(impl)
+            res = None
+            if c.frame_ops:
+                res = frame_skip(impl)
+            elif c.layer == "sframe":
+                res = sframe_skip(impl)
+            elif c.ops:
+                res = missing_ops(impl, c)
+            if res is None:
+                res = check(impl)
         except AdapterCannotStart:
             raise
         except Exception as e:  # a bug in a check, not in the impl
             res = V.Failure("runner_error", f"{type(e).__name__}: {e}")
+        if isinstance(res, V.Skipped) and res.op and c.params:
+            # what the refused vector is (the run's summary groups them)
+            res.reason += f" (the vector: {V.params_text(c.params)})"
     reqs = impl.take() if isinstance(res, V.Failure) else []
     return res, reqs, time.monotonic() - t0
 
@@ -960,11 +1306,25 @@ def _run_random(run: Run, args, modes: ModeFilter, out) -> None:
     import chanenc
     ce1_modes = {m for m in ce1_modes if chanenc.MODES[m].supported}
     n = 1 if args.random_case is not None else args.random
+    label = f"random (seed {seed})"
+    run.random_label = label
+    impl.prepare()
+    skip = frame_skip(impl)
+    if skip is not None:
+        # no frame operations: every random case is skipped, with the reason
+        oracle.close()
+        if not args.quiet:
+            print(f"chanenc-conform: random pass: {n} cases, seed {seed}: not "
+                  f"run ({skip.reason})", file=out)
+        ks = [args.random_case] if args.random_case is not None else range(n)
+        for k in ks:
+            run.record(V.Case(label, "CE1 frames", f"#{k}", "random case",
+                              "random", frame_ops=True), skip)
+        run.random_cases = len(ks)
+        return
     if not args.quiet:
         print(f"chanenc-conform: random pass: {n} cases, seed {seed}, oracle: {who}",
               file=out)
-    label = f"random (seed {seed})"
-    run.random_label = label
     for m in sorted(ce1_modes):
         run.row(chanenc.MODES[m].name, label)
     checks = [0]

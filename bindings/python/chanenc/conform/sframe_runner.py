@@ -1,5 +1,11 @@
 """SFrame (RFC 9605) conformance runner.
 
+The main runner (``python3 -m chanenc.conform``) runs the same SFrame
+files as its ``sframe`` layer (docs/conformance.md 7.4, with
+:func:`layer_files` and :func:`layer_file_cases` below); this command runs
+the SFrame layer alone, with a report of its own and a random
+differential pass.
+
 Checks an SFrame implementation the way ``python3 -m chanenc.conform``
 checks a CE1 one: through the JSON-lines process adapter or the C ABI of
 docs/conformance.md section 7, or the reference itself (the
@@ -52,10 +58,14 @@ import random
 import sys
 import time
 
-from .impls import AdapterCannotStart, Outcome, ProcessAdapter, parse_hex
+from . import vectors as V
+from .impls import (AdapterCannotStart, Outcome, ProcessAdapter, parse_hex,
+                    sframe_protect_line, sframe_unprotect_line)
 
 __all__ = ["SFrameReference", "SFrameAdapter", "SFrameLib", "main",
-           "protect_request", "unprotect_request", "explain_frame"]
+           "protect_request", "unprotect_request", "explain_frame",
+           "SFRAME_LAYER", "layer_files", "layer_file_cases", "sframe_result",
+           "rfc_location"]
 
 U64 = (1 << 64) - 1
 FORMAT = "sframe-vectors/1"
@@ -96,24 +106,9 @@ def _parse_u64(v) -> int:
 # failure of any implementation kind in a form that reproduces it.
 # --------------------------------------------------------------------------
 
-def protect_request(suite, kid, ctr, base_key, metadata, payload) -> bytes:
-    req = {"op": "sframe_protect", "suite": suite, "kid": _hex16(kid),
-           "ctr": _hex16(ctr), "base_key": base_key.hex(),
-           "metadata": metadata.hex(), "payload": payload.hex()}
-    return json.dumps(req, separators=(",", ":")).encode()
-
-
-def unprotect_request(suite, keys, window, accepted, metadata, frame) -> bytes:
-    req = {"op": "sframe_unprotect", "suite": suite,
-           "base_keys": [{"kid": _hex16(k), "base_key": b.hex()} for k, b in keys]}
-    if window:
-        req["replay_window"] = window
-    if accepted:
-        req["accepted"] = [{"frame": f.hex(), "metadata": m.hex()}
-                           for f, m in accepted]
-    req["metadata"] = metadata.hex()
-    req["frame"] = frame.hex()
-    return json.dumps(req, separators=(",", ":")).encode()
+#: The request lines (conformance.md 7.2), shared with the main runner.
+protect_request = sframe_protect_line
+unprotect_request = sframe_unprotect_line
 
 
 # --------------------------------------------------------------------------
@@ -200,41 +195,13 @@ class SFrameAdapter(SFrameImpl):
                                 "answered UNSUPPORTED_OP to sframe_protect "
                                 "(conformance.md 7.1)")
 
-    def _request(self, line: bytes):
-        ans, fail = self.pa.request(line, None)
-        return ans, fail
-
     def protect(self, suite, kid, ctr, base_key, metadata, payload):
-        ans, fail = self._request(protect_request(suite, kid, ctr, base_key,
-                                                  metadata, payload))
-        if fail:
-            return fail
-        if "error" in ans:
-            return _error_outcome(ans)
-        try:
-            if "frame" not in ans:
-                raise ValueError('answer has no "frame" member')
-            return Outcome(parse_hex(ans["frame"]))
-        except ValueError as e:
-            return Outcome(transport="bad_answer",
-                           detail=f"{e}: {json.dumps(ans)[:200]}")
+        return self.pa.sframe_protect(suite, kid, ctr, base_key, metadata,
+                                      payload)
 
     def unprotect(self, suite, keys, window, accepted, metadata, frame):
-        ans, fail = self._request(unprotect_request(suite, keys, window,
-                                                    accepted, metadata, frame))
-        if fail:
-            return fail
-        if "error" in ans:
-            return _error_outcome(ans)
-        try:
-            for k in ("payload", "kid", "ctr"):
-                if k not in ans:
-                    raise ValueError(f'answer has no "{k}" member')
-            return Outcome((parse_hex(ans["payload"]), _parse_u64(ans["kid"]),
-                            _parse_u64(ans["ctr"])))
-        except ValueError as e:
-            return Outcome(transport="bad_answer",
-                           detail=f"{e}: {json.dumps(ans)[:200]}")
+        return self.pa.sframe_unprotect(suite, keys, window, accepted,
+                                        metadata, frame)
 
     def close(self) -> None:
         self.pa.close()
@@ -798,6 +765,173 @@ def random_pass(run: Run, ref: SFrameImpl, n: int, seed: int) -> None:
             check(f"r{i}-replay", f"{base}; window {window}, "
                   f"{len(accepted)} accepted before, then CTR {c3}",
                   "unprotect", (suite, keys, window, accepted, md, f4))
+
+
+# --------------------------------------------------------------------------
+# The SFrame layer of the main runner (python3 -m chanenc.conform)
+# --------------------------------------------------------------------------
+
+#: The layer name of the SFrame checks in the main runner's reports.
+SFRAME_LAYER = "sframe"
+_NO_SEND_KEY = ("protect with a KID that has no send key: a stateless "
+                "sframe_protect always carries its key (conformance.md 7.1)")
+
+
+def rfc_location(option: str | None = None, vectors_dir: str | None = None):
+    """(directory or None, how it was found, whether it was named): the
+    working group's RFC 9605 vectors, read in place: ``option``
+    (--sframe-vectors), $CE_SFRAME_VECTORS_DIR, or ../shared/vectors/sframe
+    beside the source tree (or beside the vectors directory's tree)."""
+    if option:
+        return option, "--sframe-vectors", True
+    env = os.environ.get("CE_SFRAME_VECTORS_DIR")
+    if env:
+        return env, "$CE_SFRAME_VECTORS_DIR", True
+    src = V.source_tree()
+    if src is None and vectors_dir:
+        src = os.path.dirname(os.path.abspath(vectors_dir))
+    if src is None:
+        return None, "default", False
+    return (os.path.normpath(os.path.join(src, "..", "shared", "vectors",
+                                          "sframe")), "default", False)
+
+
+def layer_files(vectors_dir: str | None, option: str | None = None):
+    """The SFrame files of the main runner as (kind, path, rel): the
+    project's vectors/sframe/*.json ("own", rel "sframe/NAME") and the
+    RFC 9605 files ("rfc", rel "rfc9605/NAME"); when the RFC directory is
+    the default and absent, one ("missing", None, "rfc9605/") entry whose
+    path names it. A named directory that does not exist: OSError."""
+    out = []
+    if vectors_dir:
+        own = os.path.join(vectors_dir, "sframe")
+        for path in sorted(glob.glob(os.path.join(own, "*.json"))):
+            out.append(("own", path, "sframe/" + os.path.basename(path)))
+    rdir, how, named = rfc_location(option, vectors_dir)
+    if rdir and os.path.isdir(rdir):
+        for path in sorted(glob.glob(os.path.join(rdir, "*.json"))):
+            out.append(("rfc", path, "rfc9605/" + os.path.basename(path)))
+    elif named:
+        raise OSError(f"{how} {rdir}: no such directory (the RFC 9605 "
+                      "vectors, read in place)")
+    else:
+        out.append(("missing", rdir, "rfc9605/"))
+    return out
+
+
+def _suite_label(suite) -> str:
+    return f"SFrame {SUITES[suite][0]}" if suite in SUITES else f"SFrame suite {suite}"
+
+
+def _frame_parts(value, op):
+    """The bytes a check compares: the frame (protect), the payload
+    (unprotect)."""
+    if value is None:
+        return None
+    return value if op == "protect" else value[0]
+
+
+def sframe_result(case: Case, out: Outcome):
+    """The main runner's verdict on one SFrame check: None (passed),
+    V.Skipped or V.Failure, with the expected and actual bytes, where a
+    wrong frame differs, and the usual mistakes that reproduce it
+    (Failure.extra "_causes", for the diagnosis)."""
+    exp = case.expect
+    op = case.op
+    want = exp.status if exp.status else _frame_parts(exp.value, op)
+    if out.transport:
+        return V.Failure(out.transport, out.detail, expected=want)
+    if out.status == "NOT_SUPPORTED" and exp.status != "NOT_SUPPORTED":
+        return V.Skipped(f"NOT_SUPPORTED by the implementation: SFrame suite "
+                         f"{case.args[0]} (it lacks the suite's cipher)")
+    if exp.status is not None:
+        if out.status == exp.status:
+            if out.buffer_modified:
+                return V.Failure("buffer_modified", f"sframe_{op}: refused with "
+                                 f"{out.status} as expected but wrote to its "
+                                 "output", expected=exp.status, actual=out.status)
+            return None
+        if out.status is None:
+            return V.Failure("missing_error", f"sframe_{op}: expected "
+                             f"{exp.status}, got success", expected=exp.status,
+                             actual=_frame_parts(out.value, op))
+        return V.Failure("wrong_status", f"sframe_{op}: expected {exp.status}, "
+                         f"got {out.status}", expected=exp.status,
+                         actual=out.status)
+    if out.status is not None:
+        return V.Failure("unexpected_error", f"sframe_{op}: expected success, "
+                         f"got {out.status}", expected=want, actual=out.status)
+    if out.value == exp.value:
+        return None
+    if op == "protect":
+        try:
+            where, causes = explain_frame(*case.args, exp.value, out.value)
+        except Exception as e:   # a diagnosis must never stop the run
+            where, causes = f"(no diagnosis: {e})", []
+        return V.Failure("frame_mismatch", "sframe_protect: frame differs",
+                         expected=exp.value, actual=out.value,
+                         extra={"where": where or None, "_causes": causes})
+    p, k, c = out.value
+    ep, ek, ec = exp.value
+    what = [w for w, a, b in (("payload", p, ep), ("KID", k, ek), ("CTR", c, ec))
+            if a != b]
+    extra = {}
+    if k != ek:
+        extra["kid"] = f"expected {ek}, got {k}"
+    if c != ec:
+        extra["ctr"] = f"expected {ec}, got {c}"
+    return V.Failure("payload_mismatch" if p != ep else "output_mismatch",
+                     f"sframe_unprotect: {', '.join(what)} differ"
+                     + ("s" if len(what) == 1 else ""), expected=ep, actual=p,
+                     extra=extra)
+
+
+def _layer_case(case: Case, algo: str) -> V.Case:
+    def run(impl, case=case):
+        fn = impl.sframe_protect if case.op == "protect" else impl.sframe_unprotect
+        return sframe_result(case, fn(*case.args))
+    skip = None
+    if case.op == "protect" and case.args[3] is None:
+        skip = _NO_SEND_KEY
+    return V.Case(case.file, algo, case.name, case.comment, case.op,
+                  None if skip else run, skip=skip, layer=SFRAME_LAYER)
+
+
+def layer_file_cases(kind: str, path, rel: str, ref=None) -> list:
+    """The main runner's cases of one SFrame file (see :func:`layer_files`):
+    each a vectors.Case of layer "sframe" whose run(impl) calls the
+    implementation's sframe_protect / sframe_unprotect; the algorithm
+    column is the suite ("SFrame AES_128_GCM_SHA256_128"), the header
+    vectors' "SFrame headers (suite 4)". A file that cannot be read is one
+    failed case."""
+    if kind == "missing":
+        return [V.Case(rel, "SFrame (RFC 9605)", "-", "vector set not found",
+                       "-", skip=(f"RFC 9605 vectors not found: give "
+                                  "--sframe-vectors DIR or set "
+                                  "CE_SFRAME_VECTORS_DIR; the default, "
+                                  "../shared/vectors/sframe beside the source "
+                                  f"tree ({path}), does not exist"),
+                       layer=SFRAME_LAYER)]
+    try:
+        if kind == "own":
+            _, cases = own_cases(path, rel)
+            headers = []
+        else:
+            _, cases, headers = rfc_cases(path, rel)
+            cases += header_cases(rel, headers, ref or SFrameReference())
+    except (OSError, ValueError, KeyError, TypeError, RuntimeError) as e:
+        msg = f"{type(e).__name__}: {e}"
+
+        def bad(impl, msg=msg):
+            return V.Failure("bad_vector_file", msg)
+        return [V.Case(rel, "SFrame", "-", "unreadable vector file", "parse",
+                       bad, layer=SFRAME_LAYER)]
+    out = []
+    for c in cases:
+        algo = ("SFrame headers (suite 4)" if c.name.startswith("header")
+                else _suite_label(c.args[0]))
+        out.append(_layer_case(c, algo))
+    return out
 
 
 # --------------------------------------------------------------------------

@@ -36,29 +36,41 @@ KDF ``.txt``           RFC 5869 HKDF (pyca layout), PBKDF2 (pyca layout,
 =====================  ====================================================
 
 Each vector becomes one or more :class:`Case` objects whose ``run`` checks
-it against an implementation and returns None (passed), :class:`Skipped`
-or :class:`Failure`.
+it against an implementation and returns None (passed), :class:`Passed`
+(passed, with a note for the report), :class:`Skipped` or
+:class:`Failure`.
+
+Layers: the CE1 frame files are checked through the frame operations
+(protect, unprotect, derive); every other file through the primitive
+operations of tools/ce1_prim.h (``impl.primitive``), on any implementation:
+a primitive case names the operations it needs (``Case.ops``), and the
+runner skips it, naming them, when the implementation does not announce
+them (its ``capabilities()``). Some cases are derived from a vector rather
+than read (``Case.derived``: the GCM tag cut to 15, 12, 8, 4 bytes); they
+do not count as the file's vectors.
 """
 
 from __future__ import annotations
 
+import functools
+import hashlib
+import hmac
 import json
 import os
 import re
 from dataclasses import dataclass, field
 from typing import Callable
 
-__all__ = ["Case", "Failure", "Skipped", "VectorFile", "discover",
-           "load_file", "first_difference", "PRIMITIVE_SKIP", "VectorSet",
+__all__ = ["Case", "Failure", "Skipped", "Passed", "VectorFile", "discover",
+           "load_file", "first_difference", "ITERATE_SKIP", "VectorSet",
            "expect_bytes", "expect_status", "expect_derive", "same_outcome",
            "NOT_SUPPORTED_SKIP", "classify",
            "SetLocation", "VectorSetMissing", "PYCA", "CRYPTOPP",
-           "WYCHEPROOF", "STANDARD_SETS", "locate", "source_tree"]
-
-#: Skip reason of standard primitive vectors for implementations other
-#: than the reference.
-PRIMITIVE_SKIP = ("standard primitive vectors apply to the reference only "
-                  "(adapters speak CE1 frames)")
+           "WYCHEPROOF", "STANDARD_SETS", "locate", "source_tree",
+           "judge_answer", "judge_refusal", "tag_cut_cases", "TAG_CUTS",
+           "TAG_CUT", "vector_count", "COMPUTED", "COMPUTED_HOSTS",
+           "computed_cases", "pbkdf2_rfc8018", "hkdf_rfc5869", "params_text",
+           "PARAM_WORDS", "PRIM_NOT_SUPPORTED"]
 
 _SM4_OTHER = "SM4 (CBC/CFB/OFB/CTR)"
 _SM4_OTHER_REASON = "SM4 modes other than ECB are not used by CE1 (SM4_128_ECB only)"
@@ -73,9 +85,21 @@ _MODE_NAMES = {1: "AES_128_XTS", 2: "AES_128_ECB", 3: "AES_256_XTS",
 
 @dataclass
 class Skipped:
-    """A case that did not run, and why."""
+    """A case that did not run, and why. ``op``: the primitive operation
+    the implementation answered NOT_SUPPORTED (the runner's report sums
+    those refusals up by the vectors' parameters), else None."""
 
     reason: str
+    op: str | None = None
+
+
+@dataclass
+class Passed:
+    """A passed case with something worth reporting: how a case that
+    allows two outcomes went (XTS with Key1 == Key2 refused on encrypt,
+    accepted on decrypt; an acceptable Wycheproof vector refused)."""
+
+    note: str
 
 
 @dataclass
@@ -126,6 +150,25 @@ class Case:
     #: The group of a CE1 frame file the case comes from ("g0", "g1", ...
     #: in the order of the file's ``groups``); None elsewhere.
     group: str | None = None
+    #: The primitive operations the check sends (tools/ce1_prim.h): it is
+    #: skipped when the implementation does not announce them all.
+    ops: tuple = ()
+    #: What the vector is, for characterising failures (diagnose.py):
+    #: {"prim": "aes_xts", "key_bits": 128, "data_len": 17, ...}; "check":
+    #: "refuse" for a vector that must be refused ("answer", a known
+    #: answer, when absent).
+    params: dict | None = None
+    #: Line of the vector in its file, when known.
+    line: int | None = None
+    #: A check derived from a vector, not the vector itself ("tag cut"),
+    #: or computed at run time ("computed"): not counted among the file's
+    #: vectors, a row of its own.
+    derived: str | None = None
+    #: The layer, when not told by ``primitive`` and the file ("sframe").
+    layer: str | None = None
+    #: The check needs the CE1 frame operations (protect, unprotect): it is
+    #: skipped when the implementation does not announce them.
+    frame_ops: bool = False
 
 
 @dataclass
@@ -346,7 +389,7 @@ def _ce1_cases(rel: str, doc: dict) -> list:
 
         def mk(id_, comment, op, run, group=f"g{gi}"):
             cases.append(Case(rel, algo, id_, comment, op, run, mode=mode,
-                              group=group))
+                              group=group, frame_ops=True))
 
         cfg_status = g.get("config_status")
         if cfg_status:
@@ -432,46 +475,585 @@ def _ce1_cases(rel: str, doc: dict) -> list:
 
 
 # --------------------------------------------------------------------------
-# Primitive checks (reference only)
+# Primitive checks: the operations of tools/ce1_prim.h, through
+# impl.primitive(op, **fields), on any implementation that announces them
 # --------------------------------------------------------------------------
 
-def _prim(call, expected: bytes | None, expect_error: str | None = None):
-    """Runs a chanenc primitive; compares bytes or the raised status."""
-    import chanenc
-    try:
-        got = call()
-    except chanenc.Error as e:
-        if expect_error == e.status:
-            return None
-        if expected is None:
-            return Failure("wrong_status", f"expected {expect_error}, got {e.status}",
-                           expected=expect_error, actual=e.status)
-        return Failure("unexpected_error", f"failed with {e.status}: {e}",
-                       expected=expected, actual=e.status)
-    if expect_error:
-        return Failure("missing_error", f"expected {expect_error}, got success",
-                       expected=expect_error, actual=got)
-    if got != expected:
-        return Failure("output_mismatch", "output differs", expected=expected,
-                       actual=got)
+#: Skip reason of the GB/T 32907 examples that iterate SM4 a million times
+#: for an implementation without the reference's own loop.
+ITERATE_SKIP = ("1,000,000 iterated SM4 encryptions: one request each "
+                "through an adapter interface (ce1_prim.h has no iterate "
+                "operation); run against the reference only")
+#: The tag lengths a full 16-byte GCM tag is cut to by the derived checks.
+TAG_CUTS = (15, 12, 8, 4)
+#: The derived checks' label (Case.derived, a row of its own in reports).
+TAG_CUT = "tag cut"
+
+_GCM_OPS = ("aes_gcm_seal", "aes_gcm_open")
+_OPEN = ("aes_gcm_open",)
+_XTS_OPS = ("aes_xts_encrypt", "aes_xts_decrypt")
+_REFUSALS = ("INVALID_ARGUMENT", "NOT_SUPPORTED")
+
+
+def _joined(v):
+    if isinstance(v, dict):
+        return b"".join(bytes(x) for x in v.values())
+    return v
+
+
+def _pfail(kind, op, msg, expected, actual, **extra):
+    return Failure(kind, f"{op}: {msg}", expected=expected, actual=actual,
+                   extra={"operation": op, **extra})
+
+
+#: The start of the skip reason of a primitive the implementation
+#: answered NOT_SUPPORTED (followed by the operation).
+PRIM_NOT_SUPPORTED = "NOT_SUPPORTED by the implementation: "
+
+
+def _not_supported(op, hint):
+    """NOT_SUPPORTED for a vector valid for the algorithm: a skip. The
+    runner adds what the vector is (:func:`params_text` of the case) and
+    sums the refusals up by the vectors' parameters (run.py)."""
+    return Skipped(f"{PRIM_NOT_SUPPORTED}{op}"
+                   + (f" (the vector: {hint})" if hint else ""), op=op)
+
+
+#: How a vector's parameters read in skip reasons and summaries:
+#: param -> (singular, plural, unit).
+PARAM_WORDS = {
+    "key_bits": ("key size", "key sizes", "bits"),
+    "iv_len": ("IV length", "IV lengths", "bytes"),
+    "tag_len": ("tag length", "tag lengths", "bytes"),
+    "tag_cut": ("tag cut to", "tags cut to", "bytes"),
+    "data_len": ("data length", "data lengths", "bytes"),
+    "aad_len": ("AAD length", "AAD lengths", "bytes"),
+    "pt_len": ("plaintext length", "plaintext lengths", "bytes"),
+    "length": ("output length", "output lengths", "bytes"),
+    "salt_len": ("salt length", "salt lengths", "bytes"),
+    "password_len": ("password length", "password lengths", "bytes"),
+    "ikm_len": ("IKM length", "IKM lengths", "bytes"),
+    "info_len": ("info length", "info lengths", "bytes"),
+    "prk_len": ("PRK length", "PRK lengths", "bytes"),
+    "iterations": ("iteration count", "iteration counts", None),
+    "key1_eq_key2": ("Key1 == Key2", "Key1 == Key2", None),
+    "partial_block": ("a partial last block", "a partial last block", None),
+}
+
+
+def params_text(params: dict | None) -> str:
+    """A vector's parameters as they are ("key 192 bits, IV 1 byte, tag
+    16 bytes"), for the skip reason of one refused vector."""
+    if not params:
+        return ""
+    short = {"key_bits": ("key", "bits"), "iv_len": ("IV", "bytes"),
+             "tag_len": ("tag_len", ""), "tag_cut": ("tag cut to", "bytes"),
+             "data_len": ("data", "bytes"), "aad_len": ("AAD", "bytes"),
+             "length": ("length", ""), "salt_len": ("salt", "bytes"),
+             "password_len": ("password", "bytes"),
+             "ikm_len": ("IKM", "bytes"), "info_len": ("info", "bytes"),
+             "prk_len": ("PRK", "bytes"), "iterations": ("iterations", "")}
+    out = []
+    for k, (name, unit) in short.items():
+        v = params.get(k)
+        if v is None or (k == "tag_cut" and not v):
+            continue
+        if unit == "bytes" and v == 1:
+            unit = "byte"
+        out.append(f"{name} {v}" + (f" {unit}" if unit else ""))
+    if params.get("key1_eq_key2"):
+        out.append("Key1 == Key2")
+    return ", ".join(out)
+
+
+def judge_answer(out, op: str, expected: dict, hint: str = ""):
+    """A primitive's Outcome against the expected answer members (bytes
+    each): None when they are all equal; NOT_SUPPORTED is a skip (an
+    implementation may lack AES-192, a long GCM IV...), anything else a
+    Failure naming the op and the member that differs."""
+    if out.transport:
+        return _pfail(out.transport, op, out.detail, _joined(expected), None)
+    if out.status == "NOT_SUPPORTED":
+        return _not_supported(op, hint)
+    if out.status is not None:
+        return _pfail("unexpected_error", op, f"expected success, got {out.status}",
+                      _joined(expected), out.status)
+    for name, want in expected.items():
+        got = out.value.get(name) if isinstance(out.value, dict) else None
+        if got != want:
+            return _pfail("output_mismatch", op, f"{name} differs", want, got,
+                          field=name)
     return None
+
+
+def judge_refusal(out, op: str, want: str | None = None, hint: str = ""):
+    """A primitive's Outcome where the vector must be refused: with status
+    ``want``, or any error status when ``want`` is None; nothing written
+    to the output (out_modified)."""
+    label = want or "any error status"
+    if out.transport:
+        return _pfail(out.transport, op, out.detail, label, None)
+    if out.status == "NOT_SUPPORTED" and want not in (None,) + _REFUSALS:
+        return _not_supported(op, hint)
+    if out.status is None:
+        return _pfail("missing_error", op, f"expected {label}, got success",
+                      label, _joined(out.value))
+    if want is not None and out.status != want:
+        return _pfail("wrong_status", op, f"expected {want}, got {out.status}",
+                      want, out.status)
+    if out.buffer_modified:
+        return _pfail("buffer_modified", op, f"refused with {out.status} as "
+                      "expected but wrote to its output", label, out.status)
+    return None
+
+
+def _expect(impl, op, fields, expected, hint=""):
+    return judge_answer(impl.primitive(op, **fields), op, expected, hint)
+
+
+def _refuse(impl, op, fields, want=None, hint=""):
+    return judge_refusal(impl.primitive(op, **fields), op, want, hint)
 
 
 def _both(*checks):
-    """Runs checks in order; returns the first non-None result."""
+    """Runs checks in order; returns the first Failure or Skipped. Notes
+    of checks that passed with one (:class:`Passed`) are kept."""
+    notes = []
     for c in checks:
         r = c()
-        if r is not None:
+        if isinstance(r, Passed):
+            notes.append(r.note)
+        elif r is not None:
             return r
-    return None
+    return Passed("; ".join(notes)) if notes else None
 
 
-def _pcase(rel, algo, id_, comment, op, run=None, skip=None):
-    return Case(rel, algo, id_, comment, op, run, skip=skip, primitive=True)
+def _pcase(rel, algo, id_, comment, op, run=None, skip=None, *, ops=(),
+           params=None, line=None, derived=None):
+    return Case(rel, algo, id_, comment, op, run, skip=skip, primitive=True,
+                ops=tuple(ops), params=params, line=line, derived=derived)
 
+
+# ---- the checks of each primitive ------------------------------------------
+
+def _ecb_case(rel, algo, cid, comment, op, cipher, key, pt, ct, first="encrypt",
+              line=None):
+    enc_op, dec_op = f"{cipher}_ecb_encrypt", f"{cipher}_ecb_decrypt"
+    hint = ""    # the runner names the vector's parameters
+
+    def run(impl):
+        enc = lambda: _expect(impl, enc_op, {"key": key, "data": pt}, {"data": ct}, hint)
+        dec = lambda: _expect(impl, dec_op, {"key": key, "data": ct}, {"data": pt}, hint)
+        return _both(*((enc, dec) if first == "encrypt" else (dec, enc)))
+    return _pcase(rel, algo, cid, comment, op, run, ops=(enc_op, dec_op),
+                  params={"prim": f"{cipher}_ecb", "key_bits": len(key) * 8,
+                          "data_len": len(pt)}, line=line)
+
+
+def _sm4_iterated_case(rel, cid, comment, key, pt, ct, n, both=True, line=None):
+    """ECB applied ``n`` times: the reference's loop (ecb_iterate); other
+    implementations would need a request per iteration."""
+    def run(impl):
+        it = getattr(impl, "ecb_iterate", None)
+        if it is None:
+            return Skipped(ITERATE_SKIP)
+        what = f"sm4_ecb_encrypt x{n:,}"
+        checks = [lambda: judge_answer(it("sm4", key, pt, n, True), what, {"data": ct})]
+        if both:
+            checks.append(lambda: judge_answer(it("sm4", key, ct, n, False),
+                                               f"sm4_ecb_decrypt x{n:,}", {"data": pt}))
+        return _both(*checks)
+    return _pcase(rel, "SM4-ECB", cid, comment, "encrypt", run,
+                  ops=("sm4_ecb_encrypt", "sm4_ecb_decrypt") if both else
+                  ("sm4_ecb_encrypt",),
+                  params={"prim": "sm4_ecb", "key_bits": 128,
+                          "data_len": len(pt), "iterations": n}, line=line)
+
+
+def _xts_case(rel, algo, cid, comment, direction, key, tweak, pt, ct, line=None):
+    half = len(key) // 2
+    same = key[:half] == key[half:]
+
+    def run(impl):
+        if same:
+            return _xts_same_keys(impl, key, tweak, pt, ct, direction)
+        enc = lambda: _expect(impl, "aes_xts_encrypt",
+                              {"key": key, "tweak": tweak, "data": pt}, {"data": ct})
+        dec = lambda: _expect(impl, "aes_xts_decrypt",
+                              {"key": key, "tweak": tweak, "data": ct}, {"data": pt})
+        return _both(*((enc, dec) if direction == "encrypt" else (dec, enc)))
+    return _pcase(rel, algo, cid, comment, direction, run, ops=_XTS_OPS,
+                  params={"prim": "aes_xts", "key_bits": len(key) * 4,
+                          "data_len": len(pt), "partial_block": len(pt) % 16 != 0,
+                          "key1_eq_key2": same}, line=line)
+
+
+def _xts_same_keys(impl, key, tweak, pt, ct, direction):
+    """XTS with Key1 == Key2: SP 800-38E lets an implementation refuse it
+    (INVALID_ARGUMENT or NOT_SUPPORTED); one that accepts it must give the
+    right bytes. Either passes; the note says which, per direction, so
+    that an implementation that refuses one way only is visible."""
+    steps = [("encrypt", "aes_xts_encrypt", pt, ct),
+             ("decrypt", "aes_xts_decrypt", ct, pt)]
+    if direction != "encrypt":
+        steps.reverse()
+    seen = []
+    for name, op, data, want in steps:
+        out = impl.primitive(op, key=key, tweak=tweak, data=data)
+        if out.transport:
+            return _pfail(out.transport, op, out.detail, want, None)
+        if out.status in _REFUSALS:
+            if out.buffer_modified:
+                return _pfail("buffer_modified", op, f"refused Key1 == Key2 with "
+                              f"{out.status} but wrote to its output", want, out.status)
+            seen.append((name, out.status))
+            continue
+        if out.status is not None:
+            return _pfail("unexpected_error", op, "Key1 == Key2: expected the right "
+                          "bytes or a refusal (INVALID_ARGUMENT, NOT_SUPPORTED), "
+                          f"got {out.status}", want, out.status)
+        got = out.value.get("data")
+        if got != want:
+            return _pfail("output_mismatch", op, "Key1 == Key2 accepted, but data "
+                          "differs", want, got, field="data")
+        seen.append((name, None))
+    (n1, s1), (n2, s2) = seen
+    if s1 == s2:
+        return Passed(f"{'refused' if s1 else 'accepted'} Key1 == Key2 on {n1} "
+                      f"and {n2}" + (f" ({s1})" if s1 else ""))
+    first = f"{'refused' if s1 else 'accepted'} Key1 == Key2 on {n1}" + (
+        f" ({s1})" if s1 else "")
+    return Passed(f"{first}, {'refused' if s2 else 'accepted'} on {n2}"
+                  + (f" ({s2})" if s2 else ""))
+
+
+def _gcm_hint(key, iv) -> str:
+    """No guess at what an implementation refuses: the runner names the
+    refused vectors' parameters (params_text, and its summary by
+    parameter)."""
+    return ""
+
+
+def _gcm_params(key, iv, aad, pt_len, tag_len, cut=0):
+    return {"prim": "aes_gcm", "key_bits": len(key) * 8, "iv_len": len(iv),
+            "aad_len": len(aad), "pt_len": pt_len, "tag_len": tag_len,
+            "tag_cut": cut}
+
+
+def _seal(impl, key, iv, aad, pt, ct, tag, tag_len):
+    return _expect(impl, "aes_gcm_seal", {"key": key, "iv": iv, "aad": aad,
+                                          "plaintext": pt, "tag_len": tag_len},
+                   {"ciphertext": ct, "tag": tag}, _gcm_hint(key, iv))
+
+
+def _open(impl, key, iv, aad, ct, tag, tag_len, pt, want="AUTH_FAILED"):
+    """Opens; ``pt`` None: must be refused with ``want`` (None: any
+    error status)."""
+    f = {"key": key, "iv": iv, "aad": aad, "ciphertext": ct, "tag": tag,
+         "tag_len": tag_len}
+    if pt is None:
+        return _refuse(impl, "aes_gcm_open", f, want, _gcm_hint(key, iv))
+    return _expect(impl, "aes_gcm_open", f, {"plaintext": pt}, _gcm_hint(key, iv))
+
+
+def _gcm_case(rel, algo, cid, comment, key, iv, aad, pt, ct, tag, tag_len,
+              open_first=False, line=None):
+    """A valid GCM vector: seal gives ct and tag, open gives pt."""
+    def run(impl):
+        s = lambda: _seal(impl, key, iv, aad, pt, ct, tag, tag_len)
+        o = lambda: _open(impl, key, iv, aad, ct, tag, tag_len, pt)
+        return _both(*((o, s) if open_first else (s, o)))
+    return _pcase(rel, algo, cid, comment, "decrypt" if open_first else "encrypt",
+                  run, ops=_GCM_OPS, line=line,
+                  params=_gcm_params(key, iv, aad, len(pt), tag_len))
+
+
+def _gcm_forgery_case(rel, algo, cid, comment, key, iv, aad, ct, tag, tag_len,
+                      want="AUTH_FAILED", line=None, pt_len=None):
+    """A GCM vector that must not open: AUTH_FAILED (``want`` None: any
+    error status)."""
+    params = _gcm_params(key, iv, aad, len(ct) if pt_len is None else pt_len,
+                         tag_len)
+    params["check"] = "refuse"
+    return _pcase(rel, algo, cid, comment, "decrypt",
+                  lambda impl: _open(impl, key, iv, aad, ct, tag, tag_len, None, want),
+                  ops=_OPEN, line=line, params=params)
+
+
+def tag_cut_cases(rel, algo, cid, comment, key, iv, aad, ct, tag, line=None,
+                  pt_len=None) -> list:
+    """Derived checks of a vector with a full 16-byte tag: open with the
+    tag cut to 15, 12, 8 and 4 bytes while tag_len stays 16 must be
+    AUTH_FAILED (ce1_prim.h: a tag of another size than the receiver
+    expects is a forgery; an implementation that compares only the bytes
+    it got accepts them). Ids: "<id> tag cut to N"."""
+    if len(tag) != 16:
+        return []
+    out = []
+    for cut in TAG_CUTS:
+        c = _gcm_forgery_case(
+            rel, algo, f"{cid} tag cut to {cut}",
+            f"derived: the valid vector's tag cut to {cut} of 16 bytes, "
+            "tag_len 16: a forgery, AUTH_FAILED" + (f"; {comment}" if comment else ""),
+            key, iv, aad, ct, tag[:cut], 16, line=line,
+            pt_len=len(ct) if pt_len is None else pt_len)
+        c.op, c.derived = "open", TAG_CUT
+        c.params["tag_cut"] = cut
+        out.append(c)
+    return out
+
+
+def _hkdf_case(rel, cid, comment, ikm, salt, info, length, okm, prk=None,
+               line=None):
+    """HKDF-SHA256 one-shot (and extract and expand apart when the vector
+    gives the PRK). An absent salt is sent empty (RFC 5869: HashLen zero
+    bytes, the same HMAC key)."""
+    salt = salt or b""
+    ops = ("hkdf_sha256",) + (("hkdf_sha256_extract", "hkdf_sha256_expand")
+                              if prk is not None else ())
+
+    def run(impl):
+        checks = [lambda: _expect(impl, "hkdf_sha256", {"salt": salt, "ikm": ikm,
+                                                        "info": info, "length": length},
+                                  {"okm": okm})]
+        if prk is not None:
+            checks.append(lambda: _expect(impl, "hkdf_sha256_extract",
+                                          {"salt": salt, "ikm": ikm}, {"prk": prk}))
+            checks.append(lambda: _expect(impl, "hkdf_sha256_expand",
+                                          {"prk": prk, "info": info, "length": length},
+                                          {"okm": okm}))
+        return _both(*checks)
+    return _pcase(rel, "HKDF-SHA256", cid, comment, "kdf", run, ops=ops, line=line,
+                  params=_hkdf_params(ikm, salt, info, length))
+
+
+def _hkdf_params(ikm, salt, info, length):
+    return {"prim": "hkdf_sha256", "length": length, "salt_len": len(salt or b""),
+            "ikm_len": len(ikm), "info_len": len(info)}
+
+
+def _pbkdf2_case(rel, cid, comment, digest, pw, salt, iters, out, line=None):
+    d = digest.lower().replace("-", "")
+    if d != "sha256":
+        return _pcase(rel, "PBKDF2 (not SHA-256)", cid, f"{digest}: {comment}", "kdf",
+                      skip="only PBKDF2-HMAC-SHA256 is used by CE1", line=line)
+    return _pcase(rel, "PBKDF2-SHA256", cid, comment, "kdf",
+                  lambda impl: _expect(impl, "pbkdf2_sha256",
+                                       {"password": pw, "salt": salt,
+                                        "iterations": iters, "length": len(out)},
+                                       {"dk": out}),
+                  ops=("pbkdf2_sha256",), line=line,
+                  params={"prim": "pbkdf2_sha256", "password_len": len(pw),
+                          "salt_len": len(salt), "iterations": iters,
+                          "length": len(out)})
+
+
+# ---- checks computed at run time: PBKDF2 and HKDF where the standard files
+# ---- leave gaps ---------------------------------------------------------------
+
+#: The derived kind of the checks computed at run time (a row of their own,
+#: "PBKDF2-SHA256 (computed)").
+COMPUTED = "computed"
+#: The file each kind of computed check is reported with (the project's
+#: RFC 7914 PBKDF2 file; RFC 5869's HKDF file of python3-cryptography-
+#: vectors): they run when that file is selected.
+COMPUTED_HOSTS = {"std/rfc7914-pbkdf2-sha256.txt": "pbkdf2",
+                  "pyca/KDF/rfc-5869-HKDF-SHA256.txt": "hkdf"}
+
+#: PBKDF2-HMAC-SHA256 (password length, salt length, c, dkLen). No standard
+#: file has a salt over 16 bytes (Wycheproof 4, 8, 16; RFC 7914 4) while
+#: CE1's GCM2 modes use 32; passwords of 63, 64 and 65 bytes sit at HMAC's
+#: key-hashing boundary (a key over the 64-byte block is hashed first); one
+#: salt of 16 bytes marks the boundary even where Wycheproof is absent.
+PBKDF2_COMPUTED = (
+    (0, 17, 1, 32), (1, 32, 2, 33), (63, 33, 1000, 32), (64, 64, 1, 1),
+    (65, 65, 2, 64), (200, 200, 1000, 32), (16, 32, 1000, 32),
+    (64, 17, 2, 33), (65, 200, 1, 1), (0, 65, 1000, 64), (63, 64, 2, 1),
+    (200, 33, 1, 33), (64, 16, 2, 32))
+
+#: HKDF-SHA256 one-shot (IKM, salt, info lengths, L): the output lengths
+#: CE1's key schedule uses (1, 12, 16, 32; no standard vector is under 20
+#: bytes), the block boundaries 31, 33, 63, 65 and 255 * 32 - 1, and
+#: inputs of 0, 1, 63, 64 and 65 bytes (the files have no IKM of those
+#: lengths, no salt of 63, no info of 1, 63 or 64).
+HKDF_COMPUTED = (
+    (0, 63, 0, 1), (1, 64, 1, 12), (63, 65, 63, 16), (64, 0, 64, 31),
+    (32, 0, 0, 32), (65, 32, 65, 33), (64, 63, 64, 63), (65, 64, 63, 65),
+    (32, 32, 1, 8159), (63, 1, 64, 8160))
+#: HKDF-Expand alone (PRK length, info length, L): CE1's GCM2 modes expand
+#: a PRK from PBKDF2; PRKs of 33, 64 and 65 bytes cross HMAC's block.
+HKDF_EXPAND_COMPUTED = ((32, 0, 1), (32, 10, 12), (64, 63, 16), (65, 64, 33),
+                        (33, 1, 64))
+
+_T36 = bytes(b ^ 0x36 for b in range(256))
+_T5C = bytes(b ^ 0x5C for b in range(256))
+
+
+def _prf_rfc2104(key: bytes):
+    """HMAC-SHA256 written from RFC 2104 over hashlib.sha256 (a key over
+    the 64-byte block hashed first, then padded with zeros)."""
+    if len(key) > 64:
+        key = hashlib.sha256(key).digest()
+    key = key.ljust(64, b"\0")
+    inner, outer = key.translate(_T36), key.translate(_T5C)
+
+    def prf(msg: bytes) -> bytes:
+        return hashlib.sha256(outer + hashlib.sha256(inner + msg).digest()).digest()
+    return prf
+
+
+def _prf_hmac_module(key: bytes):
+    """HMAC-SHA256 from Python's hmac module."""
+    base = hmac.new(key, digestmod=hashlib.sha256)
+
+    def prf(msg: bytes) -> bytes:
+        h = base.copy()
+        h.update(msg)
+        return h.digest()
+    return prf
+
+
+def pbkdf2_rfc8018(prf_of, password: bytes, salt: bytes, c: int,
+                   dk_len: int) -> bytes:
+    """PBKDF2 (RFC 8018 5.2) with PRF ``prf_of(password)``: T_i = U_1 ^
+    ... ^ U_c, U_1 = PRF(P, S || INT(i)), U_j = PRF(P, U_{j-1})."""
+    prf = prf_of(password)
+    out = b""
+    for i in range(1, -(-dk_len // 32) + 1):
+        u = prf(salt + i.to_bytes(4, "big"))
+        t = int.from_bytes(u, "big")
+        for _ in range(c - 1):
+            u = prf(u)
+            t ^= int.from_bytes(u, "big")
+        out += t.to_bytes(32, "big")
+    return out[:dk_len]
+
+
+def hkdf_rfc5869(prf_of, salt: bytes | None, ikm: bytes, info: bytes,
+                 length: int, prk: bytes | None = None):
+    """(PRK, OKM) of HKDF (RFC 5869 2.2, 2.3) with PRF ``prf_of(key)``; an
+    empty salt is HashLen zero bytes; ``prk`` given: Expand only."""
+    if prk is None:
+        prk = prf_of(salt or bytes(32))(ikm)
+    prf = prf_of(prk)
+    okm, t = b"", b""
+    for i in range(1, -(-length // 32) + 1):
+        t = prf(t + info + bytes([i]))
+        okm += t
+    return prk, okm[:length]
+
+
+def _pattern(n: int, seed: int) -> bytes:
+    return bytes((seed + 31 * i + (i >> 8)) & 0xFF for i in range(n))
+
+
+@functools.lru_cache(maxsize=None)
+def _computed_pbkdf2(pw_len, salt_len, c, dk_len):
+    """(password, salt, dk): dk from hashlib.pbkdf2_hmac (OpenSSL's
+    PKCS5_PBKDF2_HMAC), which must equal RFC 8018 computed here over the
+    hmac module and over RFC 2104 by hand; None when they disagree."""
+    pw, salt = _pattern(pw_len, 0x50), _pattern(salt_len, 0x53)
+    dk = hashlib.pbkdf2_hmac("sha256", pw, salt, c, dk_len)
+    others = [pbkdf2_rfc8018(f, pw, salt, c, dk_len)
+              for f in (_prf_hmac_module, _prf_rfc2104)]
+    return pw, salt, (dk if all(o == dk for o in others) else None)
+
+
+def _hkdf_library(salt, ikm, info, length, prk=None):
+    """python3-cryptography's HKDF (or HKDFExpand), when it is installed:
+    a third computation; None without it."""
+    try:
+        from cryptography.hazmat.primitives import hashes
+        from cryptography.hazmat.primitives.kdf.hkdf import HKDF, HKDFExpand
+    except ImportError:
+        return None
+    if prk is not None:
+        return HKDFExpand(hashes.SHA256(), length, info).derive(prk)
+    return HKDF(hashes.SHA256(), length, salt or None, info).derive(ikm)
+
+
+@functools.lru_cache(maxsize=None)
+def _computed_hkdf(ikm_len, salt_len, info_len, length, prk_len=None):
+    """(ikm, salt, info, prk, okm) by RFC 5869 over the hmac module,
+    equal to RFC 5869 over RFC 2104 by hand and to python3-cryptography's
+    HKDF when installed; okm None when they disagree."""
+    ikm, salt = _pattern(ikm_len, 0x49), _pattern(salt_len, 0x53)
+    info = _pattern(info_len, 0x69)
+    prk_in = _pattern(prk_len, 0x70) if prk_len is not None else None
+    prk, okm = hkdf_rfc5869(_prf_hmac_module, salt, ikm, info, length, prk_in)
+    _, okm2 = hkdf_rfc5869(_prf_rfc2104, salt, ikm, info, length, prk_in)
+    lib = _hkdf_library(salt, ikm, info, length, prk_in)
+    ok = okm2 == okm and (lib is None or lib == okm)
+    return ikm, salt, info, prk, (okm if ok else None)
+
+
+def _oracle_disagrees(rel, algo, cid, what):
+    def run(impl):
+        return Failure("oracle_error", f"the computations of {what} disagree: "
+                       "a fault of the runner's host, not of the implementation")
+    c = _pcase(rel, algo, cid, what, "kdf", run, derived=COMPUTED)
+    return c
+
+
+def computed_cases(rel: str, kind: str) -> list:
+    """The checks computed at run time that are reported with ``rel``
+    (:data:`COMPUTED_HOSTS`): PBKDF2 ("pbkdf2") or HKDF ("hkdf")."""
+    out = []
+    if kind == "pbkdf2":
+        for pl, sl, c, dl in PBKDF2_COMPUTED:
+            cid = f"salt {sl} password {pl} c {c} dkLen {dl}"
+            pw, salt, dk = _computed_pbkdf2(pl, sl, c, dl)
+            if dk is None:
+                out.append(_oracle_disagrees(rel, "PBKDF2-SHA256", cid,
+                                             f"PBKDF2 {cid}"))
+                continue
+            case = _pbkdf2_case(rel, cid, (
+                f"computed: a {sl}-byte salt, a {pl}-byte password, c={c}, "
+                f"dkLen={dl}; expected from hashlib.pbkdf2_hmac, equal to "
+                "RFC 8018 computed twice in the runner"), "sha256", pw, salt,
+                c, dk)
+            case.derived = COMPUTED
+            out.append(case)
+        return out
+    for il, sl, nl, length in HKDF_COMPUTED:
+        cid = f"IKM {il} salt {sl} info {nl} L {length}"
+        ikm, salt, info, _, okm = _computed_hkdf(il, sl, nl, length)
+        if okm is None:
+            out.append(_oracle_disagrees(rel, "HKDF-SHA256", cid, f"HKDF {cid}"))
+            continue
+        case = _pcase(rel, "HKDF-SHA256", cid, (
+            f"computed: a {il}-byte IKM, {sl}-byte salt, {nl}-byte info, L="
+            f"{length}; expected from RFC 5869 computed in the runner (two "
+            "HMACs, and python3-cryptography when installed)"), "kdf",
+            lambda impl, salt=salt, ikm=ikm, info=info, length=length, okm=okm:
+            _expect(impl, "hkdf_sha256", {"salt": salt, "ikm": ikm,
+                                          "info": info, "length": length},
+                    {"okm": okm}),
+            ops=("hkdf_sha256",), derived=COMPUTED,
+            params=_hkdf_params(ikm, salt, info, length))
+        out.append(case)
+    for pl, nl, length in HKDF_EXPAND_COMPUTED:
+        cid = f"expand PRK {pl} info {nl} L {length}"
+        _, _, info, prk, okm = _computed_hkdf(0, 0, nl, length, pl)
+        if okm is None:
+            out.append(_oracle_disagrees(rel, "HKDF-SHA256", cid, f"HKDF {cid}"))
+            continue
+        case = _pcase(rel, "HKDF-SHA256", cid, (
+            f"computed: HKDF-Expand of a {pl}-byte PRK, {nl}-byte info, L="
+            f"{length}; expected from RFC 5869 computed in the runner"), "kdf",
+            lambda impl, prk=prk, info=info, length=length, okm=okm:
+            _expect(impl, "hkdf_sha256_expand", {"prk": prk, "info": info,
+                                                 "length": length}, {"okm": okm}),
+            ops=("hkdf_sha256_expand",), derived=COMPUTED,
+            params={"prim": "hkdf_sha256", "length": length, "prk_len": pl,
+                    "info_len": nl})
+        out.append(case)
+    return out
+
+
+# ---- the file formats --------------------------------------------------------
 
 def _ecb_cases(rel: str, text: str, cipher: str) -> list:
-    import chanenc
     cases = []
     for params, r, ln in _kv_records(text):
         direction = _direction(params) or "encrypt"
@@ -484,21 +1066,19 @@ def _ecb_cases(rel: str, text: str, cipher: str) -> list:
             continue
         algo = "SM4-ECB" if cipher == "sm4" else f"AES-{len(key) * 8}-ECB"
         cnt = r.get("COUNT", r.get("Count", "?"))
-        enc = lambda key=key, pt=pt, ct=ct: _prim(
-            lambda: chanenc.ecb_encrypt(key, pt, cipher=cipher), ct)
-        dec = lambda key=key, pt=pt, ct=ct: _prim(
-            lambda: chanenc.ecb_decrypt(key, ct, cipher=cipher), pt)
-        first, second = (enc, dec) if direction == "encrypt" else (dec, enc)
-        cases.append(_pcase(rel, algo, f"[{direction.upper()}] COUNT={cnt}",
-                            f"line {ln}", direction,
-                            lambda impl, a=first, b=second: _both(a, b)))
+        cases.append(_ecb_case(rel, algo, f"[{direction.upper()}] COUNT={cnt}",
+                               f"line {ln}", direction, cipher, key, pt, ct,
+                               direction, line=ln))
     return cases
 
 
 def _gcm_cases(rel: str, text: str) -> list:
-    import chanenc
+    """NIST CAVP GCM. The files give each section's tag length (Taglen 32
+    to 128 bits): tag_len is the tag's length. The first valid vector with
+    a 128-bit tag of each section also gives the derived tag-cut checks."""
     cases = []
     decrypt_file = "decrypt" in os.path.basename(rel).lower()
+    sampled = set()
     for params, r, ln in _kv_records(text):
         try:
             key, iv = _hex(r["Key"]), _hex(r["IV"])
@@ -512,49 +1092,18 @@ def _gcm_cases(rel: str, text: str) -> list:
         algo = f"AES-{len(key) * 8}-GCM"
         pinfo = ", ".join(f"{k} {v}" for k, v in params.items())
         cid = f"Count={r.get('Count', '?')} @line {ln}"
-        # NIST CAVP covers truncated tags (Taglen 32..128 bits): the files
-        # give the tag length, so the short ones are accepted explicitly
-        # here (chanenc refuses tags under 12 bytes unless told to).
         if fail:
-            def run(impl, key=key, iv=iv, aad=aad, ct=ct, tag=tag):
-                return _prim(lambda: chanenc.gcm_decrypt(
-                    key, iv, ct, tag, aad, tag_len=len(tag),
-                    allow_short_tag=True), None, "AUTH_FAILED")
-            cases.append(_pcase(rel, algo, cid, f"{pinfo}; FAIL expected",
-                                "decrypt", run))
+            cases.append(_gcm_forgery_case(rel, algo, cid, f"{pinfo}; FAIL expected",
+                                           key, iv, aad, ct, tag, len(tag), line=ln))
             continue
-
-        def enc(key=key, iv=iv, aad=aad, pt=pt, ct=ct, tag=tag):
-            return _prim(lambda: b"".join(chanenc.gcm_encrypt(
-                key, iv, pt, aad, tag_len=len(tag), allow_short_tag=True)),
-                ct + tag)
-
-        def dec(key=key, iv=iv, aad=aad, pt=pt, ct=ct, tag=tag):
-            return _prim(lambda: chanenc.gcm_decrypt(
-                key, iv, ct, tag, aad, tag_len=len(tag),
-                allow_short_tag=True), pt)
-        order = (dec, enc) if decrypt_file else (enc, dec)
-        cases.append(_pcase(rel, algo, cid, pinfo,
-                            "decrypt" if decrypt_file else "encrypt",
-                            lambda impl, a=order[0], b=order[1]: _both(a, b)))
+        cases.append(_gcm_case(rel, algo, cid, pinfo, key, iv, aad, pt, ct, tag,
+                               len(tag), open_first=decrypt_file, line=ln))
+        section = tuple(sorted(params.items()))
+        if len(tag) == 16 and section not in sampled:
+            sampled.add(section)
+            cases += tag_cut_cases(rel, algo, cid, pinfo, key, iv, aad, ct, tag,
+                                   line=ln)
     return cases
-
-
-def _xts_check(key: bytes, tweak: bytes, pt: bytes, ct: bytes, direction: str):
-    import chanenc
-
-    def enc():
-        return _prim(lambda: chanenc.xts_encrypt(key, tweak, pt), ct)
-
-    def dec():
-        return _prim(lambda: chanenc.xts_decrypt(key, tweak, ct), pt)
-    res = _both(*((enc, dec) if direction == "encrypt" else (dec, enc)))
-    half = len(key) // 2
-    if (isinstance(res, Failure) and res.actual == "INVALID_ARGUMENT"
-            and key[:half] == key[half:]):
-        return Skipped("Key1 == Key2: refused by design (SP 800-38E, as "
-                       "OpenSSL)")
-    return res
 
 
 def _xts_cases(rel: str, text: str) -> list:
@@ -577,13 +1126,12 @@ def _xts_cases(rel: str, text: str) -> list:
         cid = f"[{direction.upper()}] COUNT={cnt}"
         comment = f"DataUnitLen {bits} bits, line {ln}"
         if bits % 8:
-            cases.append(_pcase(rel, algo, cid, comment, direction, skip=(
+            cases.append(_pcase(rel, algo, cid, comment, direction, line=ln, skip=(
                 "DataUnitLen not a whole number of bytes (bit-granular XTS "
                 "is outside CE1)")))
             continue
-        cases.append(_pcase(rel, algo, cid, comment, direction,
-                            lambda impl, a=(key, tweak, pt, ct, direction):
-                            _xts_check(*a)))
+        cases.append(_xts_case(rel, algo, cid, comment, direction, key, tweak, pt,
+                               ct, line=ln))
     return cases
 
 
@@ -602,7 +1150,6 @@ def _cryptopp_value(v: str) -> bytes:
 
 
 def _cryptopp_cases(rel: str, text: str) -> list:
-    import chanenc
     cases = []
     fields: dict = {}
     logical = []
@@ -640,38 +1187,35 @@ def _cryptopp_cases(rel: str, text: str) -> list:
             cases.append(_bad_file(rel, "cryptopp", algname, f"line {ln}: {e}"))
             continue
         if algname.upper().startswith("HKDF(") or algname.upper() == "AES/GCM":
-            cases.append(_cryptopp_aead_kdf(rel, algname, value, cid, desc,
-                                            fields, key, iv, pt, ct))
+            cases += _cryptopp_aead_kdf(rel, algname, value, cid, desc,
+                                        fields, key, iv, pt, ct, ln)
             continue
         direction = "decrypt" if value.lower().startswith("decrypt") else "encrypt"
         if value.lower() not in ("encrypt", "decrypt", "encryptxorstate"):
-            cases.append(_pcase(rel, algname, cid, desc, value, skip=(
+            cases.append(_pcase(rel, algname, cid, desc, value, line=ln, skip=(
                 f"Crypto++ test kind {value!r} not supported by the runner")))
             continue
         if algname.upper() in ("AES/XTS", "XTS(AES)", "AES-XTS"):
             algo = f"AES-{len(key) * 4}-XTS"
-            cases.append(_pcase(rel, algo, cid, desc, direction,
-                                lambda impl, a=(key, iv, pt, ct, direction):
-                                _xts_check(*a)))
+            cases.append(_xts_case(rel, algo, cid, desc, direction, key, iv, pt, ct,
+                                   line=ln))
         elif algname.upper() == "SM4/ECB":
-            cases.append(_pcase(
-                rel, "SM4-ECB", cid, desc, direction,
-                lambda impl, key=key, pt=pt, ct=ct: _both(
-                    lambda: _prim(lambda: chanenc.ecb_encrypt(key, pt, cipher="sm4"), ct),
-                    lambda: _prim(lambda: chanenc.ecb_decrypt(key, ct, cipher="sm4"), pt))))
+            cases.append(_ecb_case(rel, "SM4-ECB", cid, desc, direction, "sm4", key,
+                                   pt, ct, line=ln))
         else:
             label = (_SM4_OTHER if algname.upper().startswith("SM4/")
                      else algname.replace("/", "-") or "?")
-            cases.append(_pcase(rel, label, cid, desc, direction, skip=(
+            cases.append(_pcase(rel, label, cid, desc, direction, line=ln, skip=(
                 _SM4_OTHER_REASON if label == _SM4_OTHER
                 else f"{algname}: not a primitive CE1 uses")))
     return cases
 
 
-def _cryptopp_aead_kdf(rel, algname, test, cid, desc, fields, key, iv, pt, ct):
+def _cryptopp_aead_kdf(rel, algname, test, cid, desc, fields, key, iv, pt, ct,
+                       ln) -> list:
     """The Crypto++ AES/GCM (Encrypt, NotVerify) and HKDF(...) (Verify)
-    entries."""
-    import chanenc
+    entries: their cases (an Encrypt with a 16-byte MAC also gives the
+    derived tag-cut checks)."""
     alg, kind = algname.upper(), test.lower()
     try:
         if alg == "AES/GCM":
@@ -685,41 +1229,32 @@ def _cryptopp_aead_kdf(rel, algname, test, cid, desc, fields, key, iv, pt, ct):
             okm = _cryptopp_value(fields["DerivedKey"])
             length = int(fields["DerivedKeyLength"])
     except (KeyError, ValueError) as e:
-        return _bad_file(rel, "cryptopp", algname, f"{cid}: {e!r}")
+        return [_bad_file(rel, "cryptopp", algname, f"{cid}: {e!r}")]
     if alg == "AES/GCM":
         algo = f"AES-{len(key) * 8}-GCM"
         if kind not in ("encrypt", "notverify"):
-            return _pcase(rel, algo, cid, desc, test, skip=(
-                f"Crypto++ test kind {test!r} not supported by the runner"))
-
-        def dec(expected=pt, err=None):
-            return _prim(lambda: chanenc.gcm_decrypt(
-                key, iv, ct, tag, aad, tag_len=len(tag),
-                allow_short_tag=True), expected, err)
+            return [_pcase(rel, algo, cid, desc, test, line=ln, skip=(
+                f"Crypto++ test kind {test!r} not supported by the runner"))]
         if kind == "notverify":
-            return _pcase(rel, algo, cid, desc or "MAC must not verify",
-                          "decrypt", lambda impl: dec(None, "AUTH_FAILED"))
-        return _pcase(rel, algo, cid, desc, "encrypt", lambda impl: _both(
-            lambda: _prim(lambda: b"".join(chanenc.gcm_encrypt(
-                key, iv, pt, aad, tag_len=len(tag), allow_short_tag=True)),
-                ct + tag),
-            dec))
+            return [_gcm_forgery_case(rel, algo, cid, desc or "MAC must not verify",
+                                      key, iv, aad, ct, tag, len(tag), line=ln)]
+        return ([_gcm_case(rel, algo, cid, desc, key, iv, aad, pt, ct, tag, len(tag),
+                           line=ln)]
+                + tag_cut_cases(rel, algo, cid, desc, key, iv, aad, ct, tag, line=ln))
     if alg != "HKDF(SHA-256)":
-        return _pcase(rel, "HKDF (not SHA-256)", cid, f"{algname}: {desc}",
-                      "kdf", skip="only HKDF-SHA256 is used by CE1")
+        return [_pcase(rel, "HKDF (not SHA-256)", cid, f"{algname}: {desc}",
+                       "kdf", skip="only HKDF-SHA256 is used by CE1", line=ln)]
     if kind != "verify" or len(okm) != length:
-        return _bad_file(rel, "cryptopp", algname,
-                         f"{cid}: Test {test}, DerivedKeyLength {length}, "
-                         f"{len(okm)} bytes")
-    return _pcase(rel, "HKDF-SHA256", cid, f"L={length}; {desc}", "kdf",
-                  lambda impl: _prim(lambda: chanenc.hkdf_sha256(
-                      ikm, salt, info, length), okm))
+        return [_bad_file(rel, "cryptopp", algname,
+                          f"{cid}: Test {test}, DerivedKeyLength {length}, "
+                          f"{len(okm)} bytes")]
+    return [_hkdf_case(rel, cid, f"L={length}; {desc}", ikm, salt, info, length,
+                       okm, line=ln)]
 
 
 def _sm4_examples_cases(rel: str, text: str) -> list:
     """vectors/std/gbt32907-sm4-examples.txt: ITERATIONS encryptions of
     PLAINTEXT under KEY give CIPHERTEXT."""
-    import chanenc
     cases = []
     for _, r, ln in _kv_records(text):
         cid = f"COUNT={r.get('COUNT', '?')}"
@@ -733,20 +1268,15 @@ def _sm4_examples_cases(rel: str, text: str) -> list:
             r.get("SOURCE", ""), f"{n:,} iterated encryptions" if n > 1 else "")
             if x)
         if n > 1:
-            run = lambda impl, key=key, pt=pt, ct=ct, n=n: _both(
-                lambda: _prim(lambda: chanenc.ecb_iterate(key, pt, n, cipher="sm4"), ct),
-                lambda: _prim(lambda: chanenc.ecb_iterate(
-                    key, ct, n, cipher="sm4", encrypt=False), pt))
+            cases.append(_sm4_iterated_case(rel, cid, comment, key, pt, ct, n,
+                                            line=ln))
         else:
-            run = lambda impl, key=key, pt=pt, ct=ct: _both(
-                lambda: _prim(lambda: chanenc.ecb_encrypt(key, pt, cipher="sm4"), ct),
-                lambda: _prim(lambda: chanenc.ecb_decrypt(key, ct, cipher="sm4"), pt))
-        cases.append(_pcase(rel, "SM4-ECB", cid, comment, "encrypt", run))
+            cases.append(_ecb_case(rel, "SM4-ECB", cid, comment, "encrypt", "sm4",
+                                   key, pt, ct, line=ln))
     return cases
 
 
 def _botan_cases(rel: str, text: str) -> list:
-    import chanenc
     cases = []
     section, rec, rec_line = "", {}, 0
 
@@ -761,14 +1291,11 @@ def _botan_cases(rel: str, text: str) -> list:
             cases.append(_bad_file(rel, "botan", algo, f"line {rec_line}: {e}"))
             return
         if algo != "SM4":
-            cases.append(_pcase(rel, algo, cid, "", "encrypt",
+            cases.append(_pcase(rel, algo, cid, "", "encrypt", line=rec_line,
                                 skip=f"{section}: not a primitive CE1 uses"))
             return
-        cases.append(_pcase(
-            rel, "SM4-ECB", cid, f"{len(pt) // 16} block(s)", "encrypt",
-            lambda impl, key=key, pt=pt, ct=ct: _both(
-                lambda: _prim(lambda: chanenc.ecb_encrypt(key, pt, cipher="sm4"), ct),
-                lambda: _prim(lambda: chanenc.ecb_decrypt(key, ct, cipher="sm4"), pt))))
+        cases.append(_ecb_case(rel, "SM4-ECB", cid, f"{len(pt) // 16} block(s)",
+                               "encrypt", "sm4", key, pt, ct, line=rec_line))
 
     for ln, line in _lines(text):
         s = line.strip()
@@ -793,7 +1320,6 @@ def _botan_cases(rel: str, text: str) -> list:
 
 
 def _sm4_adoc_cases(rel: str, text: str) -> list:
-    import chanenc
     cases = []
     headings: list = []   # stack of (level, title)
     ex = None
@@ -814,20 +1340,17 @@ def _sm4_adoc_cases(rel: str, text: str) -> list:
         sect = ctx_titles.upper()
         m = re.search(r"SM4-(CBC|OFB|CFB|CTR)", sect)
         if m:
-            cases.append(_pcase(rel, _SM4_OTHER, cid, "", "encrypt",
+            cases.append(_pcase(rel, _SM4_OTHER, cid, "", "encrypt", line=e["line"],
                                 skip=_SM4_OTHER_REASON))
             return
         iters = 1_000_000 if re.search(r"1,?000,?000", e["text"]) else 1
-        comment = (f"{iters:,} iterated encryptions" if iters > 1 else
-                   f"{len(pt) // 16} block(s)")
         if iters > 1:
-            run = lambda impl, key=key, pt=pt, ct=ct, n=iters: _prim(
-                lambda: chanenc.ecb_iterate(key, pt, n, cipher="sm4"), ct)
+            cases.append(_sm4_iterated_case(rel, cid, f"{iters:,} iterated encryptions",
+                                            key, pt, ct, iters, both=False,
+                                            line=e["line"]))
         else:
-            run = lambda impl, key=key, pt=pt, ct=ct: _both(
-                lambda: _prim(lambda: chanenc.ecb_encrypt(key, pt, cipher="sm4"), ct),
-                lambda: _prim(lambda: chanenc.ecb_decrypt(key, ct, cipher="sm4"), pt))
-        cases.append(_pcase(rel, "SM4-ECB", cid, comment, "encrypt", run))
+            cases.append(_ecb_case(rel, "SM4-ECB", cid, f"{len(pt) // 16} block(s)",
+                                   "encrypt", "sm4", key, pt, ct, line=e["line"]))
 
     for ln, line in _lines(text):
         s = line.strip()
@@ -872,14 +1395,13 @@ def _sm4_adoc_cases(rel: str, text: str) -> list:
 
 
 def _hkdf_cases(rel: str, text: str) -> list:
-    import chanenc
     cases = []
     for _, r, ln in _kv_records(text):
         cid = f"COUNT={r.get('COUNT', '?')}"
         h = r.get("Hash", "SHA-256").upper().replace("-", "")
         if h != "SHA256":
             cases.append(_pcase(rel, "HKDF (not SHA-256)", cid, f"{h}, line {ln}", "kdf",
-                                skip="only HKDF-SHA256 is used by CE1"))
+                                skip="only HKDF-SHA256 is used by CE1", line=ln))
             continue
         try:
             ikm, salt, info = _hex(r["IKM"]), _hex(r.get("salt", "")), _hex(r.get("info", ""))
@@ -889,27 +1411,9 @@ def _hkdf_cases(rel: str, text: str) -> list:
         except (KeyError, ValueError) as e:
             cases.append(_bad_file(rel, "hkdf", "HKDF-SHA256", f"line {ln}: {e}"))
             continue
-        checks = [lambda ikm=ikm, salt=salt, info=info, length=length, okm=okm:
-                  _prim(lambda: chanenc.hkdf_sha256(ikm, salt, info, length), okm)]
-        if prk is not None:
-            checks.append(lambda ikm=ikm, salt=salt, prk=prk: _prim(
-                lambda: chanenc.hkdf_sha256_extract(ikm, salt), prk))
-            checks.append(lambda prk=prk, info=info, length=length, okm=okm: _prim(
-                lambda: chanenc.hkdf_sha256_expand(prk, info, length), okm))
-        cases.append(_pcase(rel, "HKDF-SHA256", cid, f"L={length}, line {ln}",
-                            "kdf", lambda impl, c=tuple(checks): _both(*c)))
+        cases.append(_hkdf_case(rel, cid, f"L={length}, line {ln}", ikm, salt, info,
+                                length, okm, prk, line=ln))
     return cases
-
-
-def _pbkdf2_case(rel, cid, comment, digest, pw, salt, iters, out):
-    import chanenc
-    d = digest.lower().replace("-", "")
-    if d != "sha256":
-        return _pcase(rel, "PBKDF2 (not SHA-256)", cid, f"{digest}: {comment}", "kdf",
-                      skip="only PBKDF2-HMAC-SHA256 is used by CE1")
-    return _pcase(rel, "PBKDF2-SHA256", cid, comment, "kdf",
-                  lambda impl: _prim(lambda: chanenc.pbkdf2_sha256(
-                      pw, salt, iters, len(out)), out))
 
 
 def _pbkdf2_pyca_cases(rel: str, text: str) -> list:
@@ -926,7 +1430,7 @@ def _pbkdf2_pyca_cases(rel: str, text: str) -> list:
             cases.append(_bad_file(rel, "pbkdf2", "PBKDF2", f"line {ln}: {e}"))
             continue
         cases.append(_pbkdf2_case(rel, cid, f"c={iters}, dkLen={len(out)}, line {ln}",
-                                  digest, pw, salt, iters, out))
+                                  digest, pw, salt, iters, out, line=ln))
     return cases
 
 
@@ -960,12 +1464,12 @@ def _evp_kdf_cases(rel: str, text: str) -> list:
         digest = ctrl.get("digest", "sha1")
         comment = f"{digest}, c={iters}"
         if "Result" in stanza or out is None:
-            cases.append(_pcase(rel, "PBKDF2", cid, comment, "kdf",
+            cases.append(_pcase(rel, "PBKDF2", cid, comment, "kdf", line=start,
                                 skip="expected-failure stanza (OpenSSL parameter "
                                      "checks), not a known answer"))
             return
         cases.append(_pbkdf2_case(rel, cid, f"{comment}, dkLen={len(out)}",
-                                  digest, pw, salt, iters, out))
+                                  digest, pw, salt, iters, out, line=start))
 
     for ln, line in _lines(text):
         s = line.strip()
@@ -984,107 +1488,139 @@ def _evp_kdf_cases(rel: str, text: str) -> list:
     return cases
 
 
-def _wycheproof_cases(rel: str, doc: dict) -> list:
-    """Project Wycheproof ``testGroups`` files (testvectors_v1): each test
-    is one case; ``invalid`` ones must be refused."""
-    import chanenc
+def _json_id_lines(text: str, key: str = "tcId") -> dict:
+    """{id: line number} of every ``"key": N`` member of a JSON text."""
+    out = {}
+    line, pos = 1, 0
+    for m in re.finditer(r'"%s"\s*:\s*(\d+)' % re.escape(key), text):
+        line += text.count("\n", pos, m.start())
+        pos = m.start()
+        out.setdefault(int(m.group(1)), line)
+    return out
+
+
+def _wycheproof_cases(rel: str, doc: dict, lines: dict | None = None) -> list:
+    """Project Wycheproof ``testGroups`` files (testvectors_v1). A
+    ``valid`` test must give the exact bytes, an ``invalid`` one must be
+    refused (a modified GCM tag with AUTH_FAILED, the rest with any error
+    status), an ``acceptable`` one may be either. The valid GCM and GMAC
+    tests with a 16-byte tag also give the derived tag-cut checks."""
     algorithm = str(doc.get("algorithm", "?"))
     cases = []
+    n = 0
     for g in doc.get("testGroups") or []:
         for t in g.get("tests") or []:
-            cid = f"tcId {t.get('tcId', '?')}"
+            n += 1
+            tc = t.get("tcId", "?")
+            cid = f"tcId {tc}"
             flags = ",".join(t.get("flags") or [])
             comment = "; ".join(x for x in (t.get("comment", ""), flags) if x)
             result = t.get("result")
+            line = (lines or {}).get(tc) if isinstance(tc, int) else None
             try:
-                case = _wycheproof_case(rel, algorithm, g, t, cid, comment,
-                                        result, chanenc)
+                cases += _wycheproof_case(rel, algorithm, g, t, cid, comment,
+                                          result, line)
             except (KeyError, ValueError, TypeError) as e:
-                case = _bad_file(rel, "wycheproof", algorithm, f"{cid}: {e!r}")
-            cases.append(case)
+                cases.append(_bad_file(rel, "wycheproof", algorithm, f"{cid}: {e!r}"))
     declared = doc.get("numberOfTests")
-    if isinstance(declared, int) and declared != len(cases):
+    if isinstance(declared, int) and declared != n:
         cases.append(_bad_file(rel, "wycheproof", algorithm,
-                               f"numberOfTests is {declared} but {len(cases)} "
+                               f"numberOfTests is {declared} but {n} "
                                "tests were read"))
     return cases
 
 
-def _wycheproof_case(rel, algorithm, g, t, cid, comment, result, chanenc):
+def _acceptable(case):
+    """An ``acceptable`` Wycheproof test: the exact bytes or a refusal
+    both pass (a refusal with a note)."""
+    run = case.run
+
+    def either(impl):
+        res = run(impl)
+        if isinstance(res, Failure) and res.kind == "unexpected_error":
+            return Passed(f"acceptable vector refused ({res.actual})")
+        return res
+    case.run = either
+    return case
+
+
+def _wycheproof_case(rel, algorithm, g, t, cid, comment, result, line) -> list:
+    """The cases of one Wycheproof test (the test's own, then derived
+    ones)."""
     if result not in ("valid", "invalid", "acceptable"):
         raise ValueError(f"result {result!r}")
-    if algorithm == "AES-GCM":
+    flags = set(t.get("flags") or [])
+    if algorithm in ("AES-GCM", "AES-GMAC"):
         key, iv = _hex(t["key"]), _hex(t["iv"])
-        aad, msg = _hex(t["aad"]), _hex(t["msg"])
-        ct, tag = _hex(t["ct"]), _hex(t["tag"])
-        algo = f"AES-{len(key) * 8}-GCM"
-        if len(iv) > 128:
-            return _pcase(rel, algo, cid, comment, "encrypt", skip=(
-                "GCM IV over 128 bytes: valid GCM that OpenSSL cannot take "
-                "(chanenc answers NOT_SUPPORTED)"))
+        tag = _hex(t["tag"])
+        if algorithm == "AES-GCM":
+            aad, msg, ct = _hex(t["aad"]), _hex(t["msg"]), _hex(t["ct"])
+            algo = f"AES-{len(key) * 8}-GCM"
+        else:   # GCM with the message as AAD only
+            aad, msg, ct = _hex(t["msg"]), b"", b""
+            algo = f"AES-{len(key) * 8}-GMAC"
+        tag_len = int(g["tagSize"]) // 8 if g.get("tagSize") else len(tag)
+        if result == "invalid":
+            if "ModifiedTag" in flags:
+                return [_gcm_forgery_case(rel, algo, cid, comment, key, iv, aad, ct,
+                                          tag, tag_len, line=line, pt_len=len(msg))]
+            # Refused with any error status: an empty IV (ZeroLengthIv) by
+            # seal as well as open.
+            c = _gcm_forgery_case(rel, algo, cid, comment, key, iv, aad, ct, tag,
+                                  tag_len, want=None, line=line, pt_len=len(msg))
+            if "ZeroLengthIv" in flags:
+                opened = c.run
 
-        def dec(expected=msg, err=None):
-            return _prim(lambda: chanenc.gcm_decrypt(
-                key, iv, ct, tag, aad, tag_len=len(tag),
-                allow_short_tag=True), expected, err)
-        if result == "invalid":
-            # An empty IV is refused as an argument; the rest must fail
-            # authentication.
-            err = "INVALID_ARGUMENT" if not iv else "AUTH_FAILED"
-            return _pcase(rel, algo, cid, comment, "decrypt",
-                          lambda impl: dec(None, err))
-        return _pcase(rel, algo, cid, comment, "encrypt", lambda impl: _both(
-            lambda: _prim(lambda: b"".join(chanenc.gcm_encrypt(
-                key, iv, msg, aad, tag_len=len(tag), allow_short_tag=True)),
-                ct + tag),
-            dec))
-    if algorithm == "AES-GMAC":   # GCM with the message as AAD only
-        key, iv = _hex(t["key"]), _hex(t["iv"])
-        msg, tag = _hex(t["msg"]), _hex(t["tag"])
-        algo = f"AES-{len(key) * 8}-GMAC"
-        ver = lambda: chanenc.gcm_decrypt(key, iv, b"", tag, msg,
-                                          tag_len=len(tag),
-                                          allow_short_tag=True)
-        if result == "invalid":
-            return _pcase(rel, algo, cid, comment, "verify",
-                          lambda impl: _prim(ver, None, "AUTH_FAILED"))
-        return _pcase(rel, algo, cid, comment, "mac", lambda impl: _both(
-            lambda: _prim(lambda: chanenc.gcm_encrypt(
-                key, iv, b"", msg, tag_len=len(tag),
-                allow_short_tag=True)[1], tag),
-            lambda: _prim(ver, b"")))
+                def run(impl, opened=opened):
+                    return _both(lambda: _refuse(impl, "aes_gcm_seal", {
+                        "key": key, "iv": iv, "aad": aad, "plaintext": msg,
+                        "tag_len": tag_len}), lambda: opened(impl))
+                c.run, c.ops, c.op = run, _GCM_OPS, "seal/open"
+            return [c]
+        c = _gcm_case(rel, algo, cid, comment, key, iv, aad, msg, ct, tag, tag_len,
+                      line=line)
+        if result == "acceptable":
+            return [_acceptable(c)]
+        return [c] + tag_cut_cases(rel, algo, cid, comment, key, iv, aad, ct, tag,
+                                   line=line, pt_len=len(msg))
     if algorithm == "AES-XTS":
         key, iv = _hex(t["key"]), _hex(t["iv"])
         msg, ct = _hex(t["msg"]), _hex(t["ct"])
         algo = f"AES-{len(key) * 4}-XTS"
         if len(key) not in (32, 64):
-            return _pcase(rel, algo, cid, comment, "encrypt", skip=(
-                "AES-192-XTS: CE1 uses AES-128 and AES-256 XTS only"))
+            return [_pcase(rel, algo, cid, comment, "encrypt", line=line, skip=(
+                "AES-192-XTS: CE1 uses AES-128 and AES-256 XTS only"))]
         if result == "invalid" or len(iv) > 16:
             raise ValueError(f"XTS result {result}, iv of {len(iv)} bytes")
         # A short iv is the tweak with zero bytes appended (Wycheproof).
         tweak = iv + bytes(16 - len(iv))
-        return _pcase(rel, algo, cid, comment, "encrypt",
-                      lambda impl: _xts_check(key, tweak, msg, ct, "encrypt"))
+        c = _xts_case(rel, algo, cid, comment, "encrypt", key, tweak, msg, ct,
+                      line=line)
+        return [_acceptable(c) if result == "acceptable" else c]
     if algorithm == "HKDF-SHA-256":
         ikm, salt, info = _hex(t["ikm"]), _hex(t["salt"]), _hex(t["info"])
         size, okm = int(t["size"]), _hex(t["okm"])
-        call = lambda: chanenc.hkdf_sha256(ikm, salt, info, size)
-        if result == "invalid":   # L over 255 * HashLen
-            return _pcase(rel, "HKDF-SHA256", cid, f"L={size}; {comment}",
-                          "kdf", lambda impl: _prim(call, None,
-                                                    "INVALID_ARGUMENT"))
-        return _pcase(rel, "HKDF-SHA256", cid, f"L={size}; {comment}", "kdf",
-                      lambda impl: _prim(call, okm))
+        if result == "invalid":   # L over 255 * HashLen: any error status
+            return [_pcase(rel, "HKDF-SHA256", cid, f"L={size}; {comment}", "kdf",
+                           lambda impl: _refuse(impl, "hkdf_sha256", {
+                               "salt": salt, "ikm": ikm, "info": info,
+                               "length": size}),
+                           ops=("hkdf_sha256",), line=line,
+                           params=dict(_hkdf_params(ikm, salt, info, size),
+                                       check="refuse"))]
+        c = _hkdf_case(rel, cid, f"L={size}; {comment}", ikm, salt, info, size, okm,
+                       line=line)
+        return [_acceptable(c) if result == "acceptable" else c]
     if algorithm == "PBKDF2-HMACSHA256":
         pw, salt = _hex(t["password"]), _hex(t["salt"])
         iters, dk = int(t["iterationCount"]), _hex(t["dk"])
         if result == "invalid" or int(t["dkLen"]) != len(dk):
             raise ValueError(f"PBKDF2 result {result}, dkLen {t['dkLen']}")
-        return _pbkdf2_case(rel, cid, f"c={iters}, dkLen={len(dk)}; {comment}",
-                            "sha256", pw, salt, iters, dk)
-    return _pcase(rel, algorithm, cid, comment, "?",
-                  skip=f"{algorithm}: not a primitive CE1 uses")
+        c = _pbkdf2_case(rel, cid, f"c={iters}, dkLen={len(dk)}; {comment}",
+                         "sha256", pw, salt, iters, dk, line=line)
+        return [_acceptable(c) if result == "acceptable" else c]
+    return [_pcase(rel, algorithm, cid, comment, "?", line=line,
+                   skip=f"{algorithm}: not a primitive CE1 uses")]
 
 
 # --------------------------------------------------------------------------
@@ -1233,6 +1769,12 @@ def locate(vset: VectorSet, option: str | None = None) -> SetLocation:
     raise VectorSetMissing(f"{how} {d}: no such directory; it must hold {what}")
 
 
+def vector_count(cases) -> int:
+    """The vectors among a file's cases: not the derived checks, not the
+    file-level failures (id "-")."""
+    return sum(1 for c in cases if c.id != "-" and not c.derived)
+
+
 def standard_files(loc: SetLocation) -> list:
     """The files of a located set as (path, rel, expected count)."""
     return [(os.path.join(loc.dir, p), f"{loc.vset.name}/{p}", n)
@@ -1265,7 +1807,7 @@ def load_standard(path: str | None, rel: str, expected: int | None,
         vf.cases.append(_bad_file(rel, "unknown", "?",
                                   f"{path}: not a vector file the runner knows"))
         return vf
-    n = len([c for c in vf.cases if c.id != "-"])
+    n = vector_count(vf.cases)
     if expected is not None and n != expected:
         vf.cases.append(_bad_file(
             rel, vf.kind, vf.kind,
@@ -1344,7 +1886,7 @@ def load_file(path: str, rel: str) -> VectorFile | None:
             if not isinstance(doc, dict):
                 return None
             vf.note = str(doc.get("algorithm", ""))
-            vf.cases = _wycheproof_cases(rel, doc)
+            vf.cases = _wycheproof_cases(rel, doc, _json_id_lines(text))
         elif kind == "sm4-examples":
             vf.cases = _sm4_examples_cases(rel, text)
         elif kind == "nist-ecb":
@@ -1370,6 +1912,8 @@ def load_file(path: str, rel: str) -> VectorFile | None:
         vf.cases = [_bad_file(rel, kind, kind, f"{type(e).__name__}: {e}")]
     if not vf.cases:
         vf.cases = [_bad_file(rel, kind, kind, "no vectors found in the file")]
+    elif rel in COMPUTED_HOSTS:
+        vf.cases += computed_cases(rel, COMPUTED_HOSTS[rel])
     return vf
 
 
