@@ -6,8 +6,16 @@
 // OpenSSL EVP needs for the same frame) and srtp_peer.c (libsrtp2 AEAD GCM).
 //
 // Benchmark names, parsed by table.py:
-//   ce/<dir>/<MODE>/<size>        chanenc ce_protect / ce_unprotect
-//   base/<dir>/<MODE>/<size>      baseline.c, same frames
+//   ce/<dir>/<MODE>/<size>        chanenc ce_protect / ce_unprotect, with the
+//                                 backend a default config gets (auto: for
+//                                 GCM ipsec-mb where built in and usable)
+//   ce-openssl/<dir>/<MODE>/<size> the same on the OpenSSL backend (GCM
+//                                 modes, when auto chose another backend)
+//   base/<dir>/<MODE>/<size>      baseline.c, same frames (OpenSSL EVP)
+//   base-imb/<dir>/<MODE>/<size>  baseline_imb.c: the same frames by hand on
+//                                 intel-ipsec-mb (GCM modes)
+//   imb/<dir>/<MODE>/<size>       baseline_imb.c: the raw ipsec-mb GCM call
+//                                 alone (nonce, one encrypt/decrypt, tag)
 //   srtp/<dir>/<MODE>/<size>      libsrtp2 AEAD_AES_{128,256}_GCM, RTP packet
 //   chan/<dir>/<MODE>/<size>      ce_channel_send / ce_channel_receive with
 //                                 built-in encryption and a no-op observer
@@ -41,6 +49,9 @@
 #endif
 
 #include "baseline.h"
+#ifdef CE_BENCH_HAVE_IPSECMB
+#include "baseline_imb.h"
+#endif
 #ifdef CE_BENCH_HAVE_SRTP
 #include "srtp_peer.h"
 #endif
@@ -103,8 +114,9 @@ struct BlDeleter {
 };
 using BlPtr = std::unique_ptr<bl_ctx, BlDeleter>;
 
-CtxPtr new_ctx(int mode) {
+CtxPtr new_ctx(int mode, int backend = CE_BACKEND_AUTO) {
   ce_config cfg = make_config(mode);
+  cfg.backend = backend;
   ce_ctx *c = nullptr;
   if (ce_ctx_new(&cfg, &c) != CE_OK)
     return nullptr;
@@ -118,6 +130,7 @@ struct ModeKeys {
   bool derived = false;
   ce_derived d{};
   CtxPtr tx, rx; // sender (protect, ring filling) and receiver contexts
+  CtxPtr tx_ossl, rx_ossl; // the same on the OpenSSL backend (GCM modes)
 };
 
 // Released explicitly at the end of main, before OpenSSL's exit handlers.
@@ -130,15 +143,26 @@ ModeKeys &keys(int mode) {
     k.derived = ce_derive(&cfg, &k.d) == CE_OK;
     k.tx = new_ctx(mode);
     k.rx = new_ctx(mode);
+    if (ce_mode_family(mode) == CE_FAMILY_GCM) {
+      k.tx_ossl = new_ctx(mode, CE_BACKEND_OPENSSL);
+      k.rx_ossl = new_ctx(mode, CE_BACKEND_OPENSSL);
+    }
   }
   return k;
 }
 
-ce_ctx *tx_ctx(int mode) {
-  return keys(mode).tx.get();
+// ossl: the OpenSSL-backend contexts of a GCM mode (ce-openssl/ rows).
+ce_ctx *tx_ctx(int mode, bool ossl = false) {
+  return ossl ? keys(mode).tx_ossl.get() : keys(mode).tx.get();
 }
-ce_ctx *rx_ctx(int mode) {
-  return keys(mode).rx.get();
+ce_ctx *rx_ctx(int mode, bool ossl = false) {
+  return ossl ? keys(mode).rx_ossl.get() : keys(mode).rx.get();
+}
+
+// Whether a default config's context of this mode runs on OpenSSL.
+bool auto_is_openssl(int mode) {
+  const char *b = ce_ctx_backend(tx_ctx(mode));
+  return b != nullptr && std::strcmp(b, "openssl") == 0;
 }
 
 // The baseline with chanenc's key schedule, so both make the same frames.
@@ -212,8 +236,8 @@ void run_ring(benchmark::State &st, Ring &ring, size_t payload, Op op,
 
 // ---- chanenc --------------------------------------------------------------
 
-void bm_ce_protect(benchmark::State &st, int mode, size_t n) {
-  ce_ctx *ctx = tx_ctx(mode);
+void bm_ce_protect(benchmark::State &st, int mode, size_t n, bool ossl) {
+  ce_ctx *ctx = tx_ctx(mode, ossl);
   std::vector<uint8_t> buf(stride_for(n));
   fill_payload(buf.data(), n, 1);
   for (auto _ : st) {
@@ -238,10 +262,10 @@ bool fill_ring_ce(Ring &ring, ce_ctx *ctx, size_t n) {
   return true;
 }
 
-void bm_ce_unprotect(benchmark::State &st, int mode, size_t n) {
-  ce_ctx *rx = rx_ctx(mode);
+void bm_ce_unprotect(benchmark::State &st, int mode, size_t n, bool ossl) {
+  ce_ctx *rx = rx_ctx(mode, ossl);
   Ring ring(n, n + ce_overhead(mode, n));
-  if (!fill_ring_ce(ring, tx_ctx(mode), n)) {
+  if (!fill_ring_ce(ring, tx_ctx(mode, ossl), n)) {
     st.SkipWithError("setup failed");
     return;
   }
@@ -390,6 +414,86 @@ void bm_sm4raw(benchmark::State &st, std::string impl, size_t n) {
   st.SetItemsProcessed(st.iterations());
   st.SetBytesProcessed(st.iterations() * static_cast<int64_t>(body));
 }
+
+// ---- intel-ipsec-mb: the frame by hand, and the raw call -----------------
+
+#ifdef CE_BENCH_HAVE_IPSECMB
+struct BiDeleter {
+  void operator()(bi_ctx *b) const {
+    bi_free(b);
+  }
+};
+using BiPtr = std::unique_ptr<bi_ctx, BiDeleter>;
+
+BiPtr make_imb(int mode, uint64_t first_pn) {
+  const ce_derived &d = keys(mode).d;
+  return BiPtr(
+      bi_new(mode, d.enc_key, d.enc_key_len, d.iv_base, d.check, first_pn));
+}
+
+void bm_bi_protect(benchmark::State &st, int mode, size_t n) {
+  BiPtr b = make_imb(mode, 1);
+  std::vector<uint8_t> buf(stride_for(n));
+  fill_payload(buf.data(), n, 1);
+  for (auto _ : st) {
+    size_t len = n;
+    if (!b || bi_protect(b.get(), buf.data(), &len) != 0) {
+      st.SkipWithError("bi_protect failed");
+      break;
+    }
+  }
+  set_rates(st, n);
+}
+
+void bm_bi_unprotect(benchmark::State &st, int mode, size_t n) {
+  BiPtr b = make_imb(mode, 1);
+  Ring ring(n, n + ce_overhead(mode, n));
+  if (!b || !fill_ring_ce(ring, tx_ctx(mode), n)) {
+    st.SkipWithError("setup failed");
+    return;
+  }
+  run_ring(
+      st, ring, n,
+      [&](uint8_t *p, size_t *len) {
+        return bi_unprotect(b.get(), p, len) == 0;
+      },
+      [] {});
+}
+
+// The raw call: the frame's header and payload are in place; per packet a
+// new packet number (so a new nonce), one encrypt call writing the tag.
+void bm_imb_protect(benchmark::State &st, int mode, size_t n) {
+  BiPtr b = make_imb(mode, 1);
+  std::vector<uint8_t> buf(stride_for(n));
+  fill_payload(buf.data(), n + 10, 1);
+  uint64_t pn = 1;
+  if (!b) {
+    st.SkipWithError("setup failed");
+    return;
+  }
+  for (auto _ : st) {
+    bi_seal_raw(b.get(), pn++, buf.data(), n);
+    benchmark::ClobberMemory();
+  }
+  set_rates(st, n);
+}
+
+void bm_imb_unprotect(benchmark::State &st, int mode, size_t n) {
+  BiPtr b = make_imb(mode, 1);
+  Ring ring(n, n + ce_overhead(mode, n));
+  if (!b || !fill_ring_ce(ring, tx_ctx(mode), n)) {
+    st.SkipWithError("setup failed");
+    return;
+  }
+  run_ring(
+      st, ring, n,
+      [&](uint8_t *p, size_t *len) {
+        *len = n;
+        return bi_open_raw(b.get(), p, n) == 0;
+      },
+      [] {});
+}
+#endif
 
 // ---- ring overhead --------------------------------------------------------
 
@@ -618,8 +722,9 @@ void bm_chan_receive(benchmark::State &st, int mode, size_t n) {
 
 // ---- key setup ------------------------------------------------------------
 
-void bm_setup(benchmark::State &st, int mode) {
+void bm_setup(benchmark::State &st, int mode, int backend) {
   ce_config cfg = make_config(mode);
+  cfg.backend = backend;
   for (auto _ : st) {
     ce_ctx *c = nullptr;
     if (ce_ctx_new(&cfg, &c) != CE_OK) {
@@ -632,10 +737,44 @@ void bm_setup(benchmark::State &st, int mode) {
 
 // ---- self-check -----------------------------------------------------------
 
-// Before anything is timed: the baseline must make byte-identical frames
-// and each side must open the other's, so both do the same work.
-bool verify(int mode) {
+#ifdef CE_BENCH_HAVE_IPSECMB
+// The ipsec-mb baselines make chanenc's frames: by hand and by the raw call.
+bool verify_imb(int mode) {
   ce_ctx *ctx = tx_ctx(mode);
+  const uint64_t pn = 0x1122334455667788ull;
+  for (size_t n : {size_t{0}, size_t{1}, size_t{16}, size_t{64}, size_t{160},
+                   size_t{1200}, size_t{16384}}) {
+    std::vector<uint8_t> payload(n), a(stride_for(n)), c(stride_for(n));
+    fill_payload(payload.data(), n, static_cast<unsigned>(n));
+    std::copy(payload.begin(), payload.end(), a.begin());
+    std::copy(payload.begin(), payload.end(), c.begin());
+    size_t la = n, lc = n;
+    BiPtr b = make_imb(mode, pn);
+    if (!b ||
+        ce_testing_protect_pn(ctx, pn, a.data(), &la, a.size()) != CE_OK ||
+        bi_protect(b.get(), c.data(), &lc) != 0 || la != lc ||
+        std::memcmp(a.data(), c.data(), la) != 0)
+      return false;
+    // The raw call over the same header and payload gives the same frame.
+    std::copy(a.begin(), a.begin() + 10, c.begin());
+    std::copy(payload.begin(), payload.end(), c.begin() + 10);
+    bi_seal_raw(b.get(), pn, c.data(), n);
+    if (std::memcmp(a.data(), c.data(), la) != 0 ||
+        bi_open_raw(b.get(), c.data(), n) != 0 ||
+        std::memcmp(c.data() + 10, payload.data(), n) != 0 ||
+        bi_unprotect(b.get(), a.data(), &la) != 0 || la != n ||
+        std::memcmp(a.data(), payload.data(), n) != 0)
+      return false;
+  }
+  return true;
+}
+#endif
+
+// Before anything is timed: the baseline must make byte-identical frames
+// and each side must open the other's, so both do the same work. For the
+// GCM modes this is checked with both backends' contexts.
+bool verify(int mode, bool ossl = false) {
+  ce_ctx *ctx = tx_ctx(mode, ossl);
   const uint64_t pn = 0x0123456789abcdefull;
   BlPtr b = make_baseline(mode, pn);
   if (!ctx || !b)
@@ -725,10 +864,23 @@ void register_all() {
       for (bool p : {true, false}) {
         benchmark::RegisterBenchmark(("ce/" + dir_name(p) + sz).c_str(),
                                      p ? bm_ce_protect : bm_ce_unprotect, mode,
-                                     n);
+                                     n, false);
         benchmark::RegisterBenchmark(("base/" + dir_name(p) + sz).c_str(),
                                      p ? bm_base_protect : bm_base_unprotect,
                                      mode, n);
+        if (ce_mode_family(mode) != CE_FAMILY_GCM || auto_is_openssl(mode))
+          continue;
+        benchmark::RegisterBenchmark(("ce-openssl/" + dir_name(p) + sz).c_str(),
+                                     p ? bm_ce_protect : bm_ce_unprotect, mode,
+                                     n, true);
+#ifdef CE_BENCH_HAVE_IPSECMB
+        benchmark::RegisterBenchmark(("base-imb/" + dir_name(p) + sz).c_str(),
+                                     p ? bm_bi_protect : bm_bi_unprotect, mode,
+                                     n);
+        benchmark::RegisterBenchmark(("imb/" + dir_name(p) + sz).c_str(),
+                                     p ? bm_imb_protect : bm_imb_unprotect,
+                                     mode, n);
+#endif
       }
     }
   }
@@ -809,8 +961,16 @@ void register_all() {
       continue;
     benchmark::RegisterBenchmark(
         ("setup/ce_ctx_new/" + std::string(ce_mode_name(mode))).c_str(),
-        bm_setup, mode)
+        bm_setup, mode, CE_BACKEND_AUTO)
         ->Unit(benchmark::kMicrosecond);
+    // The OpenSSL backend's setup where auto chose another (GCM2 is all
+    // PBKDF2, so only the unsalted GCM modes).
+    if ((mode == 5 || mode == 6) && !auto_is_openssl(mode))
+      benchmark::RegisterBenchmark(
+          ("setup/ce_ctx_new_openssl/" + std::string(ce_mode_name(mode)))
+              .c_str(),
+          bm_setup, mode, CE_BACKEND_OPENSSL)
+          ->Unit(benchmark::kMicrosecond);
   }
 #ifdef CE_BENCH_HAVE_SRTP
   benchmark::RegisterBenchmark("setup/srtp_create/AES_128_GCM", bm_srtp_setup,
@@ -862,14 +1022,26 @@ int main(int argc, char **argv) {
     idle = std::make_unique<IdleThread>();
   if (benchmark::ReportUnrecognizedArguments(argc, argv))
     return 1;
-  for (int mode : kModes)
-    if (ce_mode_supported(mode) == CE_OK && !verify(mode)) {
+  for (int mode : kModes) {
+    if (ce_mode_supported(mode) != CE_OK)
+      continue;
+    bool gcm = ce_mode_family(mode) == CE_FAMILY_GCM;
+    bool ok = verify(mode) && (!gcm || verify(mode, true));
+#ifdef CE_BENCH_HAVE_IPSECMB
+    if (gcm && !auto_is_openssl(mode))
+      ok = ok && verify_imb(mode);
+#endif
+    if (!ok) {
       std::fprintf(stderr,
-                   "ce_bench: self-check failed for %s: the baseline does "
+                   "ce_bench: self-check failed for %s: a baseline does "
                    "not make chanenc's frames\n",
                    ce_mode_name(mode));
       return 1;
     }
+    // The backend of the ce/ rows, for table.py.
+    benchmark::AddCustomContext(std::string("backend_") + ce_mode_name(mode),
+                                ce_ctx_backend(tx_ctx(mode)));
+  }
 #ifdef CE_BENCH_HAVE_GCRYPT
   if (gp_init() != 0) {
     std::fprintf(stderr, "ce_bench: libgcrypt initialisation failed\n");
@@ -886,6 +1058,11 @@ int main(int argc, char **argv) {
 #endif
   benchmark::AddCustomContext("sm4_impl", ce__sm4_impl_name());
   benchmark::AddCustomContext("chanenc", ce_version());
+#ifdef CE_BENCH_HAVE_IPSECMB
+  benchmark::AddCustomContext("ipsec_mb", bi_describe());
+#else
+  benchmark::AddCustomContext("ipsec_mb", "not built in");
+#endif
   benchmark::AddCustomContext("threads",
                               single ? "single-threaded process"
                                      : "one idle extra thread (glibc locks "
@@ -918,6 +1095,8 @@ int main(int argc, char **argv) {
   for (ModeKeys &k : g_keys) {
     k.tx.reset();
     k.rx.reset();
+    k.tx_ossl.reset();
+    k.rx_ossl.reset();
     ce_wipe(&k.d, sizeof k.d);
   }
   return 0;

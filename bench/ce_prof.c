@@ -2,7 +2,10 @@
  * ce_prof.c - one packet operation in a loop, for perf stat and callgrind.
  *
  *   ce_prof WHO OP MODE SIZE [COUNT]
- *     WHO   ce | base | chan
+ *     WHO   ce | ce-openssl | base | base-imb | chan
+ *           (ce: the default backend; ce-openssl: chanenc on OpenSSL;
+ *           base-imb: the frame by hand on intel-ipsec-mb, GCM modes, when
+ *           built in)
  *     OP    protect | unprotect (ce, base); send | receive (chan)
  *     MODE  a mode name or id (AES_128_GCM, 5, ...)
  *     SIZE  payload bytes
@@ -15,6 +18,9 @@
  * each call, outside prof_op.
  */
 #include "baseline.h"
+#ifdef CE_BENCH_HAVE_IPSECMB
+#include "baseline_imb.h"
+#endif
 #include "chanenc.h"
 #if __has_include("chanenc_channel.h")
 #include "chanenc_channel.h"
@@ -25,12 +31,15 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { WHO_CE, WHO_BASE, WHO_CHAN };
+enum { WHO_CE, WHO_BASE, WHO_CHAN, WHO_BASE_IMB };
 
 typedef struct prof {
   int who, protect, mode;
   ce_ctx *ctx;
   bl_ctx *bl;
+#ifdef CE_BENCH_HAVE_IPSECMB
+  bi_ctx *bi;
+#endif
 #ifdef PROF_HAVE_CHANNEL
   ce_channel *ch;
 #endif
@@ -55,6 +64,11 @@ __attribute__((noinline)) int prof_op(prof *p, uint8_t *buf, size_t *len) {
   case WHO_BASE:
     return p->protect ? bl_protect(p->bl, buf, len)
                       : bl_unprotect(p->bl, buf, len);
+#ifdef CE_BENCH_HAVE_IPSECMB
+  case WHO_BASE_IMB:
+    return p->protect ? bi_protect(p->bi, buf, len)
+                      : bi_unprotect(p->bi, buf, len);
+#endif
 #ifdef PROF_HAVE_CHANNEL
   default: {
     ce_packet_kind k = CE_PACKET_VIDEO;
@@ -70,15 +84,17 @@ __attribute__((noinline)) int prof_op(prof *p, uint8_t *buf, size_t *len) {
 
 int main(int argc, char **argv) {
   if (argc < 5) {
-    fprintf(stderr, "usage: ce_prof ce|base|chan protect|unprotect|send|"
-                    "receive MODE SIZE [COUNT]\n");
+    fprintf(stderr, "usage: ce_prof ce|ce-openssl|base|base-imb|chan "
+                    "protect|unprotect|send|receive MODE SIZE [COUNT]\n");
     return 2;
   }
   prof p;
   memset(&p, 0, sizeof p);
-  p.who = strcmp(argv[1], "ce") == 0     ? WHO_CE
-          : strcmp(argv[1], "base") == 0 ? WHO_BASE
-                                         : WHO_CHAN;
+  int ossl = strcmp(argv[1], "ce-openssl") == 0;
+  p.who = strcmp(argv[1], "ce") == 0 || ossl ? WHO_CE
+          : strcmp(argv[1], "base") == 0     ? WHO_BASE
+          : strcmp(argv[1], "base-imb") == 0 ? WHO_BASE_IMB
+                                             : WHO_CHAN;
   p.protect = strcmp(argv[2], "protect") == 0 || strcmp(argv[2], "send") == 0;
   p.mode = ce_mode_from_name(argv[3]);
   size_t n = strtoul(argv[4], NULL, 10);
@@ -100,8 +116,19 @@ int main(int argc, char **argv) {
     fprintf(stderr, "ce_prof: setup failed\n");
     return 1;
   }
+  cfg.backend = ossl ? CE_BACKEND_OPENSSL : CE_BACKEND_AUTO;
   if (p.who == WHO_CE && ce_ctx_new(&cfg, &p.ctx) != CE_OK)
     return 1;
+  if (p.who == WHO_BASE_IMB) {
+#ifdef CE_BENCH_HAVE_IPSECMB
+    p.bi = bi_new(p.mode, d.enc_key, d.enc_key_len, d.iv_base, d.check, 1);
+    if (p.bi == NULL)
+#endif
+    {
+      fprintf(stderr, "ce_prof: base-imb needs a GCM mode and ipsec-mb\n");
+      return 1;
+    }
+  }
   if (p.who == WHO_BASE) {
     p.bl = bl_new(p.mode, d.enc_key, d.enc_key_len, d.iv_base, d.check, 1);
     if (p.bl == NULL)
@@ -143,6 +170,9 @@ int main(int argc, char **argv) {
   ce_ctx_free(tx);
   ce_ctx_free(p.ctx);
   bl_free(p.bl);
+#ifdef CE_BENCH_HAVE_IPSECMB
+  bi_free(p.bi);
+#endif
 #ifdef PROF_HAVE_CHANNEL
   ce_channel_free(p.ch);
 #endif

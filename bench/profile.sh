@@ -8,7 +8,9 @@
 #   bench/profile.sh chan receive   AES_128_GCM 1200
 #
 # Usage: bench/profile.sh WHO OP MODE SIZE [COUNT] [--perf]
-#   WHO ce|base|chan, OP protect|unprotect|send|receive, COUNT packets
+#   WHO ce|ce-openssl|base|base-imb|chan (ce: the default backend, ipsec-mb
+#   for GCM where built in; under valgrind ipsec-mb runs its AVX2 code),
+#   OP protect|unprotect|send|receive, COUNT packets
 #   (default 20000). --perf: also `perf stat` 1,000,000 packets natively.
 # Uses build-bench/bench/ce_prof (built by bench/run.sh, or
 # `cmake --build build-bench --target ce_prof`); BUILD_DIR overrides.

@@ -25,8 +25,10 @@ Usage: bench/run.sh [options]
 Builds the ce_bench target in Release (in build-bench/ by default), runs it
 pinned to one core (taskset, when available) and prints one table: mode,
 payload size, direction, ns per packet (median of the repetitions), ratio
-to the OpenSSL EVP baseline, ratio to libsrtp AEAD GCM where it applies,
-then the channel pipeline, key setup, and the targets (PASS/FAIL).
+to the baseline of the row's backend (OpenSSL EVP or intel-ipsec-mb by
+hand), to the raw ipsec-mb GCM call and to chanenc on OpenSSL, ratio to
+libsrtp AEAD GCM where it applies, then the channel pipeline, key setup,
+and the targets (PASS/FAIL).
 
 Options:
   --quick            fast run: 3 repetitions of 0.01 s (about 30 s in all);
@@ -42,9 +44,9 @@ Options:
   --no-build         use the existing binary
   --help             this text
 
-Benchmark names: ce/, base/, srtp/, gcry/ (protect, unprotect), chan/
-(send, receive), sm4raw/, setup/, meta/ring/. See bench/README.md for the
-method.
+Benchmark names: ce/, ce-openssl/, base/, base-imb/, imb/, srtp/, gcry/
+(protect, unprotect), chan/ (send, receive), sm4raw/, setup/, meta/ring/.
+See bench/README.md for the method.
 EOF
 }
 

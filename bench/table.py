@@ -5,8 +5,11 @@ Usage: table.py RESULTS.json [--time cpu|real] [--no-targets] [--help]
 
 Reads the JSON that ce_bench writes with --benchmark_out (one run, with or
 without --benchmark_repetitions) and prints:
-  1. per packet: mode, size, direction, ns/packet, MB/s, ratio to the
-     OpenSSL EVP baseline, ratio to libsrtp (GCM modes), spread;
+  1. per packet: mode, size, direction, backend, ns/packet, MB/s, ratio to
+     the baseline of that backend (OpenSSL EVP by hand, or intel-ipsec-mb
+     by hand), ratio to the raw ipsec-mb GCM call, how many times faster
+     than chanenc on OpenSSL, ratio to libsrtp (GCM modes), spread. A GCM
+     mode has one row per backend when the default chose ipsec-mb;
   2. SM4_128_ECB against OpenSSL EVP SM4-ECB and libgcrypt, and SM4
      alone per implementation (sm4raw/);
   3. the channel pipeline against bare ce_protect/ce_unprotect;
@@ -98,6 +101,27 @@ def print_table(headers, rows, align):
         print(line(r))
 
 
+def backend_rows(g, ctx, m, n, d):
+    """(backend, chanenc ns, baseline ns, raw ns, chanenc-on-OpenSSL ns,
+    name) for each backend measured for mode m, size n, direction d."""
+    rows = []
+    ce = g(f"ce/{d}/{m}/{n}")
+    if ce is None:
+        return rows
+    auto = ctx.get(f"backend_{m}", "openssl")
+    ossl = g(f"ce-openssl/{d}/{m}/{n}")
+    if auto == "openssl":
+        rows.append(("openssl", ce, g(f"base/{d}/{m}/{n}"), None, None,
+                     f"ce/{d}/{m}/{n}"))
+    else:
+        rows.append((auto, ce, g(f"base-imb/{d}/{m}/{n}"),
+                     g(f"imb/{d}/{m}/{n}"), ossl, f"ce/{d}/{m}/{n}"))
+        if ossl is not None:
+            rows.append(("openssl", ossl, g(f"base/{d}/{m}/{n}"), None, None,
+                         f"ce-openssl/{d}/{m}/{n}"))
+    return rows
+
+
 def main(argv):
     ap = argparse.ArgumentParser(
         description="Print the ce_bench table from Google Benchmark JSON.")
@@ -118,6 +142,7 @@ def main(argv):
           f"{ctx.get('openssl', '?')}; libsrtp: {ctx.get('libsrtp', '?')}; "
           f"libgcrypt: {ctx.get('libgcrypt', '?')}; "
           f"SM4 implementation: {ctx.get('sm4_impl', '?')}; "
+          f"ipsec-mb: {ctx.get('ipsec_mb', '?')}; "
           f"{ctx.get('chanenc', '?')}")
     if ctx.get("skipped_modes"):
         print(f"Not provided by the linked OpenSSL, skipped: "
@@ -133,24 +158,28 @@ def main(argv):
     for m in MODES:
         for n in sizes:
             for d in ("protect", "unprotect"):
-                ce = g(f"ce/{d}/{m}/{n}")
-                if ce is None:
-                    continue
-                base = g(f"base/{d}/{m}/{n}")
-                peer = SRTP_PEER.get(m)
-                srtp = g(f"srtp/{d}/{peer}/{n}") if peer else None
-                mbs = n / ce * 1e3 if ce else None
-                rows.append([m, n, d, fmt_ns(ce),
-                             f"{mbs:,.0f}" if mbs else "-",
-                             fmt_ns(base), fmt_ratio(ce, base),
-                             fmt_ns(srtp) if peer and have_srtp else
-                             ("n/a" if peer else ""),
-                             fmt_ratio(ce, srtp) if srtp else "",
-                             fmt_cv(cv.get(f"ce/{d}/{m}/{n}"))])
+                for be, ce, base, raw, ossl, name in backend_rows(g, ctx, m,
+                                                                  n, d):
+                    peer = SRTP_PEER.get(m)
+                    srtp = g(f"srtp/{d}/{peer}/{n}") if peer else None
+                    mbs = n / ce * 1e3 if ce else None
+                    rows.append([m, n, d, be, fmt_ns(ce),
+                                 f"{mbs:,.0f}" if mbs else "-",
+                                 fmt_ns(base), fmt_ratio(ce, base),
+                                 fmt_ns(raw) if raw else "",
+                                 fmt_ratio(ce, raw) if raw else "",
+                                 fmt_ratio(ossl, ce) if ossl else "",
+                                 fmt_ns(srtp) if peer and have_srtp else
+                                 ("n/a" if peer else ""),
+                                 fmt_ratio(ce, srtp) if srtp else "",
+                                 fmt_cv(cv.get(name))])
     print("Per packet (ce_protect / ce_unprotect, in place)")
-    print_table(["mode", "size", "direction", "ns/pkt", "MB/s", "base ns",
-                 "x base", "srtp ns", "x srtp", "spread"], rows,
-                "lllrrrrrrr")
+    print_table(["mode", "size", "direction", "backend", "ns/pkt", "MB/s",
+                 "base ns", "x base", "raw ns", "x raw", "openssl/x",
+                 "srtp ns", "x srtp", "spread"], rows, "llllrrrrrrrrrr")
+    print("base: the same frame by hand on the row's backend (OpenSSL EVP, "
+          "or intel-ipsec-mb); raw: the bare ipsec-mb GCM call; openssl/x: "
+          "chanenc on OpenSSL over this row (times faster)")
     if not have_srtp:
         print("libsrtp: not compiled in (pkg-config libsrtp2 found nothing)")
     ring = [f"{n}: {fmt_ns(g(f'meta/ring/{n}'))}" for n in sizes
@@ -281,13 +310,36 @@ def main(argv):
     for m in MODES:
         for d in ("protect", "unprotect"):
             for n, limit in ((64, 1.25), (1200, 1.10), (1500, 1.10)):
-                ce, base = g(f"ce/{d}/{m}/{n}"), g(f"base/{d}/{m}/{n}")
+                # chanenc on OpenSSL against the OpenSSL baseline
+                ce = g(f"ce-openssl/{d}/{m}/{n}") or (
+                    g(f"ce/{d}/{m}/{n}")
+                    if ctx.get(f"backend_{m}", "openssl") == "openssl"
+                    else None)
+                base = g(f"base/{d}/{m}/{n}")
                 if ce is None or base is None:
                     continue
                 r = ce / base
-                check(f"{m} {d} {n} B <= {limit:.2f}x baseline",
+                check(f"{m} {d} {n} B (openssl) <= {limit:.2f}x baseline",
                       r <= limit, f"{r:.3f}x ({fmt_ns(ce)} vs "
                       f"{fmt_ns(base)} ns)")
+    # issue 11: the ipsec-mb backend against the raw ipsec-mb call, and
+    # against chanenc on OpenSSL
+    for m in MODES:
+        for d in ("protect", "unprotect"):
+            ce, ossl = g(f"ce/{d}/{m}/1200"), g(f"ce-openssl/{d}/{m}/1200")
+            for n, limit in ((64, 1.5), (1200, 1.3)):
+                c, raw = g(f"ce/{d}/{m}/{n}"), g(f"imb/{d}/{m}/{n}")
+                if c is None or raw is None:
+                    continue
+                r = c / raw
+                check(f"{m} {d} {n} B (ipsec-mb) <= {limit:.2f}x raw call",
+                      r <= limit, f"{r:.3f}x ({fmt_ns(c)} vs "
+                      f"{fmt_ns(raw)} ns)")
+            if ce is not None and ossl is not None and \
+                    g(f"imb/{d}/{m}/1200") is not None:
+                check(f"{m} {d} 1200 B (ipsec-mb) >= 3x faster than "
+                      f"chanenc on OpenSSL", ossl / ce >= 3.0,
+                      f"{ossl / ce:.2f}x ({fmt_ns(ce)} vs {fmt_ns(ossl)} ns)")
     for d in ("protect", "unprotect"):
         n = 1200
         ce = g(f"ce/{d}/SM4_128_ECB/{n}")

@@ -26,9 +26,12 @@ ce_need_packages() {
 # What a build of the library, tests, bindings and tools needs.
 CE_BUILD_PACKAGES=(build-essential cmake ninja-build pkg-config libssl-dev
   swig python3 python3-dev python3-pytest python3-cryptography)
-# Extra for the full test run: libFuzzer (clang), benchmarks, libsrtp peer.
+# Extra for the full test run: libFuzzer (clang), benchmarks, libsrtp peer,
+# valgrind (test_sm4_ct_valgrind), and intel-ipsec-mb (the GCM modes' fast
+# backend, optional for a build: without it the library has the OpenSSL
+# backend only).
 CE_TEST_PACKAGES=(clang llvm libclang-rt-14-dev libbenchmark-dev libsrtp2-dev
-  valgrind)
+  valgrind libipsec-mb-dev)
 # The standard known-answer vectors, read where these packages install
 # them (vectors/README.md): the C vector test and the conformance runner.
 CE_VECTOR_PACKAGES=(python3-cryptography-vectors libcrypto++-utils)

@@ -153,7 +153,7 @@ static int ce_py_get_pn(PyObject *obj, uint64_t *pn) {
 /* Fills a ce_config; returns 1, or 0 with ValueError set. */
 static int ce_py_fill_config(ce_config *cfg, int mode, const uint8_t *key,
                              size_t key_len, const uint8_t *salt,
-                             size_t salt_len, int datastream) {
+                             size_t salt_len, int datastream, int backend) {
   if (salt_len != CE_SALT_LEN) {
     PyErr_Format(PyExc_ValueError, "salt must be exactly %d bytes, not %zu",
                  CE_SALT_LEN, salt_len);
@@ -165,6 +165,7 @@ static int ce_py_fill_config(ce_config *cfg, int mode, const uint8_t *key,
   cfg->key_len = key_len;
   memcpy(cfg->salt, salt, CE_SALT_LEN);
   cfg->datastream_encryption_enabled = datastream ? 1 : 0;
+  cfg->backend = backend;
   return 1;
 }
 
@@ -507,6 +508,9 @@ PyModule_AddStringConstant(
 %ignore ce_config_set_key_str;
 %ignore ce_config_set_salt_base64;
 %ignore ce_config_check;
+%ignore ce_config_set_backend;
+%ignore ce_backend_select;
+%ignore ce_ctx_backend;
 %ignore ce_derive;
 %ignore ce_wipe;
 %ignore ce_ctx_new;
@@ -690,10 +694,12 @@ PyObject *status_from_name(const char *name) {
 
 /* ce_config_check on a config given field by field. */
 PyObject *config_check(int mode, const uint8_t *key, size_t key_len,
-                       const uint8_t *salt, size_t salt_len, int datastream) {
+                       const uint8_t *salt, size_t salt_len, int datastream,
+                       int backend) {
   ce_config cfg;
   ce_status st;
-  if (!ce_py_fill_config(&cfg, mode, key, key_len, salt, salt_len, datastream))
+  if (!ce_py_fill_config(&cfg, mode, key, key_len, salt, salt_len, datastream,
+                         backend))
     return NULL;
   st = ce_config_check(&cfg);
   if (st != CE_OK)
@@ -714,13 +720,15 @@ PyObject *salt_from_base64(const char *b64) {
 
 /* ce_derive: (enc_key, iv_base or None, check). */
 PyObject *derive(int mode, const uint8_t *key, size_t key_len,
-                 const uint8_t *salt, size_t salt_len, int datastream) {
+                 const uint8_t *salt, size_t salt_len, int datastream,
+                 int backend) {
   PyThreadState *ts;
   ce_config cfg;
   ce_derived d;
   ce_status st;
   PyObject *res;
-  if (!ce_py_fill_config(&cfg, mode, key, key_len, salt, salt_len, datastream))
+  if (!ce_py_fill_config(&cfg, mode, key, key_len, salt, salt_len, datastream,
+                         backend))
     return NULL;
   ts = PyEval_SaveThread();
   st = ce_derive(&cfg, &d);
@@ -740,14 +748,16 @@ PyObject *derive(int mode, const uint8_t *key, size_t key_len,
 
 /* ce_ctx_new: a context handle. Runs the key schedule without the GIL. */
 PyObject *ctx_new(int mode, const uint8_t *key, size_t key_len,
-                  const uint8_t *salt, size_t salt_len, int datastream) {
+                  const uint8_t *salt, size_t salt_len, int datastream,
+                  int backend) {
   PyThreadState *ts;
   ce_config cfg;
   ce_status st;
   ce_ctx *ctx = NULL;
   ce_py_ctx *h;
   PyObject *cap;
-  if (!ce_py_fill_config(&cfg, mode, key, key_len, salt, salt_len, datastream))
+  if (!ce_py_fill_config(&cfg, mode, key, key_len, salt, salt_len, datastream,
+                         backend))
     return NULL;
   ts = PyEval_SaveThread();
   st = ce_ctx_new(&cfg, &ctx);
@@ -768,6 +778,34 @@ PyObject *ctx_new(int mode, const uint8_t *key, size_t key_len,
     PyMem_Free(h);
   }
   return cap;
+}
+
+/* ce_backend_select: the backend id a context of mode would get from the
+   choice backend, or the exception of the refusal. */
+PyObject *backend_select(int backend, int mode) {
+  int out = 0;
+  ce_status st = ce_backend_select(backend, mode, &out);
+  if (st == CE_ERR_NOT_SUPPORTED) {
+    const char *bn = ce_backend_name(backend), *mn = ce_mode_name(mode);
+    char text[200];
+    snprintf(text, sizeof text,
+             "backend %s cannot serve %s here (not built in, not usable on "
+             "this CPU, or not for this mode)",
+             bn ? bn : "?", mn ? mn : "?");
+    return ce_py_raise_text(st, "backend", text);
+  }
+  if (st != CE_OK)
+    return ce_py_raise(st, "backend");
+  return PyLong_FromLong(out);
+}
+
+/* ce_ctx_backend: the name of the backend that runs a context. */
+PyObject *ctx_backend(PyObject *handle) {
+  ce_py_ctx *h = ce_py_ctx_get(handle);
+  if (h == NULL)
+    return NULL;
+  /* A read-only query: allowed while another thread uses the context. */
+  return PyUnicode_FromString(ce_ctx_backend(h->ctx));
 }
 
 /* (mode, check byte, next packet number) of a context. */
@@ -1139,7 +1177,7 @@ PyObject *channel_new(void) {
 PyObject *channel_enable_encryption(PyObject *handle, int enabled, int mode,
                                     const uint8_t *key, size_t key_len,
                                     const uint8_t *salt, size_t salt_len,
-                                    int datastream) {
+                                    int datastream, int backend) {
   PyThreadState *ts;
   ce_py_channel *h = ce_py_channel_get(handle);
   ce_config cfg;
@@ -1148,7 +1186,8 @@ PyObject *channel_enable_encryption(PyObject *handle, int enabled, int mode,
     return NULL;
   if (ce_py_in_callback_of(h))
     return PyLong_FromLong(CE_SDK_ERR_INVALID_ARGUMENT);
-  if (!ce_py_fill_config(&cfg, mode, key, key_len, salt, salt_len, datastream))
+  if (!ce_py_fill_config(&cfg, mode, key, key_len, salt, salt_len, datastream,
+                         backend))
     return NULL;
   ts = PyEval_SaveThread();
   rc = ce_channel_enable_encryption(h->ch, enabled, enabled ? &cfg : NULL);

@@ -35,10 +35,10 @@
  * Two threads protecting, or two unprotecting, on one context at once are
  * not allowed: serialise them or use ce_ctx_dup. ce_ctx_dup and
  * ce_ctx_free must not run while another thread uses the context. The
- * read-only queries (ce_ctx_mode, ce_ctx_check) may run at any time;
- * ce_ctx_next_pn only when no thread protects. Different contexts may be
- * used concurrently. All functions without a context argument are
- * thread-safe.
+ * read-only queries (ce_ctx_mode, ce_ctx_check, ce_ctx_backend) may run
+ * at any time; ce_ctx_next_pn only when no thread protects. Different
+ * contexts may be used concurrently. All functions without a context
+ * argument are thread-safe.
  *
  * fork(): a child process never continues its parent's packet numbers.
  * The first ce_protect in a child (after fork(), or any clone() on Linux
@@ -90,7 +90,8 @@ typedef enum ce_status {
   CE_ERR_BAD_PADDING = -5,      /* ECB PKCS#7 or XTS short-block padding  */
   CE_ERR_AUTH_FAILED = -6,      /* GCM tag did not verify                 */
   CE_ERR_INVALID_ARGUMENT = -7, /* NULL, empty key, bad mode, zero salt.. */
-  CE_ERR_NOT_SUPPORTED = -8,    /* OpenSSL lacks the cipher (e.g. SM4)    */
+  CE_ERR_NOT_SUPPORTED = -8,    /* OpenSSL lacks the cipher (e.g. SM4), or
+                                   the named backend cannot serve it here */
   CE_ERR_BUFFER_TOO_SMALL = -9, /* cap smaller than the output            */
   CE_ERR_TOO_LARGE = -10,       /* payload over CE_MAX_PAYLOAD            */
   CE_ERR_INTERNAL = -11,        /* OpenSSL failed unexpectedly            */
@@ -169,6 +170,42 @@ CE_API ce_status ce_mode_supported(int mode);
 CE_API size_t ce_overhead(int mode, size_t payload_len);
 
 /* ------------------------------------------------------------------ */
+/* Cipher backends                                                     */
+/* ------------------------------------------------------------------ */
+
+/*
+ * The library that runs a context's cipher. Every backend makes and
+ * accepts exactly the same frames (docs/spec.md does not know backends);
+ * only speed differs. OpenSSL is built in always and serves every mode;
+ * intel-ipsec-mb serves the GCM family (modes 5-8) when the library was
+ * built with it (CMake option CE_WITH_IPSECMB) and the CPU has AES-NI and
+ * PCLMULQDQ. ce_version() lists the backends built in.
+ */
+typedef enum ce_backend {
+  CE_BACKEND_AUTO = 0,    /* default: the fastest built in and usable here
+                             for the mode (ipsec-mb for GCM when it can,
+                             else OpenSSL)                                */
+  CE_BACKEND_OPENSSL = 1, /* "openssl": OpenSSL 3 EVP, every mode          */
+  CE_BACKEND_IPSECMB = 2  /* "ipsec-mb": intel-ipsec-mb, modes 5-8 only    */
+} ce_backend;
+
+/* "auto", "openssl" or "ipsec-mb"; NULL for any other value. */
+CE_API const char *ce_backend_name(int backend);
+/* Inverse of ce_backend_name (exact, lower case): the CE_BACKEND_* value,
+   or -1 for NULL or an unknown name. A name is known whether or not that
+   backend is built in. */
+CE_API int ce_backend_from_name(const char *name);
+/* Which backend a context of mode would get from the choice backend
+   (CE_BACKEND_AUTO resolved), without a key: *out = CE_BACKEND_OPENSSL or
+   CE_BACKEND_IPSECMB. Statuses: CE_OK; CE_ERR_INVALID_ARGUMENT (out NULL,
+   mode outside 1..8, backend not a ce_backend value);
+   CE_ERR_NOT_SUPPORTED when a named backend is not built in, cannot run
+   on this CPU, or does not serve the mode (*out untouched). Whether the
+   linked OpenSSL has the mode's cipher is ce_mode_supported's answer, not
+   this one. */
+CE_API ce_status ce_backend_select(int backend, int mode, int *out);
+
+/* ------------------------------------------------------------------ */
 /* Configuration (spec 3)                                              */
 /* ------------------------------------------------------------------ */
 
@@ -178,10 +215,12 @@ typedef struct ce_config {
   size_t key_len;            /* 1 or more */
   uint8_t salt[CE_SALT_LEN]; /* modes 7, 8 only; must not be all zero */
   int datastream_encryption_enabled; /* channel: protect data streams */
+  int backend; /* ce_backend; 0 (CE_BACKEND_AUTO) in a fresh config */
 } ce_config;
 
 /* Fills a fresh config: mode AES_128_GCM2, no key, zero salt,
-   data-stream encryption off. Does nothing when cfg is NULL. */
+   data-stream encryption off, backend CE_BACKEND_AUTO. Does nothing when
+   cfg is NULL. */
 CE_API void ce_config_init(ce_config *cfg);
 /* Points cfg->key at the bytes of the C string key (not hex-decoded; the
    string is borrowed and must outlive ce_ctx_new).
@@ -192,10 +231,18 @@ CE_API ce_status ce_config_set_key_str(ce_config *cfg, const char *key);
    CE_ERR_INVALID_ARGUMENT: NULL, invalid base64, or not 32 bytes; the
    salt is then unchanged. */
 CE_API ce_status ce_config_set_salt_base64(ce_config *cfg, const char *b64);
+/* Sets cfg->backend from its name: "auto", "openssl" or "ipsec-mb"
+   (ce_backend_from_name). Whether the backend can serve the config's mode
+   on this machine is checked by ce_config_check and ce_ctx_new, as the
+   mode may still change. CE_ERR_INVALID_ARGUMENT: cfg or name NULL, or an
+   unknown name; the config is then unchanged. */
+CE_API ce_status ce_config_set_backend(ce_config *cfg, const char *name);
 /* Validates a config without deriving keys.
    CE_OK; CE_ERR_INVALID_ARGUMENT (NULL cfg, NULL/empty key, mode outside
-   1..8, GCM2 with an all-zero salt); CE_ERR_NOT_SUPPORTED (cipher missing
-   from the linked OpenSSL). */
+   1..8, GCM2 with an all-zero salt, backend not a ce_backend value);
+   CE_ERR_NOT_SUPPORTED (cipher missing from the linked OpenSSL, or a named
+   backend that is not built in, cannot run on this CPU or does not serve
+   the mode: ce_backend_select). */
 CE_API ce_status ce_config_check(const ce_config *cfg);
 
 /* ------------------------------------------------------------------ */
@@ -233,11 +280,13 @@ typedef struct ce_ctx ce_ctx;
    Statuses: CE_OK; CE_ERR_INVALID_ARGUMENT (NULL out or cfg, or as
    ce_config_check); CE_ERR_NOT_SUPPORTED; CE_ERR_INTERNAL (OpenSSL or
    memory failure). On failure *out is set to NULL (when out is not
-   NULL). */
+   NULL). The cipher backend is chosen here, once (cfg->backend,
+   ce_backend_select); ce_ctx_backend tells which one it is. */
 CE_API ce_status ce_ctx_new(const ce_config *cfg, ce_ctx **out);
-/* A second context with the same keys and a fresh random packet number,
-   without running the key schedule again (GCM2's PBKDF2 is deliberately
-   slow). Reads ctx's cipher contexts: not while another thread uses ctx.
+/* A second context with the same keys, the same backend and a fresh
+   random packet number, without running the key schedule again (GCM2's
+   PBKDF2 is deliberately slow). Reads ctx's cipher contexts: not while
+   another thread uses ctx.
    Statuses: CE_OK; CE_ERR_INVALID_ARGUMENT (NULL ctx or out);
    CE_ERR_INTERNAL. On failure *out is set to NULL (when out is not
    NULL). */
@@ -246,6 +295,12 @@ CE_API ce_status ce_ctx_dup(const ce_ctx *ctx, ce_ctx **out);
 CE_API void ce_ctx_free(ce_ctx *ctx);
 /* Mode of the context, 0 for NULL. */
 CE_API int ce_ctx_mode(const ce_ctx *ctx);
+/* Name of the backend that runs the context's cipher: "openssl" or
+   "ipsec-mb" (never "auto"); NULL for NULL. May be called at any time.
+   (SM4_128_ECB is "openssl" too, though on a CPU with GFNI or AES-NI and
+   AVX2 its block cipher is chanenc's own vectorized SM4, which is not a
+   backend of this interface.) */
+CE_API const char *ce_ctx_backend(const ce_ctx *ctx);
 /* The check byte of the context's key schedule (spec 4); 0 for NULL. */
 CE_API uint8_t ce_ctx_check(const ce_ctx *ctx);
 /* Packet number the next ce_protect will use (XTS and GCM families), or,
@@ -360,7 +415,8 @@ CE_API ce_status ce_pbkdf2_sha256(const uint8_t *pass, size_t pass_len,
                                   uint32_t iterations, uint8_t *out,
                                   size_t out_len);
 
-/* Library version string, e.g. "chanenc 0.1.0 (OpenSSL 3.0.x)". */
+/* Library version string with the backends built in, e.g.
+   "chanenc 0.1.0 (OpenSSL 3.0.x; backends: openssl, ipsec-mb 1.3.0)". */
 CE_API const char *ce_version(void);
 
 #ifdef __cplusplus

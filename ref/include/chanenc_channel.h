@@ -235,10 +235,12 @@ CE_API void ce_channel_free(ce_channel *ch);
  * Returns (SDK codes, not ce_status):
  *   CE_SDK_OK (0);
  *   CE_SDK_ERR_INVALID_ARGUMENT (-2): ch NULL; enabled with cfg NULL, a
- *     NULL or empty key, a mode outside 1..8 or GCM2 with an all-zero salt;
- *     or called from one of the channel's own callbacks;
+ *     NULL or empty key, a mode outside 1..8, GCM2 with an all-zero salt or
+ *     a backend that is no ce_backend value; or called from one of the
+ *     channel's own callbacks;
  *   CE_SDK_ERR_NOT_SUPPORTED (-4): the linked OpenSSL lacks the mode's
- *     cipher (e.g. SM4);
+ *     cipher (e.g. SM4), or cfg->backend names a backend that cannot serve
+ *     the mode here (ce_backend_select);
  *   CE_SDK_ERR_FAILED (-1): memory, lock or OpenSSL failure.
  * On any failure the channel's encryption state is unchanged.
  */

@@ -1,6 +1,6 @@
 /*
  * config.c - configuration inputs (spec section 3): defaults, the C-string
- * key helper, the base64 salt helper, and validation.
+ * key helper, the base64 salt helper, the backend choice, and validation.
  */
 #include "internal.h"
 
@@ -84,6 +84,14 @@ ce_status ce_config_set_salt_base64(ce_config *cfg, const char *b64) {
   return CE_OK;
 }
 
+ce_status ce_config_set_backend(ce_config *cfg, const char *name) {
+  int b = ce_backend_from_name(name);
+  if (cfg == NULL || b < 0)
+    return CE_ERR_INVALID_ARGUMENT;
+  cfg->backend = b;
+  return CE_OK;
+}
+
 static int ce__all_zero(const uint8_t *p, size_t n) {
   uint8_t acc = 0;
   for (size_t i = 0; i < n; i++)
@@ -101,5 +109,12 @@ ce_status ce_config_check(const ce_config *cfg) {
     return CE_ERR_INVALID_ARGUMENT; /* spec 3.1: missing or empty key */
   if (mi->salted && ce__all_zero(cfg->salt, CE_SALT_LEN))
     return CE_ERR_INVALID_ARGUMENT; /* spec 3.1: GCM2 needs a salt */
-  return ce_mode_supported(cfg->mode);
+  if (ce_backend_name(cfg->backend) == NULL)
+    return CE_ERR_INVALID_ARGUMENT; /* not a ce_backend value */
+  /* INVALID_ARGUMENT first, then NOT_SUPPORTED (spec 10.1). */
+  ce_status st = ce_mode_supported(cfg->mode);
+  int backend;
+  if (st == CE_OK)
+    st = ce_backend_select(cfg->backend, cfg->mode, &backend);
+  return st;
 }

@@ -1,10 +1,11 @@
 /*
- * ctx.c - the context: creation (key schedule, cipher contexts, buffers,
- * first packet number), the frame header (docs/spec.md 5), the unprotect
- * checks of spec 9 steps 1-5, and the one protect and one unprotect path
- * (internal.h) behind every entry point. The family specific work lives in
- * mode_ecb.c, mode_xts.c and mode_gcm.c.
+ * ctx.c - the context: creation (key schedule, cipher contexts or the GCM
+ * backend's keyed state, buffers, first packet number), the frame header
+ * (docs/spec.md 5), the unprotect checks of spec 9 steps 1-5, and the one
+ * protect and one unprotect path (internal.h) behind every entry point.
+ * The family specific work lives in mode_ecb.c, mode_xts.c and mode_gcm.c.
  */
+#include "backend.h"
 #include "internal.h"
 
 #include <stdlib.h>
@@ -12,8 +13,8 @@
 
 #include <openssl/rand.h>
 
-/* Keys one EVP_CIPHER_CTX for a direction. ECB runs without padding (CE1
-   pads itself, docs/spec.md 6.1); GCM's 12-byte IV is OpenSSL's default. */
+/* Keys one EVP_CIPHER_CTX for a direction (ECB, XTS). ECB runs without
+   padding (CE1 pads itself, docs/spec.md 6.1). */
 static ce_status ce__cipher_ctx(EVP_CIPHER *cipher, const ce_derived *d,
                                 ce_family fam, int enc, EVP_CIPHER_CTX **out) {
   EVP_CIPHER_CTX *c = CE__FAULT("ctx.cipher_new") ? NULL : EVP_CIPHER_CTX_new();
@@ -68,15 +69,24 @@ ce_status ce_ctx_new(const ce_config *cfg, ce_ctx **out) {
   ce_ctx *ctx = NULL;
   EVP_CIPHER *cipher = NULL;
   const ce__mode_info *mi = ce__mode(cfg->mode);
+  int backend = CE_BACKEND_OPENSSL;
   st = ce__ctx_alloc(mi, d.check, d.iv_base, &ctx);
-  if (st == CE_OK)
+  if (st == CE_OK && mi->family == CE_FAMILY_GCM) {
+    /* The GCM backend chosen by cfg->backend (validated by ce_derive). */
+    st = ce_backend_select(cfg->backend, cfg->mode, &backend);
+    if (st == CE_OK) {
+      ctx->gcm = ce__gcm_backend_of(backend);
+      st = ctx->gcm->key_new(d.enc_key, d.enc_key_len, &ctx->gcm_key);
+    }
+  } else if (st == CE_OK) {
     st = ce__fetch_cipher(mi->cipher, &cipher);
-  if (st == CE_OK)
-    st = ce__cipher_ctx(cipher, &d, mi->family, 1, &ctx->enc);
-  if (st == CE_OK)
-    st = ce__cipher_ctx(cipher, &d, mi->family, 0, &ctx->dec);
-  if (st == CE_OK)
-    ce__ecb_ctx_init(ctx, d.enc_key);
+    if (st == CE_OK)
+      st = ce__cipher_ctx(cipher, &d, mi->family, 1, &ctx->enc);
+    if (st == CE_OK)
+      st = ce__cipher_ctx(cipher, &d, mi->family, 0, &ctx->dec);
+    if (st == CE_OK)
+      ce__ecb_ctx_init(ctx, d.enc_key);
+  }
   EVP_CIPHER_free(cipher);
   ce_wipe(&d, sizeof d);
   ce__err_pop();
@@ -98,8 +108,12 @@ ce_status ce_ctx_dup(const ce_ctx *ctx, ce_ctx **out) {
   ce_ctx *d = NULL;
   ce_status st = ce__ctx_alloc(ctx->mi, ctx->check, ctx->iv_base, &d);
   /* EVP_CIPHER_CTX_copy duplicates the keyed provider context, so the key
-     schedule is not run again; the copy draws its own packet number. */
-  if (st == CE_OK) {
+     schedule is not run again; the copy draws its own packet number. The
+     GCM backends copy their keyed state likewise. */
+  if (st == CE_OK && ctx->gcm != NULL) {
+    d->gcm = ctx->gcm;
+    st = ctx->gcm->key_dup(ctx->gcm_key, &d->gcm_key);
+  } else if (st == CE_OK) {
     d->enc = CE__FAULT("dup.cipher_new") ? NULL : EVP_CIPHER_CTX_new();
     d->dec = CE__FAULT("dup.cipher_new") ? NULL : EVP_CIPHER_CTX_new();
     if (d->enc == NULL || d->dec == NULL || CE__FAULT("dup.copy") ||
@@ -121,8 +135,10 @@ ce_status ce_ctx_dup(const ce_ctx *ctx, ce_ctx **out) {
 void ce_ctx_free(ce_ctx *ctx) {
   if (ctx == NULL)
     return;
-  /* EVP_CIPHER_CTX_free cleanses the key schedule it holds; the buffers
-     held frames and payloads. */
+  /* EVP_CIPHER_CTX_free cleanses the key schedule it holds, as the GCM
+     backends' key_free does; the buffers held frames and payloads. */
+  if (ctx->gcm != NULL)
+    ctx->gcm->key_free(ctx->gcm_key);
   EVP_CIPHER_CTX_free(ctx->enc);
   EVP_CIPHER_CTX_free(ctx->dec);
   ce__ecb_ctx_free(ctx);
@@ -138,6 +154,13 @@ void ce_ctx_free(ce_ctx *ctx) {
 
 int ce_ctx_mode(const ce_ctx *ctx) {
   return ctx ? ctx->mi->id : 0;
+}
+
+const char *ce_ctx_backend(const ce_ctx *ctx) {
+  if (ctx == NULL)
+    return NULL;
+  return ctx->gcm != NULL ? ctx->gcm->name
+                          : ce_backend_name(CE_BACKEND_OPENSSL);
 }
 
 uint8_t ce_ctx_check(const ce_ctx *ctx) {

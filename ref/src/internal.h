@@ -38,9 +38,10 @@ const ce__mode_info *ce__mode(int mode);
 
 /*
  * The context (spec 5-9). Protect and unprotect share nothing that either
- * writes: protect owns enc, seal_buf, next_pn and fork_gen; unprotect owns
- * dec and open_buf; the rest is set once by ce_ctx_new. So one thread may
- * protect while another unprotects (chanenc.h, "Thread safety").
+ * writes: protect owns enc (or the protect side of gcm_key), seal_buf,
+ * next_pn and fork_gen; unprotect owns dec (or the unprotect side of
+ * gcm_key) and open_buf; the rest is set once by ce_ctx_new. So one thread
+ * may protect while another unprotects (chanenc.h, "Thread safety").
  *
  * One path per direction, for every family (docs/spec.md section 9):
  *  - protect seals into seal_buf (the library's memory) and copies the
@@ -57,6 +58,11 @@ struct ce_ctx {
   const ce__mode_info *mi;
   uint8_t check;
   uint8_t iv_base[CE_IV_BASE_LEN]; /* GCM family */
+  /* GCM family: the backend that runs the cipher (backend.h) and its keyed
+     state, which keeps the two directions apart; ECB and XTS use enc and
+     dec below. */
+  const struct ce__gcm_backend *gcm;
+  void *gcm_key;
   /* Protect side. */
   EVP_CIPHER_CTX *enc; /* keyed once; per packet only the IV/tweak */
   uint64_t next_pn;

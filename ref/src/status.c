@@ -7,6 +7,12 @@
 #include <string.h>
 
 #include <openssl/opensslv.h>
+#ifdef CE_HAVE_IPSECMB
+#include <intel-ipsec-mb.h>
+#define CE__BACKENDS "openssl, ipsec-mb " IMB_VERSION_STR
+#else
+#define CE__BACKENDS "openssl"
+#endif
 
 typedef struct {
   int status;
@@ -32,7 +38,8 @@ static const ce__status_row ce__statuses[] = {
      "invalid argument (NULL pointer, empty key, mode outside 1..8, "
      "all-zero GCM2 salt, or bad length)"},
     {CE_ERR_NOT_SUPPORTED, "NOT_SUPPORTED",
-     "cipher not supported by the linked OpenSSL"},
+     "cipher not supported by the linked OpenSSL, or the named backend is "
+     "not built in, cannot run on this CPU or does not serve the mode"},
     {CE_ERR_BUFFER_TOO_SMALL, "BUFFER_TOO_SMALL",
      "buffer capacity is smaller than the output"},
     {CE_ERR_TOO_LARGE, "TOO_LARGE", "payload is larger than 65535 bytes"},
@@ -83,7 +90,8 @@ int ce_status_from_name(const char *name, int *status) {
 }
 
 const char *ce_version(void) {
-  static const char v[] =
-      "chanenc " CE_VERSION_STRING " (" OPENSSL_VERSION_TEXT ")";
+  /* The backends built in (chanenc.h, "Cipher backends"). */
+  static const char v[] = "chanenc " CE_VERSION_STRING " (" OPENSSL_VERSION_TEXT
+                          "; backends: " CE__BACKENDS ")";
   return v;
 }

@@ -31,6 +31,33 @@ ce_status ce_testing_protect_pn_into(ce_ctx *ctx, uint64_t pn,
                                      uint8_t *out, size_t *out_len);
 
 /*
+ * The GCM cipher operations of one backend (CE_BACKEND_OPENSSL,
+ * CE_BACKEND_IPSECMB) on their own, exactly as the GCM modes call them
+ * (ref/src/backend.h), so that the standard GCM vectors run through every
+ * backend: key of 16 or 32 bytes, IV of exactly 12 bytes, any AAD (NULL
+ * when aad_len is 0), tag of tag_len 1..16 bytes (encrypt: the first
+ * tag_len bytes of the full tag; decrypt: the first tag_len bytes are
+ * verified). A fresh keyed state per call; out (and tag, encrypting) are
+ * written only on CE_OK. Statuses: CE_ERR_INVALID_ARGUMENT (backend not
+ * OPENSSL or IPSECMB, another key or IV length, NULL with a nonzero
+ * length, tag_len outside 1..16); CE_ERR_TOO_LARGE (a length over
+ * INT_MAX); CE_ERR_NOT_SUPPORTED (backend not built in, or not usable on
+ * this CPU); CE_ERR_AUTH_FAILED (decrypt); CE_ERR_INTERNAL.
+ */
+ce_status ce_testing_gcm_backend_encrypt(int backend, const uint8_t *key,
+                                         size_t key_len, const uint8_t *iv,
+                                         size_t iv_len, const uint8_t *aad,
+                                         size_t aad_len, const uint8_t *in,
+                                         size_t len, uint8_t *out, uint8_t *tag,
+                                         size_t tag_len);
+ce_status ce_testing_gcm_backend_decrypt(int backend, const uint8_t *key,
+                                         size_t key_len, const uint8_t *iv,
+                                         size_t iv_len, const uint8_t *aad,
+                                         size_t aad_len, const uint8_t *in,
+                                         size_t len, const uint8_t *tag,
+                                         size_t tag_len, uint8_t *out);
+
+/*
  * Fault injection (only in a build configured with -DCE_FAULT_INJECTION=ON;
  * elsewhere ce_testing_fault_available() returns 0 and the rest do
  * nothing).
@@ -49,6 +76,12 @@ unsigned long ce_testing_fault_hits(void);
 /* Name of the site that failed since the last arm ("gcm.open.update"), or
    NULL when none did. */
 const char *ce_testing_fault_fired(void);
+/* Makes the backends in mask (bit 1u << CE_BACKEND_*) look unusable on
+   this CPU, as on a machine without AES-NI, until called again with 0:
+   CE_BACKEND_AUTO then chooses another, and naming one is
+   CE_ERR_NOT_SUPPORTED. Only with fault injection (elsewhere a no-op);
+   not while another thread creates contexts or checks configs. */
+void ce_testing_backend_hide(unsigned mask);
 
 #ifdef __cplusplus
 }

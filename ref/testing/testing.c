@@ -6,7 +6,11 @@
  * (ce__protect_to), only with the packet number given.
  */
 #include "chanenc_testing.h"
+#include "backend.h"
 #include "internal.h"
+
+#include <stdlib.h>
+#include <string.h>
 
 ce_status ce_testing_protect_pn(ce_ctx *ctx, uint64_t pn, uint8_t *buf,
                                 size_t *len, size_t cap) {
@@ -21,6 +25,76 @@ ce_status ce_testing_protect_pn_into(ce_ctx *ctx, uint64_t pn,
   if (out_len == NULL)
     return CE_ERR_INVALID_ARGUMENT;
   return ce__protect_to(ctx, 1, pn, in, in_len, out, *out_len, out_len);
+}
+
+/* One GCM operation of one backend in library memory, copied out on
+   success (chanenc_testing.h). */
+static ce_status ce__gcm_backend_op(int enc, int backend, const uint8_t *key,
+                                    size_t key_len, const uint8_t *iv,
+                                    size_t iv_len, const uint8_t *aad,
+                                    size_t aad_len, const uint8_t *in,
+                                    size_t len, uint8_t *out, uint8_t *tag,
+                                    size_t tag_len) {
+  static const uint8_t none[1];
+  if ((backend != CE_BACKEND_OPENSSL && backend != CE_BACKEND_IPSECMB) ||
+      key == NULL || (key_len != 16 && key_len != 32) || iv == NULL ||
+      iv_len != 12 || (aad == NULL && aad_len) ||
+      ((in == NULL || out == NULL) && len) || tag == NULL || tag_len == 0 ||
+      tag_len > 16)
+    return CE_ERR_INVALID_ARGUMENT;
+  if (!ce__fits_int(aad_len) || !ce__fits_int(len))
+    return CE_ERR_TOO_LARGE;
+  if (!ce__gcm_backend_usable(backend))
+    return CE_ERR_NOT_SUPPORTED;
+  const ce__gcm_backend *b = ce__gcm_backend_of(backend);
+  ce__err_mark();
+  void *k = NULL;
+  uint8_t full[16];
+  uint8_t *tmp = ce__malloc(len ? len : 1);
+  ce_status st = tmp == NULL ? CE_ERR_INTERNAL : b->key_new(key, key_len, &k);
+  if (st == CE_OK && enc) {
+    st = b->seal(k, iv, aad ? aad : none, aad_len, in ? in : none, len, tmp,
+                 full);
+  } else if (st == CE_OK) {
+    memcpy(full, tag, tag_len);
+    st = b->open(k, iv, aad ? aad : none, aad_len, in ? in : none, len, full,
+                 tag_len, tmp);
+  }
+  if (st == CE_OK) {
+    if (len)
+      memcpy(out, tmp, len);
+    if (enc)
+      memcpy(tag, full, tag_len);
+  }
+  if (tmp != NULL) {
+    ce_wipe(tmp, len ? len : 1);
+    free(tmp);
+  }
+  ce_wipe(full, sizeof full);
+  b->key_free(k);
+  ce__err_pop();
+  return st;
+}
+
+ce_status ce_testing_gcm_backend_encrypt(int backend, const uint8_t *key,
+                                         size_t key_len, const uint8_t *iv,
+                                         size_t iv_len, const uint8_t *aad,
+                                         size_t aad_len, const uint8_t *in,
+                                         size_t len, uint8_t *out, uint8_t *tag,
+                                         size_t tag_len) {
+  return ce__gcm_backend_op(1, backend, key, key_len, iv, iv_len, aad, aad_len,
+                            in, len, out, tag, tag_len);
+}
+
+ce_status ce_testing_gcm_backend_decrypt(int backend, const uint8_t *key,
+                                         size_t key_len, const uint8_t *iv,
+                                         size_t iv_len, const uint8_t *aad,
+                                         size_t aad_len, const uint8_t *in,
+                                         size_t len, const uint8_t *tag,
+                                         size_t tag_len, uint8_t *out) {
+  /* The tag is only read when decrypting. */
+  return ce__gcm_backend_op(0, backend, key, key_len, iv, iv_len, aad, aad_len,
+                            in, len, out, (uint8_t *)(uintptr_t)tag, tag_len);
 }
 
 #ifdef CE_FAULT_INJECTION
@@ -40,6 +114,9 @@ unsigned long ce_testing_fault_hits(void) {
 const char *ce_testing_fault_fired(void) {
   return ce__fault_fired();
 }
+void ce_testing_backend_hide(unsigned mask) {
+  ce__backend_hide(mask);
+}
 #else
 int ce_testing_fault_available(void) {
   return 0;
@@ -52,5 +129,8 @@ unsigned long ce_testing_fault_hits(void) {
 }
 const char *ce_testing_fault_fired(void) {
   return NULL;
+}
+void ce_testing_backend_hide(unsigned mask) {
+  (void)mask;
 }
 #endif

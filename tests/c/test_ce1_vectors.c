@@ -10,6 +10,11 @@
  * Per invalid test: both unprotect forms fail with exactly the status and
  * leave every byte the caller owns - slack capacity included, filled with a
  * sentinel - and the length as they were (spec 9, chanenc.h).
+ *
+ * The GCM groups run once per cipher backend built in and usable here
+ * (OpenSSL, intel-ipsec-mb; chanenc.h "Cipher backends"), each with a
+ * context that names that backend: every backend must make and accept
+ * exactly the vectors' frames.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -300,6 +305,7 @@ static void check_derived(const char *file, const ce_vec_group *g,
 
 typedef struct {
   size_t valid, invalid, refusals;
+  size_t per_backend[3]; /* tests run, by CE_BACKEND_* */
 } counts;
 
 static void run_group(const char *file, const ce_vec_group *g, counts *c) {
@@ -319,38 +325,49 @@ static void run_group(const char *file, const ce_vec_group *g, counts *c) {
                   g->index, g->salt_len);
   if (g->salt_len != CE_SALT_LEN)
     return;
-  /* One context per group: GCM2 derivation is ~50 ms, and reusing the
-     context across tests also checks that one context serves many
-     packets in both directions. */
-  ce_ctx *ctx = NULL;
-  ce_status st = ce_ctx_new(&cfg, &ctx);
-  if (st == CE_ERR_NOT_SUPPORTED &&
-      ce_mode_supported(g->mode) == CE_ERR_NOT_SUPPORTED) {
-    printf("%s group %zu: mode %s not supported by this OpenSSL, %zu tests "
-           "skipped\n",
-           file, g->index, name ? name : "?", g->n_tests);
-    CE_SKIP(g->n_tests);
-    return;
-  }
-  CE_CHECK_STATUS(st, CE_OK, "%s group %zu (mode %d): ce_ctx_new", file,
-                  g->index, g->mode);
-  if (st != CE_OK)
-    return;
+  /* One context per group and backend: GCM2 derivation is ~50 ms, and
+     reusing the context across tests also checks that one context serves
+     many packets in both directions. */
   check_derived(file, g, &cfg);
-  CE_CHECK(ce_ctx_check(ctx) == g->check,
-           "%s group %zu: ce_ctx_check 0x%02x, vector 0x%02x", file, g->index,
-           ce_ctx_check(ctx), g->check);
-  for (size_t i = 0; i < g->n_tests; i++) {
-    where w = {file, g, &g->tests[i]};
-    if (g->tests[i].valid) {
-      check_valid(&w, ctx);
-      c->valid++;
-    } else {
-      check_invalid(&w, ctx);
-      c->invalid++;
+  for (int b = CE_BACKEND_OPENSSL; b <= CE_BACKEND_IPSECMB; b++) {
+    int chosen;
+    if (ce_backend_select(b, g->mode, &chosen) != CE_OK)
+      continue; /* ipsec-mb: GCM only, and only where it runs */
+    cfg.backend = b;
+    ce_ctx *ctx = NULL;
+    ce_status st = ce_ctx_new(&cfg, &ctx);
+    if (st == CE_ERR_NOT_SUPPORTED &&
+        ce_mode_supported(g->mode) == CE_ERR_NOT_SUPPORTED) {
+      printf("%s group %zu: mode %s not supported by this OpenSSL, %zu "
+             "tests skipped\n",
+             file, g->index, name ? name : "?", g->n_tests);
+      CE_SKIP(g->n_tests);
+      return;
     }
+    CE_CHECK_STATUS(st, CE_OK, "%s group %zu (mode %d, %s): ce_ctx_new", file,
+                    g->index, g->mode, ce_backend_name(b));
+    if (st != CE_OK)
+      continue;
+    const char *used = ce_ctx_backend(ctx);
+    CE_CHECK(used != NULL && strcmp(used, ce_backend_name(b)) == 0,
+             "%s group %zu: context runs on %s, %s asked for", file, g->index,
+             used ? used : "NULL", ce_backend_name(b));
+    CE_CHECK(ce_ctx_check(ctx) == g->check,
+             "%s group %zu: ce_ctx_check 0x%02x, vector 0x%02x", file, g->index,
+             ce_ctx_check(ctx), g->check);
+    for (size_t i = 0; i < g->n_tests; i++) {
+      where w = {file, g, &g->tests[i]};
+      if (g->tests[i].valid) {
+        check_valid(&w, ctx);
+        c->valid += b == CE_BACKEND_OPENSSL;
+      } else {
+        check_invalid(&w, ctx);
+        c->invalid += b == CE_BACKEND_OPENSSL;
+      }
+      c->per_backend[b]++;
+    }
+    ce_ctx_free(ctx);
   }
-  ce_ctx_free(ctx);
 }
 
 int main(void) {
@@ -369,7 +386,7 @@ int main(void) {
   int grc = glob(pattern, 0, NULL, &gl); /* sorted: a stable order */
   CE_CHECK(grc == 0 && gl.gl_pathc > 0, "no vector files match %s", pattern);
 
-  size_t total = 0;
+  size_t total = 0, per_backend[3] = {0, 0, 0};
   for (size_t i = 0; grc == 0 && i < gl.gl_pathc; i++) {
     const char *path = gl.gl_pathv[i];
     const char *file = base_name(path);
@@ -381,16 +398,30 @@ int main(void) {
     }
     CE_CHECK(f->n_valid + f->n_invalid + f->n_refusals > 0,
              "%s: no tests and no refusal groups", file);
-    counts c = {0, 0, 0};
+    counts c;
+    memset(&c, 0, sizeof c);
     for (size_t k = 0; k < f->n_groups; k++)
       run_group(file, &f->groups[k], &c);
-    printf("%s: %zu valid, %zu invalid, %zu refusals checked\n", file, c.valid,
-           c.invalid, c.refusals);
+    printf("%s: %zu valid, %zu invalid, %zu refusals checked; tests run "
+           "through openssl %zu, ipsec-mb %zu\n",
+           file, c.valid, c.invalid, c.refusals,
+           c.per_backend[CE_BACKEND_OPENSSL],
+           c.per_backend[CE_BACKEND_IPSECMB]);
     total += c.valid + c.invalid + c.refusals;
+    for (int b = 0; b < 3; b++)
+      per_backend[b] += c.per_backend[b];
     ce_vec_free(f);
   }
   if (grc == 0)
     globfree(&gl);
   CE_CHECK(total > 0, "no vector tests were run");
+  /* Where ipsec-mb runs, it must have run every GCM vector. */
+  int chosen;
+  if (ce_backend_select(CE_BACKEND_IPSECMB, CE_MODE_AES_128_GCM, &chosen) ==
+      CE_OK)
+    CE_CHECK(per_backend[CE_BACKEND_IPSECMB] > 0,
+             "ipsec-mb is usable but ran no vector");
+  else
+    printf("ipsec-mb backend not built in or not usable here: OpenSSL only\n");
   return ce_test_finish("test_ce1_vectors");
 }

@@ -26,6 +26,14 @@
  * can fail is GCM's (sframe.gcm.open_final, CE_ERR_AUTH_FAILED); the
  * CTR+HMAC tag comparison is CRYPTO_memcmp, not a fault site, and a failed
  * HMAC computation is CE_ERR_INTERNAL.
+ *
+ * The GCM modes run once per cipher backend built in and usable here
+ * (OpenSSL, intel-ipsec-mb). The ipsec-mb backend's sites are all at
+ * context creation and duplication (its state, the IMB_MGR and its setup,
+ * the key expansion): its packet path calls nothing that can fail, and the
+ * loops below prove it has no site there. A backend hidden through the
+ * testing interface (a CPU without AES-NI) must make CE_BACKEND_AUTO
+ * choose OpenSSL and a named ipsec-mb be refused (test_hidden_backend).
  */
 #include "ce_test.h"
 
@@ -42,9 +50,13 @@ static unsigned long faults_total;
 
 static const uint8_t salt[CE_SALT_LEN] = {9, 8, 7};
 
+/* The backend of the configs below (main runs each GCM mode per backend). */
+static int g_backend = CE_BACKEND_OPENSSL;
+
 static void cfg_for(int mode, ce_config *cfg) {
   ce_config_init(cfg);
   cfg->mode = mode;
+  cfg->backend = g_backend;
   ce_config_set_key_str(cfg, "fault-key");
   memcpy(cfg->salt, salt, sizeof salt);
 }
@@ -341,6 +353,18 @@ static void test_primitives(void) {
   PRIM_CASE("gcm decrypt", 40,
             ce_gcm_decrypt(key, 16, iv, 12, in, 5, ct, 40, tag, 16, out));
   decrypting = 0;
+  /* Each GCM backend's own operations (chanenc_testing.h). */
+  for (int b = CE_BACKEND_OPENSSL; b <= CE_BACKEND_IPSECMB; b++) {
+    int chosen;
+    if (ce_backend_select(b, CE_MODE_AES_128_GCM, &chosen) != CE_OK)
+      continue;
+    PRIM_CASE(ce_backend_name(b), 40,
+              ce_testing_gcm_backend_encrypt(b, key, 32, iv, 12, in, 10, in, 40,
+                                             out, out + 64, 16));
+    PRIM_CASE(ce_backend_name(b), 40,
+              ce_testing_gcm_backend_decrypt(b, key, 16, iv, 12, in, 5, ct, 40,
+                                             tag, 16, out));
+  }
   PRIM_CASE("hkdf", 100, ce_hkdf_sha256(iv, 16, key, 32, in, 10, out, 100));
   PRIM_CASE("hkdf extract", 32, ce_hkdf_sha256_extract(iv, 16, key, 32, out));
   fill(prk, sizeof prk, 4);
@@ -718,6 +742,55 @@ static void test_sframe(int suite) {
   test_sframe_unprotect(suite, 40, 1);
 }
 
+/* ------------------------------------------------------------------ */
+/* A backend that cannot run here                                      */
+/* ------------------------------------------------------------------ */
+
+static void test_hidden_backend(void) {
+  int chosen = 0;
+  if (ce_backend_select(CE_BACKEND_IPSECMB, CE_MODE_AES_128_GCM, &chosen) !=
+      CE_OK) {
+    printf("ipsec-mb not built in or not usable: nothing to hide\n");
+    return;
+  }
+  ce_testing_backend_hide(1u << CE_BACKEND_IPSECMB);
+  for (int mode = CE_MODE_AES_128_GCM; mode <= CE_MODE_AES_256_GCM; mode++) {
+    CE_CHECK(ce_backend_select(CE_BACKEND_AUTO, mode, &chosen) == CE_OK &&
+                 chosen == CE_BACKEND_OPENSSL,
+             "hidden ipsec-mb: auto m%d chose %d", mode, chosen);
+    CE_CHECK_STATUS(ce_backend_select(CE_BACKEND_IPSECMB, mode, &chosen),
+                    CE_ERR_NOT_SUPPORTED, "hidden ipsec-mb: named m%d", mode);
+    ce_config cfg;
+    g_backend = CE_BACKEND_AUTO;
+    cfg_for(mode, &cfg);
+    ce_ctx *ctx = NULL;
+    CE_CHECK_STATUS(ce_ctx_new(&cfg, &ctx), CE_OK, "hidden: auto m%d", mode);
+    CE_CHECK(ctx && strcmp(ce_ctx_backend(ctx), "openssl") == 0,
+             "hidden ipsec-mb: auto m%d runs on %s", mode,
+             ctx ? ce_ctx_backend(ctx) : "NULL");
+    ce_ctx_free(ctx);
+    g_backend = CE_BACKEND_IPSECMB;
+    cfg_for(mode, &cfg);
+    ctx = (ce_ctx *)&cfg;
+    CE_CHECK_STATUS(ce_config_check(&cfg), CE_ERR_NOT_SUPPORTED,
+                    "hidden: check m%d", mode);
+    CE_CHECK_STATUS(ce_ctx_new(&cfg, &ctx), CE_ERR_NOT_SUPPORTED,
+                    "hidden: ctx_new m%d", mode);
+    CE_CHECK(ctx == NULL, "hidden: *out not NULL");
+  }
+  uint8_t key[16] = {1}, iv[12] = {2}, out[8], tag[16];
+  CE_CHECK_STATUS(ce_testing_gcm_backend_encrypt(CE_BACKEND_IPSECMB, key, 16,
+                                                 iv, 12, NULL, 0, key, 8, out,
+                                                 tag, 16),
+                  CE_ERR_NOT_SUPPORTED, "hidden: testing encrypt");
+  ce_testing_backend_hide(0);
+  g_backend = CE_BACKEND_OPENSSL;
+  CE_CHECK(ce_backend_select(CE_BACKEND_AUTO, CE_MODE_AES_128_GCM, &chosen) ==
+                   CE_OK &&
+               chosen == CE_BACKEND_IPSECMB,
+           "ipsec-mb back after unhiding");
+}
+
 int main(void) {
   if (!ce_testing_fault_available()) {
     fprintf(stderr, "test_faults: this build has no fault sites; configure "
@@ -725,7 +798,14 @@ int main(void) {
     return 1;
   }
   test_primitives();
-  for (int mode = 1; mode <= 8; mode++) {
+  test_hidden_backend();
+  for (int run = 0; run < 16; run++) {
+    int mode = run / 2 + 1, chosen;
+    g_backend = run % 2 + CE_BACKEND_OPENSSL;
+    if (ce_backend_select(g_backend, mode, &chosen) != CE_OK)
+      continue; /* ipsec-mb: GCM only, where it runs */
+    printf("mode %s, backend %s\n", ce_mode_name(mode),
+           ce_backend_name(g_backend));
     test_ctx_new(mode);
     static const size_t lens[] = {0, 5, 16, 40};
     for (size_t i = 0; i < sizeof lens / sizeof lens[0]; i++) {
@@ -734,6 +814,7 @@ int main(void) {
     }
     test_channel(mode);
   }
+  g_backend = CE_BACKEND_OPENSSL;
   for (int suite = 1; suite <= 8; suite++)
     test_sframe(suite);
   printf("test_faults: %lu injected failures\n", faults_total);

@@ -16,6 +16,12 @@
  * class, in place and out of place, success and every failure outcome)
  * and the channel pipeline (send and receive, observer pass-through and
  * repointing, drops and failures) must leave both counters unchanged.
+ * The GCM modes run once per cipher backend built in and usable here
+ * (OpenSSL, intel-ipsec-mb), core and channel alike. (libIPSec_MB is a
+ * shared library, so --wrap does not see its own calls to malloc. Its
+ * direct GCM API works in the caller's structures only; interposing malloc
+ * process-wide, which sanitizer builds do not allow, counted 0 allocations
+ * in 200,000 of its encrypt and decrypt calls.)
  *
  * SFrame (chanenc_sframe.h): for every suite, protect and unprotect in
  * place and out of place, explicit CTRs, and the refusals (altered tag,
@@ -476,8 +482,11 @@ int main(void) {
            "OpenSSL allocations leaked into the libc counter (%lu)",
            s2.libc - s1.libc);
 
-  /* Setup, allowed to allocate: contexts for every supported mode. */
-  ce_ctx *tx[9] = {0}, *rx[9] = {0};
+  /* Setup, allowed to allocate: contexts for every supported mode and
+     every backend that serves it here (slot k: mode_of[k], backend_of[k]). */
+  enum { NA_SLOTS = 16 };
+  ce_ctx *tx[NA_SLOTS] = {0}, *rx[NA_SLOTS] = {0};
+  int mode_of[NA_SLOTS] = {0}, backend_of[NA_SLOTS] = {0};
   int modes = 0;
   for (int m = 1; m <= 8; m++) {
     if (ce_mode_supported(m) != CE_OK) {
@@ -486,14 +495,22 @@ int main(void) {
       CE_SKIP(1);
       continue;
     }
-    ce_config cfg;
-    ce_config_init(&cfg);
-    cfg.mode = m;
-    ce_config_set_key_str(&cfg, "no-alloc test key");
-    memset(cfg.salt, 0x5c, sizeof cfg.salt);
-    CE_CHECK_STATUS(ce_ctx_new(&cfg, &tx[m]), CE_OK, "ctx %d", m);
-    CE_CHECK_STATUS(ce_ctx_new(&cfg, &rx[m]), CE_OK, "ctx %d", m);
-    modes++;
+    for (int b = CE_BACKEND_OPENSSL; b <= CE_BACKEND_IPSECMB; b++) {
+      int chosen;
+      if (ce_backend_select(b, m, &chosen) != CE_OK)
+        continue;
+      ce_config cfg;
+      ce_config_init(&cfg);
+      cfg.mode = m;
+      cfg.backend = b;
+      ce_config_set_key_str(&cfg, "no-alloc test key");
+      memset(cfg.salt, 0x5c, sizeof cfg.salt);
+      CE_CHECK_STATUS(ce_ctx_new(&cfg, &tx[modes]), CE_OK, "ctx %d", m);
+      CE_CHECK_STATUS(ce_ctx_new(&cfg, &rx[modes]), CE_OK, "ctx %d", m);
+      mode_of[modes] = m;
+      backend_of[modes] = b;
+      modes++;
+    }
   }
   na_snap s3 = na_take();
   CE_CHECK(s3.libc > s2.libc && s3.crypto > s2.crypto,
@@ -505,8 +522,8 @@ int main(void) {
   unsigned long bad = 0;
   na_snap before = na_take();
   for (unsigned long i = 0; i < rounds; i++)
-    for (int m = 1; m <= 8; m++)
-      if (tx[m] != NULL && !na_round(tx[m], rx[m], m, i))
+    for (int k = 0; k < modes; k++)
+      if (tx[k] != NULL && !na_round(tx[k], rx[k], mode_of[k], i))
         bad++;
   na_snap after = na_take();
   CE_CHECK(bad == 0, "%lu rounds gave unexpected results", bad);
@@ -517,20 +534,22 @@ int main(void) {
   CE_CHECK(after.crypto == before.crypto,
            "%lu OpenSSL allocations in %lu packet calls",
            after.crypto - before.crypto, na_calls);
-  printf("core: %lu protect/unprotect calls over %d modes: %lu malloc-family "
-         "and %lu OpenSSL allocations\n",
+  printf("core: %lu protect/unprotect calls over %d mode and backend pairs: "
+         "%lu malloc-family and %lu OpenSSL allocations\n",
          na_calls, modes, after.libc - before.libc,
          after.crypto - before.crypto);
 
 #ifdef NA_HAVE_CHANNEL
   /* The channel: pass-through observer, then a repointing one. */
-  for (int m = 1; m <= 8; m++) {
-    if (tx[m] == NULL)
+  for (int k = 0; k < modes; k++) {
+    int m = mode_of[k];
+    if (tx[k] == NULL)
       continue;
     ce_channel *ch = NULL;
     ce_config cfg;
     ce_config_init(&cfg);
     cfg.mode = m;
+    cfg.backend = backend_of[k];
     cfg.datastream_encryption_enabled = 1;
     ce_config_set_key_str(&cfg, "no-alloc channel key");
     memset(cfg.salt, 0x3c, sizeof cfg.salt);
@@ -554,14 +573,18 @@ int main(void) {
           cbad++;
     }
     na_snap ca = na_take();
-    CE_CHECK(cbad == 0, "channel %s: %lu bad rounds", ce_mode_name(m), cbad);
+    const char *bn = ce_backend_name(backend_of[k]);
+    CE_CHECK(cbad == 0, "channel %s %s: %lu bad rounds", ce_mode_name(m), bn,
+             cbad);
     CE_CHECK(ca.libc == cb.libc && ca.crypto == cb.crypto,
-             "channel %s: %lu malloc-family and %lu OpenSSL allocations in "
+             "channel %s %s: %lu malloc-family and %lu OpenSSL allocations in "
              "%lu calls",
-             ce_mode_name(m), ca.libc - cb.libc, ca.crypto - cb.crypto, ccalls);
-    printf("channel %s: %lu send/receive calls: %lu malloc-family and %lu "
-           "OpenSSL allocations\n",
-           ce_mode_name(m), ccalls, ca.libc - cb.libc, ca.crypto - cb.crypto);
+             ce_mode_name(m), bn, ca.libc - cb.libc, ca.crypto - cb.crypto,
+             ccalls);
+    printf("channel %s (%s): %lu send/receive calls: %lu malloc-family and "
+           "%lu OpenSSL allocations\n",
+           ce_mode_name(m), bn, ccalls, ca.libc - cb.libc,
+           ca.crypto - cb.crypto);
     ce_channel_free(ch);
   }
   CE_CHECK(na_errors > 0, "the error callback never ran");
@@ -582,9 +605,9 @@ int main(void) {
   free(do_malloc(8));
   CE_CHECK(na_take().libc == e0.libc + 1, "libc counter stopped counting");
 
-  for (int m = 1; m <= 8; m++) {
-    ce_ctx_free(tx[m]);
-    ce_ctx_free(rx[m]);
+  for (int k = 0; k < modes; k++) {
+    ce_ctx_free(tx[k]);
+    ce_ctx_free(rx[k]);
   }
   return ce_test_finish("test_no_alloc");
 }

@@ -13,6 +13,12 @@
  * of vectors and skips of every file is asserted against the README, so a
  * parser that silently drops vectors, or a package whose files changed,
  * fails the test.
+ *
+ * The GCM vectors that fit the CE1 cipher operations (12-byte IV, 128- or
+ * 256-bit key; any AAD and tag length) also run through each GCM backend
+ * built in and usable here (chanenc_testing.h,
+ * ce_testing_gcm_backend_encrypt / _decrypt), with the same expectations;
+ * the counts per backend are printed at the end.
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -21,6 +27,7 @@
 
 #include "ce_test.h"
 #include "chanenc.h"
+#include "chanenc_testing.h"
 #include "stdvec.h"
 
 /* ------------------------------------------------------------------ */
@@ -411,6 +418,48 @@ static int gcm_parse(const sv_record *r, gcm_vec *v) {
   return 0;
 }
 
+/* GCM vectors run through each backend, by CE_BACKEND_*. */
+static unsigned long g_backend_runs[3];
+
+/* The vector through every usable GCM backend's own operations. */
+static void gcm_backends_check(const gcm_vec *v, int enc) {
+  if (v->iv.n != 12 || (v->key.n != 16 && v->key.n != 32))
+    return; /* not a shape CE1's GCM modes use */
+  for (int b = CE_BACKEND_OPENSSL; b <= CE_BACKEND_IPSECMB; b++) {
+    int chosen;
+    if (ce_backend_select(b, CE_MODE_AES_128_GCM, &chosen) != CE_OK)
+      continue;
+    char what[64];
+    uint8_t *out = out_alloc(v->ct.n), *tag = out_alloc(v->tag.n);
+    if (out && tag && enc) {
+      ce_status s = ce_testing_gcm_backend_encrypt(
+          b, v->key.p, v->key.n, v->iv.p, v->iv.n, v->aad.p, v->aad.n, v->pt.p,
+          v->pt.n, out, tag, v->tag.n);
+      snprintf(what, sizeof what, "%s encrypt CT", ce_backend_name(b));
+      check_result(s, out, &v->ct, what);
+      snprintf(what, sizeof what, "%s encrypt tag", ce_backend_name(b));
+      if (s == CE_OK)
+        check_result(s, tag, &v->tag, what);
+    } else if (out && tag) {
+      ce_status s = ce_testing_gcm_backend_decrypt(
+          b, v->key.p, v->key.n, v->iv.p, v->iv.n, v->aad.p, v->aad.n, v->ct.p,
+          v->ct.n, v->tag.p, v->tag.n, out);
+      snprintf(what, sizeof what, "%s decrypt", ce_backend_name(b));
+      if (v->fail) {
+        CE_CHECK_STATUS(s, CE_ERR_AUTH_FAILED, "%s %s FAIL entry", g_where,
+                        what);
+        CE_CHECK(all_sentinel(out, v->ct.n + GUARD),
+                 "%s %s FAIL entry: output written", g_where, what);
+      } else {
+        check_result(s, out, &v->pt, what);
+      }
+    }
+    g_backend_runs[b]++;
+    free(out);
+    free(tag);
+  }
+}
+
 static void gcm_enc_check(const gcm_vec *v) {
   uint8_t *out = out_alloc(v->pt.n), *tag = out_alloc(v->tag.n);
   if (out && tag) {
@@ -423,6 +472,7 @@ static void gcm_enc_check(const gcm_vec *v) {
   }
   free(out);
   free(tag);
+  gcm_backends_check(v, 1);
 }
 
 static void gcm_dec_check(const gcm_vec *v) {
@@ -440,6 +490,7 @@ static void gcm_dec_check(const gcm_vec *v) {
     check_result(s, out, &v->pt, "decrypt");
   }
   free(out);
+  gcm_backends_check(v, 0);
 }
 
 static void gcm_vector(const sv_record *r, stats *st, size_t key_bytes,
@@ -1063,5 +1114,21 @@ int main(void) {
   }
   for (size_t i = 0; i < sizeof k_files / sizeof k_files[0]; i++)
     run_file(dirs[k_files[i].set], errs[k_files[i].set], &k_files[i]);
+  printf("GCM vectors with a 12-byte IV and a 128/256-bit key through the "
+         "backends' own operations: openssl %lu, ipsec-mb %lu\n",
+         g_backend_runs[CE_BACKEND_OPENSSL],
+         g_backend_runs[CE_BACKEND_IPSECMB]);
+  CE_CHECK(g_backend_runs[CE_BACKEND_OPENSSL] > 0,
+           "no GCM vector ran through the OpenSSL backend");
+  int chosen;
+  if (ce_backend_select(CE_BACKEND_IPSECMB, CE_MODE_AES_128_GCM, &chosen) ==
+      CE_OK)
+    CE_CHECK(g_backend_runs[CE_BACKEND_IPSECMB] ==
+                 g_backend_runs[CE_BACKEND_OPENSSL],
+             "ipsec-mb ran %lu GCM vectors, OpenSSL %lu",
+             g_backend_runs[CE_BACKEND_IPSECMB],
+             g_backend_runs[CE_BACKEND_OPENSSL]);
+  else
+    printf("ipsec-mb backend not built in or not usable here\n");
   return ce_test_finish("test_std_vectors");
 }

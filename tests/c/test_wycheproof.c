@@ -18,6 +18,11 @@
  * (INVALID_ARGUMENT), HKDF output over 8160 bytes (INVALID_ARGUMENT). Every
  * refusal must be of exactly that kind, and the counts per file are asserted,
  * so a changed or truncated file cannot silently shrink the run.
+ *
+ * GCM and GMAC tests with a 12-byte IV and a 128- or 256-bit key (the
+ * shape of CE1's GCM modes) also run through each GCM backend built in and
+ * usable here (chanenc_testing.h, ce_testing_gcm_backend_*), with the same
+ * verdicts.
  */
 #include "ce_test.h"
 
@@ -25,6 +30,7 @@
 #include "ce_json.h"
 #include "chanenc.h"
 #include "chanenc_sframe_testing.h"
+#include "chanenc_testing.h"
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -88,6 +94,51 @@ static verdict result_of(const ce_json *t) {
 
 typedef void (*test_fn)(const ce_json *group, const ce_json *t, tally *tl);
 
+/* GCM and GMAC tests run through each backend, by CE_BACKEND_*. */
+static unsigned long g_backend_runs[3];
+
+/* One GCM test through every usable backend's own operations: a valid one
+   encrypts to ct || tag and decrypts back, an invalid one is refused, an
+   acceptable one may go either way but a success gives msg. */
+static void gcm_backends(int64_t id, verdict v, const uint8_t *key, size_t kl,
+                         const uint8_t *iv, size_t il, const uint8_t *aad,
+                         size_t al, const uint8_t *msg, size_t ml,
+                         const uint8_t *ct, size_t cl, const uint8_t *tag,
+                         size_t tgl) {
+  if (il != 12 || (kl != 16 && kl != 32) || tgl < 1 || tgl > 16)
+    return;
+  for (int b = CE_BACKEND_OPENSSL; b <= CE_BACKEND_IPSECMB; b++) {
+    int chosen;
+    if (ce_backend_select(b, CE_MODE_AES_128_GCM, &chosen) != CE_OK)
+      continue;
+    const char *name = ce_backend_name(b);
+    uint8_t *out = malloc(ml + cl + 1), otag[16];
+    ce_status dec = ce_testing_gcm_backend_decrypt(b, key, kl, iv, il, aad, al,
+                                                   ct, cl, tag, tgl, out);
+    if (v == V_VALID) {
+      CE_CHECK_STATUS(dec, CE_OK, "gcm tcId %lld %s decrypt", (long long)id,
+                      name);
+      CE_CHECK(dec != CE_OK || ml == 0 || memcmp(out, msg, ml) == 0,
+               "gcm tcId %lld %s: plaintext", (long long)id, name);
+      ce_status enc = ce_testing_gcm_backend_encrypt(
+          b, key, kl, iv, il, aad, al, msg, ml, out, otag, tgl);
+      CE_CHECK_STATUS(enc, CE_OK, "gcm tcId %lld %s encrypt", (long long)id,
+                      name);
+      CE_CHECK(
+          (cl == 0 || memcmp(out, ct, cl) == 0) && memcmp(otag, tag, tgl) == 0,
+          "gcm tcId %lld %s: ciphertext or tag differs", (long long)id, name);
+    } else if (v == V_INVALID) {
+      CE_CHECK_STATUS(dec, CE_ERR_AUTH_FAILED, "gcm tcId %lld %s invalid",
+                      (long long)id, name);
+    } else if (dec == CE_OK) {
+      CE_CHECK(ml == 0 || memcmp(out, msg, ml) == 0,
+               "gcm tcId %lld %s: plaintext", (long long)id, name);
+    }
+    g_backend_runs[b]++;
+    free(out);
+  }
+}
+
 static void gcm_test(const ce_json *g, const ce_json *t, tally *tl) {
   (void)g;
   size_t kl, il, al, ml, cl, tgl;
@@ -126,6 +177,7 @@ static void gcm_test(const ce_json *g, const ce_json *t, tally *tl) {
       CE_CHECK_STATUS(dec, CE_ERR_AUTH_FAILED, "gcm tcId %lld invalid",
                       (long long)id);
     }
+    gcm_backends(id, v, key, kl, iv, il, aad, al, msg, ml, ct, cl, tag, tgl);
   }
   free(key), free(iv), free(aad), free(msg), free(ct), free(tag), free(out);
 }
@@ -152,6 +204,8 @@ static void gmac_test(const ce_json *g, const ce_json *t, tally *tl) {
     CE_CHECK(dec == CE_ERR_AUTH_FAILED || dec == CE_ERR_INVALID_ARGUMENT,
              "gmac tcId %lld invalid: %s", (long long)id, ce_status_name(dec));
   }
+  gcm_backends(id, result_of(t), key, kl, iv, il, msg, ml, NULL, 0, NULL, 0,
+               tag, tgl);
   free(key), free(iv), free(msg), free(tag);
 }
 
@@ -332,6 +386,20 @@ int main(void) {
   run_file(dir, "aes_gcm_test.json", gcm_test, 316, 9);
   run_file(dir, "aes_gmac_test.json", gmac_test, 414, 0);
   run_file(dir, "aes_xts_test.json", xts_test, 123, 41);
+  printf("GCM and GMAC tests with a 12-byte IV and a 128/256-bit key "
+         "through the backends' own operations: openssl %lu, ipsec-mb %lu\n",
+         g_backend_runs[CE_BACKEND_OPENSSL],
+         g_backend_runs[CE_BACKEND_IPSECMB]);
+  CE_CHECK(g_backend_runs[CE_BACKEND_OPENSSL] > 0,
+           "no GCM test ran through the OpenSSL backend");
+  int chosen;
+  if (ce_backend_select(CE_BACKEND_IPSECMB, CE_MODE_AES_128_GCM, &chosen) ==
+      CE_OK)
+    CE_CHECK(g_backend_runs[CE_BACKEND_IPSECMB] ==
+                 g_backend_runs[CE_BACKEND_OPENSSL],
+             "ipsec-mb ran %lu GCM tests, OpenSSL %lu",
+             g_backend_runs[CE_BACKEND_IPSECMB],
+             g_backend_runs[CE_BACKEND_OPENSSL]);
   run_file(dir, "hkdf_sha256_test.json", hkdf_test, 86, 3);
   run_file(dir, "pbkdf2_hmacsha256_test.json", pbkdf2_test, 60, 0);
   /* The primitives SFrame uses (RFC 9605 4.4.2, 4.5.1). */

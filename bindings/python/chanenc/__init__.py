@@ -3,7 +3,9 @@
 The reference implementation of the CE1 wire format, on OpenSSL 3. The
 pieces:
 
-* :class:`Config` - mode, key, salt (the SDK's EncryptionConfig);
+* :class:`Config` - mode, key, salt (the SDK's EncryptionConfig), and the
+  cipher backend (:mod:`chanenc.backends`: ``"auto"``, ``"openssl"``,
+  ``"ipsec-mb"``; :attr:`Context.backend` says which one runs);
 * :class:`Context` - protect/unprotect packets (copying, into a buffer, or
   in place without copies);
 * :func:`derive` - the key schedule's outputs;
@@ -38,6 +40,7 @@ from .errors import (Error, Malformed, BadVersion, ModeMismatch, KeyMismatch,
 from .modes import (Mode, Family, ModeInfo, MODES, mode_id, mode_info,
                     overhead, mode_supported, MAX_PAYLOAD, MAX_FRAME,
                     MAX_OVERHEAD, SALT_LEN, PBKDF2_ITERATIONS)
+from .backends import BACKENDS, backend_for
 from .config import Config, Derived, derive
 from .context import Context
 from .primitives import (ecb_encrypt, ecb_decrypt, ecb_iterate, xts_encrypt,
@@ -55,7 +58,8 @@ except ImportError:  # pragma: no cover - not built by CMake
 
 
 def version() -> str:
-    """Version of the C library, e.g. ``"chanenc 0.1.0 (OpenSSL 3.0.x)"``."""
+    """Version of the C library with its backends, e.g.
+    ``"chanenc 0.1.0 (OpenSSL 3.0.x; backends: openssl, ipsec-mb 1.3.0)"``."""
     return _core.ce_version()
 
 
@@ -68,7 +72,7 @@ __all__ = [
     "Mode", "Family", "ModeInfo", "MODES", "mode_id", "mode_info", "overhead",
     "mode_supported", "MAX_PAYLOAD", "MAX_FRAME", "MAX_OVERHEAD", "SALT_LEN",
     "PBKDF2_ITERATIONS",
-    "Config", "Derived", "derive", "Context",
+    "Config", "Derived", "derive", "Context", "BACKENDS", "backend_for",
     "ecb_encrypt", "ecb_decrypt", "ecb_iterate", "xts_encrypt", "xts_decrypt",
     "gcm_encrypt", "gcm_decrypt", "hkdf_sha256", "hkdf_sha256_extract",
     "hkdf_sha256_expand", "pbkdf2_sha256",

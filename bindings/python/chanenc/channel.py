@@ -147,7 +147,8 @@ class Channel:
 
         Raises:
             InvalidArgument: SDK code -2 (bad config).
-            NotSupported: SDK code -4 (cipher missing, e.g. SM4).
+            NotSupported: SDK code -4 (cipher missing, e.g. SM4, or a
+                backend that cannot serve the mode).
             Internal: SDK code -1.
         """
         h = self._handle()
@@ -160,7 +161,7 @@ class Channel:
             config._validate("enable_encryption: SDK code -2")
             args = config._args()
         else:
-            args = (0, b"", bytes(32), 0)
+            args = (0, b"", bytes(32), 0, 0)
         rc = _core.channel_enable_encryption(h, int(bool(enabled)), *args)
         if rc != 0:
             cls = _SDK_ERRORS.get(rc, Internal)

@@ -7,6 +7,7 @@ import binascii
 from typing import NamedTuple
 
 from . import _core
+from .backends import BACKENDS, backend_id
 from .errors import InvalidArgument, _argument_error
 from .modes import Mode, mode_id, MODES, SALT_LEN
 
@@ -42,6 +43,13 @@ class Config:
             ValueError) at once.
         datastream: protect data-stream packets on a :class:`~chanenc.Channel`
             (the SDK's ``datastreamEncryptionEnabled``).
+        backend: the cipher backend, ``"auto"`` (default: the fastest that
+            can serve the mode here), ``"openssl"`` or ``"ipsec-mb"``
+            (:mod:`chanenc.backends`). It never changes the frames. An
+            unknown name raises :class:`~chanenc.InvalidArgument` at once; a
+            backend that cannot serve the mode is refused with
+            :class:`~chanenc.NotSupported` by :meth:`check` and
+            :class:`~chanenc.Context`.
 
     Nothing is validated against the spec here beyond types and sizes:
     :meth:`check`, :class:`~chanenc.Context` and :func:`derive` refuse a
@@ -52,16 +60,18 @@ class Config:
     ...              salt="AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=")
     """
 
-    __slots__ = ("_mode", "_key", "_salt", "_datastream")
+    __slots__ = ("_mode", "_key", "_salt", "_datastream", "_backend")
 
     def __init__(self, mode: int | str | Mode = Mode.AES_128_GCM2,
                  key: bytes | str | None = None,
                  salt: bytes | str | None = None,
-                 datastream: bool = False) -> None:
+                 datastream: bool = False,
+                 backend: int | str = "auto") -> None:
         self.mode = mode
         self.key = key
         self.salt = salt
         self.datastream = datastream
+        self.backend = backend
 
     @property
     def mode(self) -> int:
@@ -128,12 +138,24 @@ class Config:
     #: The SDK's name for :attr:`datastream`.
     datastream_encryption_enabled = datastream
 
+    @property
+    def backend(self) -> str:
+        """The cipher backend asked for: ``"auto"``, ``"openssl"`` or
+        ``"ipsec-mb"`` (set by name or by C value)."""
+        return BACKENDS[self._backend]
+
+    @backend.setter
+    def backend(self, value) -> None:
+        self._backend = backend_id(value)
+
     def _args(self) -> tuple:
-        return (int(self._mode), self._key, self._salt, int(self._datastream))
+        return (int(self._mode), self._key, self._salt, int(self._datastream),
+                self._backend)
 
     def _validate(self, what: str) -> None:
         """Raises InvalidArgument naming what is wrong, in the order
-        ce_config_check checks (mode, key, salt); ``what`` names the
+        ce_config_check checks (mode, key, salt), then NotSupported for a
+        named backend that cannot serve the mode; ``what`` names the
         operation. The C check that follows still has the last word."""
         m = int(self._mode)
         if m not in MODES:
@@ -153,6 +175,10 @@ class Config:
             raise _argument_error(InvalidArgument, what,
                                   f"{info.name} needs a salt: {SALT_LEN} "
                                   "bytes, not all zero (set Config.salt)")
+        if self._backend != 0:
+            # NotSupported naming the backend and the mode (C says the same
+            # with its generic text).
+            _core.backend_select(self._backend, m)
 
     def check(self) -> None:
         """Validates the config without deriving keys.
@@ -160,14 +186,16 @@ class Config:
         Raises:
             InvalidArgument: mode outside 1..8, empty key, or a GCM2 mode
                 with an all-zero salt; the message says which.
-            NotSupported: the linked OpenSSL lacks the cipher.
+            NotSupported: the linked OpenSSL lacks the cipher, or the
+                named backend cannot serve the mode here.
         """
         self._validate("config")
         _core.config_check(*self._args())
 
     def copy(self) -> "Config":
         """A copy of this config."""
-        return Config(self._mode, self._key, self._salt, self._datastream)
+        return Config(self._mode, self._key, self._salt, self._datastream,
+                      self._backend)
 
     def __eq__(self, other) -> bool:
         if not isinstance(other, Config):
@@ -180,7 +208,8 @@ class Config:
         mode = self._mode.name if isinstance(self._mode, Mode) else self._mode
         salt = "zero" if self._salt == _ZERO_SALT else "set"
         return (f"Config(mode={mode}, key=<{len(self._key)} bytes>, "
-                f"salt=<{salt}>, datastream={self._datastream})")
+                f"salt=<{salt}>, datastream={self._datastream}, "
+                f"backend={self.backend})")
 
 
 def _b64_problem(text: str) -> str:

@@ -76,6 +76,12 @@ class Context:
         return self._mode
 
     @property
+    def backend(self) -> str:
+        """The cipher backend that runs this context: ``"openssl"`` or
+        ``"ipsec-mb"`` (``Config.backend`` with ``"auto"`` resolved)."""
+        return _core.ctx_backend(self._handle())
+
+    @property
     def check(self) -> int:
         """The check byte of the key schedule (0..255)."""
         return _core.ctx_info(self._handle())[1]
@@ -166,6 +172,7 @@ class Context:
         self.close()
 
     def __repr__(self) -> str:
-        state = "closed" if self._h is None else f"check=0x{self.check:02x}"
+        state = ("closed" if self._h is None else
+                 f"check=0x{self.check:02x} backend={self.backend}")
         mode = self._mode.name if isinstance(self._mode, Mode) else self._mode
         return f"<chanenc.Context {mode} {state}>"

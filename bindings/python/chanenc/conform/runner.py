@@ -1016,7 +1016,15 @@ def _main(argv, prog) -> int:
               f"checked: {e}", file=sys.stderr)
         return 2
     if not args.quiet:
-        print(f"chanenc-conform: implementation: {impl.description}", file=out)
+        desc = impl.description
+        if impl.kind == "reference":  # the cipher backend serving each mode
+            import chanenc
+            by = collections.defaultdict(list)
+            for m in chanenc.Mode:
+                by[chanenc.backend_for(m)].append(m.name)
+            desc += "; modes served by " + ", ".join(
+                f"{b} ({', '.join(ms)})" for b, ms in by.items())
+        print(f"chanenc-conform: implementation: {desc}", file=out)
         print(f"chanenc-conform: vectors: {vdir if not args.no_vectors else '(not run)'}",
               file=out)
         for loc in sets:

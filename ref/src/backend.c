@@ -1,0 +1,78 @@
+/*
+ * backend.c - the choice of cipher backend (backend.h, chanenc.h "Cipher
+ * backends"): the names, which backends are built in and usable here, and
+ * which one serves a mode.
+ */
+#include "backend.h"
+#include "internal.h"
+
+#include <stdatomic.h>
+#include <string.h>
+
+/* Indexed by ce_backend. */
+static const char *const ce__backend_names[] = {"auto", "openssl", "ipsec-mb"};
+
+const char *ce_backend_name(int backend) {
+  if (backend < CE_BACKEND_AUTO || backend > CE_BACKEND_IPSECMB)
+    return NULL;
+  return ce__backend_names[backend];
+}
+
+int ce_backend_from_name(const char *name) {
+  if (name == NULL)
+    return -1;
+  for (int i = CE_BACKEND_AUTO; i <= CE_BACKEND_IPSECMB; i++)
+    if (strcmp(name, ce__backend_names[i]) == 0)
+      return i;
+  return -1;
+}
+
+const ce__gcm_backend *ce__gcm_backend_of(int id) {
+  switch (id) {
+  case CE_BACKEND_OPENSSL:
+    return &ce__gcm_openssl;
+#ifdef CE_HAVE_IPSECMB
+  case CE_BACKEND_IPSECMB:
+    return &ce__gcm_ipsecmb;
+#endif
+  default:
+    return NULL;
+  }
+}
+
+#ifdef CE_FAULT_INJECTION
+static atomic_uint ce__hidden_mask;
+
+void ce__backend_hide(unsigned mask) {
+  atomic_store(&ce__hidden_mask, mask);
+}
+
+int ce__backend_hidden(int id) {
+  return (atomic_load(&ce__hidden_mask) >> id) & 1u;
+}
+#endif
+
+int ce__gcm_backend_usable(int id) {
+  const ce__gcm_backend *b = ce__gcm_backend_of(id);
+  return b != NULL && !ce__backend_hidden(id) && b->usable() == CE_OK;
+}
+
+ce_status ce_backend_select(int backend, int mode, int *out) {
+  const ce__mode_info *mi = ce__mode(mode);
+  if (out == NULL || mi == NULL || ce_backend_name(backend) == NULL)
+    return CE_ERR_INVALID_ARGUMENT;
+  if (mi->family != CE_FAMILY_GCM) {
+    /* ECB and XTS run on OpenSSL only. */
+    if (backend == CE_BACKEND_IPSECMB)
+      return CE_ERR_NOT_SUPPORTED;
+    backend = CE_BACKEND_OPENSSL;
+  } else if (backend == CE_BACKEND_AUTO) {
+    /* The fastest first: ipsec-mb where it runs, else OpenSSL. */
+    backend = ce__gcm_backend_usable(CE_BACKEND_IPSECMB) ? CE_BACKEND_IPSECMB
+                                                         : CE_BACKEND_OPENSSL;
+  } else if (!ce__gcm_backend_usable(backend)) {
+    return CE_ERR_NOT_SUPPORTED; /* not built in, or not for this CPU */
+  }
+  *out = backend;
+  return CE_OK;
+}
