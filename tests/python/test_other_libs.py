@@ -27,7 +27,6 @@ build*/tools/libs of the checkout. Needs only Debian's python3 with pytest.
 from __future__ import annotations
 
 import ctypes
-import os
 import shutil
 import subprocess
 import sys
@@ -35,19 +34,11 @@ from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from prim_lib import (  # noqa: E402  (shared with the other suite)
+    ALL_PRIMS, AUTH_FAILED, BUFFER_TOO_SMALL, INVALID_ARGUMENT,
+    NOT_SUPPORTED, SENTINEL, PrimBase, lib_path)
 
-AUTH_FAILED = -6
-INVALID_ARGUMENT = -7
-NOT_SUPPORTED = -8
-BUFFER_TOO_SMALL = -9
-
-ALL_PRIMS = {
-    "ce1_impl_aes_ecb", "ce1_impl_sm4_ecb", "ce1_impl_aes_xts",
-    "ce1_impl_aes_gcm_seal", "ce1_impl_aes_gcm_open",
-    "ce1_impl_hkdf_sha256_extract", "ce1_impl_hkdf_sha256_expand",
-    "ce1_impl_hkdf_sha256", "ce1_impl_pbkdf2_sha256",
-}
 HKDF = {"ce1_impl_hkdf_sha256_extract", "ce1_impl_hkdf_sha256_expand",
         "ce1_impl_hkdf_sha256"}
 # What each library offers: libgcrypt 1.10 has no HKDF (no GCRY_KDF_HKDF in
@@ -58,9 +49,6 @@ EXPECTED = {
     "openssl": ("OpenSSL ", ALL_PRIMS),
 }
 
-SENTINEL = 0xA5
-
-
 def fips_mode() -> bool:
     try:
         return Path("/proc/sys/crypto/fips_enabled").read_text().strip() == "1"
@@ -68,68 +56,10 @@ def fips_mode() -> bool:
         return False
 
 
-def lib_path(name: str) -> Path | None:
-    so = f"libce1prim_{name}.so"
-    build = os.environ.get("CE_BUILD_DIR")
-    if build:
-        p = Path(build) / "tools" / "libs" / so
-        return p if p.is_file() else None
-    found = sorted(REPO.glob(f"build*/tools/libs/{so}"),
-                   key=lambda p: p.stat().st_mtime, reverse=True)
-    return found[0] if found else None
-
-
-class Prim:
+class Prim(PrimBase):
     """One adapter library behind the ce1_prim.h ABI. Every call fills its
     outputs with a sentinel first and, on failure, asserts that they (and
     *out_len) were left alone."""
-
-    def __init__(self, name: str, path: Path):
-        self.name = name
-        self.path = path
-        self.lib = ctypes.CDLL(str(path))
-        self.lib.ce1_impl_describe.restype = ctypes.c_char_p
-        self.lib.ce1_impl_describe.argtypes = []
-        sz, p, u8p = ctypes.c_size_t, ctypes.c_void_p, ctypes.c_char_p
-        szp = ctypes.POINTER(ctypes.c_size_t)
-        sigs = {
-            "ce1_impl_aes_ecb": [ctypes.c_int, u8p, sz, u8p, sz, p, szp],
-            "ce1_impl_sm4_ecb": [ctypes.c_int, u8p, sz, u8p, sz, p, szp],
-            "ce1_impl_aes_xts": [ctypes.c_int, u8p, sz, u8p, u8p, sz, p, szp],
-            "ce1_impl_aes_gcm_seal": [u8p, sz, u8p, sz, u8p, sz, u8p, sz, sz,
-                                      p, szp, p],
-            "ce1_impl_aes_gcm_open": [u8p, sz, u8p, sz, u8p, sz, u8p, sz, u8p,
-                                      sz, sz, p, szp],
-            "ce1_impl_hkdf_sha256_extract": [u8p, sz, u8p, sz, p],
-            "ce1_impl_hkdf_sha256_expand": [u8p, sz, u8p, sz, p, sz],
-            "ce1_impl_hkdf_sha256": [u8p, sz, u8p, sz, u8p, sz, p, sz],
-            "ce1_impl_pbkdf2_sha256": [u8p, sz, u8p, sz, ctypes.c_uint32, p,
-                                       sz],
-        }
-        for sym, args in sigs.items():
-            if self.has(sym):
-                f = getattr(self.lib, sym)
-                f.restype = ctypes.c_int
-                f.argtypes = args
-
-    def has(self, sym: str) -> bool:
-        try:
-            getattr(self.lib, sym)  # dlsym
-            return True
-        except AttributeError:
-            return False
-
-    def describe(self) -> str:
-        return self.lib.ce1_impl_describe().decode()
-
-    @staticmethod
-    def _buf(n: int):
-        n = max(n, 1)
-        return (ctypes.c_uint8 * n).from_buffer_copy(bytes([SENTINEL]) * n)
-
-    @staticmethod
-    def _untouched(buf) -> bool:
-        return bytes(buf) == bytes([SENTINEL]) * len(buf)
 
     def _cipher(self, sym, pre_args, data: bytes, cap: int | None):
         cap = len(data) if cap is None else cap

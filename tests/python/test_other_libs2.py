@@ -37,26 +37,18 @@ from __future__ import annotations
 
 import ctypes
 import ctypes.util
-import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from prim_lib import (  # noqa: E402  (shared with the other suite)
+    ALL_PRIMS, AUTH_FAILED, BUFFER_TOO_SMALL, INVALID_ARGUMENT,
+    NOT_SUPPORTED, SENTINEL, PrimBase, lib_path)
 
-AUTH_FAILED = -6
-INVALID_ARGUMENT = -7
-NOT_SUPPORTED = -8
-BUFFER_TOO_SMALL = -9
-
-ALL_PRIMS = {
-    "ce1_impl_aes_ecb", "ce1_impl_sm4_ecb", "ce1_impl_aes_xts",
-    "ce1_impl_aes_gcm_seal", "ce1_impl_aes_gcm_open",
-    "ce1_impl_hkdf_sha256_extract", "ce1_impl_hkdf_sha256_expand",
-    "ce1_impl_hkdf_sha256", "ce1_impl_pbkdf2_sha256",
-}
 SM4 = "ce1_impl_sm4_ecb"
 # What each library offers in its Debian 12 build: wolfSSL 5.5.4 has no SM4
 # API (options.h has no WOLFSSL_SM4; it came in later releases), nor has
@@ -69,76 +61,15 @@ EXPECTED = {
 }
 LIBS = tuple(EXPECTED)
 
-SENTINEL = 0xA5
-
-
-def lib_path(name: str) -> Path | None:
-    so = f"libce1prim_{name}.so"
-    build = os.environ.get("CE_BUILD_DIR")
-    if build:
-        p = Path(build) / "tools" / "libs" / so
-        return p if p.is_file() else None
-    found = sorted(REPO.glob(f"build*/tools/libs/{so}"),
-                   key=lambda p: p.stat().st_mtime, reverse=True)
-    return found[0] if found else None
-
-
 def _p(b: bytes | None):
     """Empty inputs go in as NULL, which the ABI allows for a zero length."""
     return b if b else None
 
 
-class Prim:
+class Prim(PrimBase):
     """One adapter behind the ce1_prim.h ABI. Every call fills its outputs
     with a sentinel first and, on failure, asserts that they (and *out_len)
     were left alone. Calls return (status, result or None)."""
-
-    def __init__(self, name: str, path: Path):
-        self.name = name
-        self.path = path
-        self.lib = ctypes.CDLL(str(path))
-        self.lib.ce1_impl_describe.restype = ctypes.c_char_p
-        self.lib.ce1_impl_describe.argtypes = []
-        sz, p, u8p = ctypes.c_size_t, ctypes.c_void_p, ctypes.c_char_p
-        szp = ctypes.POINTER(ctypes.c_size_t)
-        sigs = {
-            "ce1_impl_aes_ecb": [ctypes.c_int, u8p, sz, u8p, sz, p, szp],
-            "ce1_impl_sm4_ecb": [ctypes.c_int, u8p, sz, u8p, sz, p, szp],
-            "ce1_impl_aes_xts": [ctypes.c_int, u8p, sz, u8p, u8p, sz, p, szp],
-            "ce1_impl_aes_gcm_seal": [u8p, sz, u8p, sz, u8p, sz, u8p, sz, sz,
-                                      p, szp, p],
-            "ce1_impl_aes_gcm_open": [u8p, sz, u8p, sz, u8p, sz, u8p, sz, u8p,
-                                      sz, sz, p, szp],
-            "ce1_impl_hkdf_sha256_extract": [u8p, sz, u8p, sz, p],
-            "ce1_impl_hkdf_sha256_expand": [u8p, sz, u8p, sz, p, sz],
-            "ce1_impl_hkdf_sha256": [u8p, sz, u8p, sz, u8p, sz, p, sz],
-            "ce1_impl_pbkdf2_sha256": [u8p, sz, u8p, sz, ctypes.c_uint32, p,
-                                       sz],
-        }
-        for sym, args in sigs.items():
-            if self.has(sym):
-                f = getattr(self.lib, sym)
-                f.restype = ctypes.c_int
-                f.argtypes = args
-
-    def has(self, sym: str) -> bool:
-        try:
-            getattr(self.lib, sym)  # dlsym
-            return True
-        except AttributeError:
-            return False
-
-    def describe(self) -> str:
-        return self.lib.ce1_impl_describe().decode()
-
-    @staticmethod
-    def _buf(n: int):
-        n = max(n, 1)
-        return (ctypes.c_uint8 * n).from_buffer_copy(bytes([SENTINEL]) * n)
-
-    @staticmethod
-    def _untouched(buf) -> bool:
-        return bytes(buf) == bytes([SENTINEL]) * len(buf)
 
     def _outcome(self, what, st, bufs, out_len=None, cap=None):
         if st != 0:

@@ -58,34 +58,7 @@
 #include <string.h>
 
 #include "ce1_prim.h"
-
-/* chanenc.h's status values, as ce1_prim.h prescribes them. */
-enum {
-  ST_OK = 0,
-  ST_AUTH_FAILED = -6,
-  ST_INVALID_ARGUMENT = -7,
-  ST_NOT_SUPPORTED = -8,
-  ST_BUFFER_TOO_SMALL = -9,
-  ST_INTERNAL = -11
-};
-
-/* The FFI does not say whether it takes NULL for an empty buffer; the ABI
-   allows NULL with a zero length, so an empty input is passed as this
-   (never read). */
-static const uint8_t empty_input[1];
-
-static const uint8_t *nz(const uint8_t *p) {
-  return p != NULL ? p : empty_input;
-}
-
-/* A NULL pointer is allowed only for a zero length (ce1_prim.h). */
-static int bad_buf(const void *p, size_t n) {
-  return p == NULL && n != 0;
-}
-
-/* XTS: a data unit of at most 2^20 blocks (SP 800-38E, IEEE 1619-2007
-   5.1); a longer one is outside the domain (ce1_prim.h). */
-#define XTS_MAX_LEN ((size_t)16 << 20)
+#include "prim_common.h"
 
 /* The FFI's codes for an argument Botan does not take or an algorithm
    name it does not know; the rest (memory, system, internal, object-state
@@ -110,36 +83,7 @@ static int map_rc(int rc, int in_domain) {
   if (rc == BOTAN_FFI_ERROR_BAD_MAC) {
     return ST_AUTH_FAILED;
   }
-  if (!in_domain) {
-    return ST_INVALID_ARGUMENT;
-  }
-  return refused(rc) ? ST_NOT_SUPPORTED : ST_INTERNAL;
-}
-
-/* A scratch buffer for an output: results reach the caller only once
-   everything has succeeded. malloc(0) may return NULL, so at least 1. */
-static uint8_t *scratch_new(size_t n) {
-  return malloc(n != 0 ? n : 1);
-}
-
-static void scratch_free(uint8_t *p, size_t n) {
-  if (p != NULL) {
-    explicit_bzero(p, n);
-    free(p);
-  }
-}
-
-/* Copies a finished result to the caller's buffer, if it fits. */
-static int deliver(const uint8_t *res, size_t len, uint8_t *out,
-                   size_t *out_len) {
-  if (*out_len < len) {
-    return ST_BUFFER_TOO_SMALL;
-  }
-  if (len != 0) {
-    memcpy(out, res, len);
-  }
-  *out_len = len;
-  return ST_OK;
+  return failed_status(refused(rc), in_domain);
 }
 
 static pthread_once_t describe_once = PTHREAD_ONCE_INIT;
@@ -324,9 +268,6 @@ CE1_IMPL_EXPORT int ce1_impl_aes_xts(int encrypt, const uint8_t *key,
 #endif /* BOTAN_HAS_MODE_XTS */
 
 #ifdef BOTAN_HAS_AEAD_GCM
-static int gcm_domain(size_t iv_len, size_t tag_len) {
-  return iv_len >= 1 && tag_len >= 1 && tag_len <= 16;
-}
 
 /* A GCM cipher object for a key length and tag length: the name is, e.g.,
    "AES-128/GCM(16)". Returns an FFI code; *c is NULL on failure. */
@@ -376,7 +317,7 @@ CE1_IMPL_EXPORT int ce1_impl_aes_gcm_seal(const uint8_t *key, size_t key_len,
   if (len > SIZE_MAX - tag_len) {
     return ST_INVALID_ARGUMENT;
   }
-  int in_domain = gcm_domain(iv_len, tag_len);
+  int in_domain = gcm_iv_tag_ok(iv_len, tag_len);
   size_t res_cap = len + tag_len;
   uint8_t *res = scratch_new(res_cap);
   if (res == NULL) {
@@ -440,7 +381,7 @@ CE1_IMPL_EXPORT int ce1_impl_aes_gcm_open(const uint8_t *key, size_t key_len,
   if (len > SIZE_MAX - tag_len) {
     return ST_INVALID_ARGUMENT;
   }
-  int in_domain = gcm_domain(iv_len, tag_len);
+  int in_domain = gcm_iv_tag_ok(iv_len, tag_len);
   /* Botan's GCM decryption takes the tag appended to the ciphertext. */
   size_t msg_len = len + tag_len;
   uint8_t *msg = scratch_new(msg_len);
@@ -489,7 +430,6 @@ CE1_IMPL_EXPORT int ce1_impl_aes_gcm_open(const uint8_t *key, size_t key_len,
 #endif /* BOTAN_HAS_AEAD_GCM */
 
 #ifdef BOTAN_HAS_HKDF
-#define HKDF_MAX_OKM (255u * 32u)
 
 CE1_IMPL_EXPORT int ce1_impl_hkdf_sha256_extract(const uint8_t *salt,
                                                  size_t salt_len,
@@ -504,7 +444,7 @@ CE1_IMPL_EXPORT int ce1_impl_hkdf_sha256_extract(const uint8_t *salt,
      secret; HKDF-Extract takes no label. An empty salt is HashLen zero
      bytes in Botan, as RFC 5869 says. */
   int rc = botan_kdf("HKDF-Extract(SHA-256)", res, sizeof res, nz(ikm), ikm_len,
-                     nz(salt), salt_len, empty_input, 0);
+                     nz(salt), salt_len, nz(NULL), 0);
   int st = map_rc(rc, 1);
   if (st == ST_OK) {
     memcpy(prk, res, sizeof res);
@@ -522,7 +462,7 @@ CE1_IMPL_EXPORT int ce1_impl_hkdf_sha256_expand(const uint8_t *prk,
       bad_buf(okm, okm_len)) {
     return ST_INVALID_ARGUMENT;
   }
-  if (okm_len > HKDF_MAX_OKM) {
+  if (okm_len > HKDF_SHA256_MAX_OKM) {
     return ST_INVALID_ARGUMENT; /* Botan would write 8160 bytes: see top */
   }
   int in_domain = prk_len >= 32 && okm_len >= 1;
@@ -533,7 +473,7 @@ CE1_IMPL_EXPORT int ce1_impl_hkdf_sha256_expand(const uint8_t *prk,
   /* HKDF-Expand: the PRK is the secret; Botan's info is label || salt, so
      the whole info goes in as the label and the salt is empty. */
   int rc = botan_kdf("HKDF-Expand(SHA-256)", res, okm_len, nz(prk), prk_len,
-                     empty_input, 0, nz(info), info_len);
+                     nz(NULL), 0, nz(info), info_len);
   int st = map_rc(rc, in_domain);
   if (st == ST_OK && okm_len != 0) {
     memcpy(okm, res, okm_len);
@@ -550,7 +490,7 @@ CE1_IMPL_EXPORT int ce1_impl_hkdf_sha256(const uint8_t *salt, size_t salt_len,
       bad_buf(info, info_len) || bad_buf(okm, okm_len)) {
     return ST_INVALID_ARGUMENT;
   }
-  if (okm_len > HKDF_MAX_OKM) {
+  if (okm_len > HKDF_SHA256_MAX_OKM) {
     return ST_INVALID_ARGUMENT; /* Botan would write 8160 bytes: see top */
   }
   int in_domain = okm_len >= 1;

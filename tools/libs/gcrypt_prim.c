@@ -27,16 +27,7 @@
 #include <string.h>
 
 #include "ce1_prim.h"
-
-/* chanenc.h's status values (ce1_prim.h). */
-enum {
-  ST_OK = 0,
-  ST_AUTH_FAILED = -6,
-  ST_INVALID_ARGUMENT = -7,
-  ST_NOT_SUPPORTED = -8,
-  ST_BUFFER_TOO_SMALL = -9,
-  ST_INTERNAL = -11
-};
+#include "prim_common.h"
 
 /* ------------------------------------------------------------------ */
 /* Library initialisation                                              */
@@ -83,11 +74,6 @@ CE1_IMPL_EXPORT const char *ce1_impl_describe(void) {
 /* Helpers                                                             */
 /* ------------------------------------------------------------------ */
 
-/* A pointer is acceptable when it is non-NULL or its length is 0. */
-static int buf_ok(const void *p, size_t n) {
-  return p != NULL || n == 0;
-}
-
 /* The status of a libgcrypt error that follows the adapter's own argument
    checks: an argument error from the library then means it refuses a
    request the contract calls valid (NOT_SUPPORTED); a verification
@@ -113,39 +99,6 @@ static int map_error(gcry_error_t err) {
     return ST_INTERNAL;
   }
 }
-
-/* A scratch buffer of n bytes (at least 1, so that n == 0 is not a
-   failure of malloc). */
-static uint8_t *scratch_new(size_t n) {
-  return malloc(n ? n : 1);
-}
-
-static void scratch_free(uint8_t *p, size_t n) {
-  if (p != NULL) {
-    explicit_bzero(p, n);
-    free(p);
-  }
-}
-
-/* The end of a call whose len-byte result is in tmp: a failure stays the
-   call's status; a success becomes BUFFER_TOO_SMALL when *out_len cannot
-   hold the result (the capacity comes last, after every other check),
-   else the result is copied out. */
-static int deliver(int st, const uint8_t *tmp, size_t len, uint8_t *out,
-                   size_t *out_len) {
-  if (st != ST_OK)
-    return st;
-  if (*out_len < len)
-    return ST_BUFFER_TOO_SMALL;
-  if (len > 0)
-    memcpy(out, tmp, len);
-  *out_len = len;
-  return ST_OK;
-}
-
-/* XTS: a data unit of at most 2^20 blocks (SP 800-38E, IEEE 1619-2007
-   5.1); a longer one is outside the domain (ce1_prim.h). */
-#define XTS_MAX_LEN ((size_t)16 << 20)
 
 static int aes_algo(size_t key_len) {
   switch (key_len) {
@@ -179,7 +132,7 @@ static int ecb(int algo, int encrypt, const uint8_t *key, size_t key_len,
     err = encrypt ? gcry_cipher_encrypt(hd, tmp, len, in, len)
                   : gcry_cipher_decrypt(hd, tmp, len, in, len);
   gcry_cipher_close(hd); /* NULL-safe; wipes the key schedule */
-  int st = deliver(map_error(err), tmp, len, out, out_len);
+  int st = deliver_status(map_error(err), tmp, len, out, out_len);
   scratch_free(tmp, len);
   return st;
 }
@@ -245,7 +198,7 @@ CE1_IMPL_EXPORT int ce1_impl_aes_xts(int encrypt, const uint8_t *key,
     err = encrypt ? gcry_cipher_encrypt(hd, tmp, len, in, len)
                   : gcry_cipher_decrypt(hd, tmp, len, in, len);
   gcry_cipher_close(hd);
-  int st = deliver(map_error(err), tmp, len, out, out_len);
+  int st = deliver_status(map_error(err), tmp, len, out, out_len);
   scratch_free(tmp, len);
   return st;
 }
@@ -329,7 +282,7 @@ CE1_IMPL_EXPORT int ce1_impl_aes_gcm_seal(const uint8_t *key, size_t key_len,
     err = gcry_cipher_gettag(hd, tag_tmp, tag_len);
   gcry_cipher_close(hd);
   /* A seal with a short capacity writes no tag either. */
-  int st = deliver(map_error(err), tmp, len, out, out_len);
+  int st = deliver_status(map_error(err), tmp, len, out, out_len);
   if (st == ST_OK)
     memcpy(tag, tag_tmp, tag_len);
   explicit_bzero(tag_tmp, sizeof tag_tmp);
@@ -378,7 +331,7 @@ CE1_IMPL_EXPORT int ce1_impl_aes_gcm_open(const uint8_t *key, size_t key_len,
   int st = map_error(err);
   if (st == ST_OK && tag_size != tag_len)
     st = ST_AUTH_FAILED;
-  st = deliver(st, tmp, len, out, out_len);
+  st = deliver_status(st, tmp, len, out, out_len);
   explicit_bzero(tag_copy, sizeof tag_copy);
   scratch_free(tmp, len);
   return st;

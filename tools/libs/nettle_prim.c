@@ -42,36 +42,10 @@
 #include <string.h>
 
 #include "ce1_prim.h"
-
-/* chanenc.h's status values (ce1_prim.h). */
-enum {
-  ST_OK = 0,
-  ST_AUTH_FAILED = -6,
-  ST_INVALID_ARGUMENT = -7,
-  ST_BUFFER_TOO_SMALL = -9,
-  ST_INTERNAL = -11
-};
-
-/* RFC 5869: L <= 255 * HashLen. */
-#define HKDF_SHA256_MAX_OKM (255u * SHA256_DIGEST_SIZE)
-
-/* XTS: a data unit of at most 2^20 blocks (SP 800-38E, IEEE 1619-2007
-   5.1); a longer one is outside the domain (ce1_prim.h). Nettle does not
-   check it: it would encrypt any length. */
-#define XTS_MAX_LEN ((size_t)16 << 20)
-
-/* A zero-length input given as NULL is passed on as this, so that Nettle
+/* Nettle does not check XTS_MAX_LEN: it would encrypt any length. A
+   zero-length input given as NULL is passed on through nz, so that Nettle
    never sees a NULL pointer (its memcpy calls would then be undefined). */
-static const uint8_t empty[1];
-
-static const uint8_t *nonnull(const uint8_t *p) {
-  return p != NULL ? p : empty;
-}
-
-/* A pointer is acceptable when it is non-NULL or its length is 0. */
-static int buf_ok(const void *p, size_t n) {
-  return p != NULL || n == 0;
-}
+#include "prim_common.h"
 
 /* ------------------------------------------------------------------ */
 /* Description                                                         */
@@ -382,9 +356,9 @@ static void hkdf_extract_sha256(const uint8_t *salt, size_t salt_len,
                                 const uint8_t *ikm, size_t ikm_len,
                                 uint8_t prk[SHA256_DIGEST_SIZE]) {
   struct hmac_sha256_ctx h;
-  hmac_sha256_set_key(&h, salt_len, nonnull(salt));
+  hmac_sha256_set_key(&h, salt_len, nz(salt));
   hkdf_extract(&h, hmac_sha256_update_fn, hmac_sha256_digest_fn,
-               SHA256_DIGEST_SIZE, ikm_len, nonnull(ikm), prk);
+               SHA256_DIGEST_SIZE, ikm_len, nz(ikm), prk);
   explicit_bzero(&h, sizeof h);
 }
 
@@ -394,7 +368,7 @@ static void hkdf_expand_sha256(const uint8_t *prk, size_t prk_len,
   struct hmac_sha256_ctx h;
   hmac_sha256_set_key(&h, prk_len, prk);
   hkdf_expand(&h, hmac_sha256_update_fn, hmac_sha256_digest_fn,
-              SHA256_DIGEST_SIZE, info_len, nonnull(info), okm_len, okm);
+              SHA256_DIGEST_SIZE, info_len, nz(info), okm_len, okm);
   explicit_bzero(&h, sizeof h);
 }
 
@@ -449,7 +423,7 @@ CE1_IMPL_EXPORT int ce1_impl_pbkdf2_sha256(const uint8_t *password,
   if (!buf_ok(password, password_len) || !buf_ok(salt, salt_len) ||
       iterations == 0 || dk == NULL || dk_len == 0)
     return ST_INVALID_ARGUMENT;
-  pbkdf2_hmac_sha256(password_len, nonnull(password), iterations, salt_len,
-                     nonnull(salt), dk_len, dk);
+  pbkdf2_hmac_sha256(password_len, nz(password), iterations, salt_len, nz(salt),
+                     dk_len, dk);
   return ST_OK;
 }

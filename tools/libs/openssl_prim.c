@@ -34,23 +34,12 @@
 #include <openssl/proverr.h>
 
 #include "ce1_prim.h"
-
-/* chanenc.h's status values (ce1_prim.h). */
-enum {
-  ST_OK = 0,
-  ST_AUTH_FAILED = -6,
-  ST_INVALID_ARGUMENT = -7,
-  ST_NOT_SUPPORTED = -8,
-  ST_BUFFER_TOO_SMALL = -9,
-  ST_INTERNAL = -11
-};
-
-/* RFC 5869: L <= 255 * HashLen. */
-#define HKDF_SHA256_MAX_OKM (255u * 32u)
-
-/* XTS: a data unit of at most 2^20 blocks (SP 800-38E, IEEE 1619-2007
-   5.1); a longer one is outside the domain (ce1_prim.h). */
-#define XTS_MAX_LEN ((size_t)16 << 20)
+/* Scratch buffers are cleansed with OPENSSL_cleanse. A zero-length input
+   given as NULL is passed on through nz (prim_common.h), because some
+   OpenSSL parameter setters treat a NULL buffer as "absent" rather than
+   "empty". */
+#define PRIM_WIPE(p, n) OPENSSL_cleanse((p), (n))
+#include "prim_common.h"
 
 /* The largest multiple of 16 an int can hold: EVP's update functions take
    int lengths, so longer inputs are fed in pieces of this size. */
@@ -65,47 +54,6 @@ CE1_IMPL_EXPORT const char *ce1_impl_describe(void) {
 /* ------------------------------------------------------------------ */
 /* Helpers                                                             */
 /* ------------------------------------------------------------------ */
-
-/* A pointer is acceptable when it is non-NULL or its length is 0. */
-static int buf_ok(const void *p, size_t n) {
-  return p != NULL || n == 0;
-}
-
-/* A zero-length input given as NULL is passed on as this, because some
-   OpenSSL parameter setters treat a NULL buffer as "absent" rather than
-   "empty". */
-static const uint8_t empty[1];
-
-static const uint8_t *nonnull(const uint8_t *p) {
-  return p != NULL ? p : empty;
-}
-
-static uint8_t *scratch_new(size_t n) {
-  return malloc(n ? n : 1);
-}
-
-static void scratch_free(uint8_t *p, size_t n) {
-  if (p != NULL) {
-    OPENSSL_cleanse(p, n);
-    free(p);
-  }
-}
-
-/* The end of a call whose len-byte result is in tmp: a failure stays the
-   call's status; a success becomes BUFFER_TOO_SMALL when *out_len cannot
-   hold the result (the capacity comes last, after every other check),
-   else the result is copied out. */
-static int deliver(int st, const uint8_t *tmp, size_t len, uint8_t *out,
-                   size_t *out_len) {
-  if (st != ST_OK)
-    return st;
-  if (*out_len < len)
-    return ST_BUFFER_TOO_SMALL;
-  if (len > 0)
-    memcpy(out, tmp, len);
-  *out_len = len;
-  return ST_OK;
-}
 
 /* Whether the thread's error queue was empty when the current call
    began: then every error in it is the call's own, the first one too. */
@@ -237,7 +185,7 @@ static int ecb(const EVP_CIPHER *cipher, int encrypt, const uint8_t *key,
     st = ST_INTERNAL;
   else if (!evp_update_all(ctx, tmp, in, len) || !evp_final_empty(ctx))
     st = failure_status(0);
-  st = deliver(st, tmp, len, out, out_len);
+  st = deliver_status(st, tmp, len, out, out_len);
   EVP_CIPHER_CTX_free(ctx); /* NULL-safe; cleanses the key schedule */
   scratch_free(tmp, len);
   errors_end();
@@ -306,7 +254,7 @@ CE1_IMPL_EXPORT int ce1_impl_aes_xts(int encrypt, const uint8_t *key,
   else if (EVP_CipherUpdate(ctx, tmp, &outl, in, (int)len) != 1 ||
            outl != (int)len || !evp_final_empty(ctx))
     st = failure_status(0);
-  st = deliver(st, tmp, len, out, out_len);
+  st = deliver_status(st, tmp, len, out, out_len);
   EVP_CIPHER_CTX_free(ctx);
   scratch_free(tmp, len);
   errors_end();
@@ -375,7 +323,7 @@ CE1_IMPL_EXPORT int ce1_impl_aes_gcm_seal(const uint8_t *key, size_t key_len,
                                          (int)tag_len, tag_tmp) <= 0)
     st = failure_status(1);
   /* A seal with a short capacity writes no tag either. */
-  st = deliver(st, tmp, len, out, out_len);
+  st = deliver_status(st, tmp, len, out, out_len);
   if (st == ST_OK)
     memcpy(tag, tag_tmp, tag_len);
   EVP_CIPHER_CTX_free(ctx);
@@ -428,7 +376,7 @@ CE1_IMPL_EXPORT int ce1_impl_aes_gcm_open(const uint8_t *key, size_t key_len,
     st = ST_AUTH_FAILED;
   if (st == ST_OK && tag_size != tag_len)
     st = ST_AUTH_FAILED;
-  st = deliver(st, tmp, len, out, out_len);
+  st = deliver_status(st, tmp, len, out, out_len);
   EVP_CIPHER_CTX_free(ctx);
   OPENSSL_cleanse(tag_copy, sizeof tag_copy);
   scratch_free(tmp, len);
@@ -456,8 +404,8 @@ static int hkdf(int mode, const uint8_t *salt, size_t salt_len,
   params[n++] =
       OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, digest, 0);
   /* OSSL_PARAM holds non-const pointers; the KDF only reads them. */
-  params[n++] = OSSL_PARAM_construct_octet_string(
-      OSSL_KDF_PARAM_KEY, (void *)nonnull(key), key_len);
+  params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY,
+                                                  (void *)nz(key), key_len);
   if (salt_len > 0)
     params[n++] = OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SALT,
                                                     (void *)salt, salt_len);
@@ -544,8 +492,8 @@ CE1_IMPL_EXPORT int ce1_impl_pbkdf2_sha256(const uint8_t *password,
   uint8_t *tmp = scratch_new(dk_len);
   if (tmp == NULL)
     st = ST_INTERNAL;
-  else if (PKCS5_PBKDF2_HMAC((const char *)nonnull(password), (int)password_len,
-                             nonnull(salt), (int)salt_len, (int)iterations,
+  else if (PKCS5_PBKDF2_HMAC((const char *)nz(password), (int)password_len,
+                             nz(salt), (int)salt_len, (int)iterations,
                              EVP_sha256(), (int)dk_len, tmp) != 1)
     st = failure_status(1);
   if (st == ST_OK)

@@ -73,41 +73,8 @@
 #include <string.h>
 
 #include "ce1_prim.h"
-
-/* chanenc.h's status values, as ce1_prim.h prescribes them. */
-enum {
-  ST_OK = 0,
-  ST_AUTH_FAILED = -6,
-  ST_INVALID_ARGUMENT = -7,
-  ST_NOT_SUPPORTED = -8,
-  ST_BUFFER_TOO_SMALL = -9,
-  ST_INTERNAL = -11
-};
-
-/* libtomcrypt is built with ARGTYPE 0: a failed LTC_ARGCHK (a NULL
-   pointer, even with a zero length) aborts the process. The ABI allows
-   NULL with a zero length, so an empty input or output is passed as this
-   (never read or written for a zero length). */
-static unsigned char empty_buf[1];
-
-static const unsigned char *nz(const uint8_t *p) {
-  return p != NULL ? p : empty_buf;
-}
-
-/* A NULL pointer is allowed only for a zero length (ce1_prim.h). */
-static int bad_buf(const void *p, size_t n) {
-  return p == NULL && n != 0;
-}
-
-/* XTS: a data unit of at most 2^20 blocks (SP 800-38E, IEEE 1619-2007
-   5.1); a longer one is outside the domain (ce1_prim.h). */
-#define XTS_MAX_LEN ((size_t)16 << 20)
-
-/* size_t lengths go to unsigned long parameters: equal widths on the
-   platforms Debian builds for; checked so a narrower one is refused. */
-static int fits_ulong(size_t n) {
-  return (unsigned long long)n <= ULONG_MAX;
-}
+#define PRIM_WIPE(p, n) zeromem((p), (n))
+#include "prim_common.h"
 
 /* The codes libtomcrypt uses to refuse an argument; anything else
    (CRYPT_MEM, CRYPT_INVALID_CIPHER, ...) is a failure. */
@@ -124,36 +91,7 @@ static int map_err(int err, int in_domain) {
   if (err == CRYPT_OK) {
     return ST_OK;
   }
-  if (!in_domain) {
-    return ST_INVALID_ARGUMENT;
-  }
-  return refused(err) ? ST_NOT_SUPPORTED : ST_INTERNAL;
-}
-
-/* A scratch buffer for an output: results reach the caller only once
-   everything has succeeded. malloc(0) may return NULL, so at least 1. */
-static unsigned char *scratch_new(size_t n) {
-  return malloc(n != 0 ? n : 1);
-}
-
-static void scratch_free(unsigned char *p, size_t n) {
-  if (p != NULL) {
-    zeromem(p, n);
-    free(p);
-  }
-}
-
-/* Copies a finished result to the caller's buffer, if it fits. */
-static int deliver(const unsigned char *res, size_t len, uint8_t *out,
-                   size_t *out_len) {
-  if (*out_len < len) {
-    return ST_BUFFER_TOO_SMALL;
-  }
-  if (len != 0) {
-    memcpy(out, res, len);
-  }
-  *out_len = len;
-  return ST_OK;
+  return failed_status(refused(err), in_domain);
 }
 
 /* Registration once per process: libtomcrypt's descriptor tables are
@@ -202,10 +140,6 @@ CE1_IMPL_EXPORT const char *ce1_impl_describe(void) {
   return describe_buf;
 }
 
-static int aes_key_len_ok(size_t key_len) {
-  return key_len == 16 || key_len == 24 || key_len == 32;
-}
-
 #ifdef LTC_ECB_MODE
 CE1_IMPL_EXPORT int ce1_impl_aes_ecb(int encrypt, const uint8_t *key,
                                      size_t key_len, const uint8_t *in,
@@ -220,7 +154,7 @@ CE1_IMPL_EXPORT int ce1_impl_aes_ecb(int encrypt, const uint8_t *key,
      length (CRYPT_INVALID_ARG for a partial block). */
   int in_domain = aes_key_len_ok(key_len) && len % 16 == 0;
   if (key_len > INT_MAX || !fits_ulong(len)) {
-    return in_domain ? ST_NOT_SUPPORTED : ST_INVALID_ARGUMENT;
+    return unfit_status(in_domain);
   }
   if (!library_ready()) {
     return ST_INTERNAL;
@@ -273,7 +207,7 @@ CE1_IMPL_EXPORT int ce1_impl_aes_xts(int encrypt, const uint8_t *key,
   }
   int in_domain = len >= 16;
   if (!fits_ulong(len)) {
-    return in_domain ? ST_NOT_SUPPORTED : ST_INVALID_ARGUMENT;
+    return unfit_status(in_domain);
   }
   if (!library_ready()) {
     return ST_INTERNAL;
@@ -310,10 +244,6 @@ CE1_IMPL_EXPORT int ce1_impl_aes_xts(int encrypt, const uint8_t *key,
 #endif /* LTC_XTS_MODE */
 
 #ifdef LTC_GCM_MODE
-static int gcm_domain(size_t key_len, size_t iv_len, size_t tag_len) {
-  return aes_key_len_ok(key_len) && iv_len >= 1 && tag_len >= 1 &&
-         tag_len <= 16;
-}
 
 /* The tag length gcm_done gave back must be the one asked for: it writes
    min(16, *taglen) bytes. */
@@ -338,7 +268,7 @@ CE1_IMPL_EXPORT int ce1_impl_aes_gcm_seal(const uint8_t *key, size_t key_len,
   int in_domain = gcm_domain(key_len, iv_len, tag_len);
   if (!fits_ulong(key_len) || !fits_ulong(iv_len) || !fits_ulong(aad_len) ||
       !fits_ulong(len) || !fits_ulong(tag_len)) {
-    return in_domain ? ST_NOT_SUPPORTED : ST_INVALID_ARGUMENT;
+    return unfit_status(in_domain);
   }
   if (!library_ready()) {
     return ST_INTERNAL;
@@ -400,7 +330,7 @@ CE1_IMPL_EXPORT int ce1_impl_aes_gcm_open(const uint8_t *key, size_t key_len,
   int in_domain = gcm_domain(key_len, iv_len, tag_len);
   if (!fits_ulong(key_len) || !fits_ulong(iv_len) || !fits_ulong(aad_len) ||
       !fits_ulong(len) || !fits_ulong(tag_len)) {
-    return in_domain ? ST_NOT_SUPPORTED : ST_INVALID_ARGUMENT;
+    return unfit_status(in_domain);
   }
   if (!library_ready()) {
     return ST_INTERNAL;
@@ -448,7 +378,6 @@ CE1_IMPL_EXPORT int ce1_impl_aes_gcm_open(const uint8_t *key, size_t key_len,
 #endif /* LTC_GCM_MODE */
 
 #if defined(LTC_HKDF) && defined(LTC_SHA256)
-#define HKDF_MAX_OKM (255u * 32u)
 
 CE1_IMPL_EXPORT int ce1_impl_hkdf_sha256_extract(const uint8_t *salt,
                                                  size_t salt_len,
@@ -490,9 +419,10 @@ CE1_IMPL_EXPORT int ce1_impl_hkdf_sha256_expand(const uint8_t *prk,
       bad_buf(okm, okm_len)) {
     return ST_INVALID_ARGUMENT;
   }
-  int in_domain = prk_len >= 32 && okm_len >= 1 && okm_len <= HKDF_MAX_OKM;
+  int in_domain =
+      prk_len >= 32 && okm_len >= 1 && okm_len <= HKDF_SHA256_MAX_OKM;
   if (!fits_ulong(prk_len) || !fits_ulong(info_len) || !fits_ulong(okm_len)) {
-    return in_domain ? ST_NOT_SUPPORTED : ST_INVALID_ARGUMENT;
+    return unfit_status(in_domain);
   }
   if (!library_ready()) {
     return ST_INTERNAL;
@@ -520,10 +450,10 @@ CE1_IMPL_EXPORT int ce1_impl_hkdf_sha256(const uint8_t *salt, size_t salt_len,
       bad_buf(info, info_len) || bad_buf(okm, okm_len)) {
     return ST_INVALID_ARGUMENT;
   }
-  int in_domain = okm_len >= 1 && okm_len <= HKDF_MAX_OKM;
+  int in_domain = okm_len >= 1 && okm_len <= HKDF_SHA256_MAX_OKM;
   if (!fits_ulong(salt_len) || !fits_ulong(ikm_len) || !fits_ulong(info_len) ||
       !fits_ulong(okm_len)) {
-    return in_domain ? ST_NOT_SUPPORTED : ST_INVALID_ARGUMENT;
+    return unfit_status(in_domain);
   }
   if (!library_ready()) {
     return ST_INTERNAL;
@@ -559,7 +489,7 @@ CE1_IMPL_EXPORT int ce1_impl_pbkdf2_sha256(const uint8_t *password,
   /* pkcs_5_alg2 takes an int iteration count. */
   if (iterations > INT_MAX || !fits_ulong(password_len) ||
       !fits_ulong(salt_len) || !fits_ulong(dk_len)) {
-    return in_domain ? ST_NOT_SUPPORTED : ST_INVALID_ARGUMENT;
+    return unfit_status(in_domain);
   }
   if (!library_ready()) {
     return ST_INTERNAL;

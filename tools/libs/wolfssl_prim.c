@@ -70,40 +70,7 @@
 #include <string.h>
 
 #include "ce1_prim.h"
-
-/* chanenc.h's status values, as ce1_prim.h prescribes them. */
-enum {
-  ST_OK = 0,
-  ST_AUTH_FAILED = -6,
-  ST_INVALID_ARGUMENT = -7,
-  ST_NOT_SUPPORTED = -8,
-  ST_BUFFER_TOO_SMALL = -9,
-  ST_INTERNAL = -11
-};
-
-/* wolfCrypt rejects NULL input pointers even with a zero length
-   (wc_AesEcbEncrypt, for one); the ABI allows them, so an empty input is
-   passed as this (never read). */
-static const byte empty_input[1];
-
-static const byte *nz(const uint8_t *p) {
-  return p != NULL ? p : empty_input;
-}
-
-/* A NULL pointer is allowed only for a zero length (ce1_prim.h). */
-static int bad_buf(const void *p, size_t n) {
-  return p == NULL && n != 0;
-}
-
-/* XTS: a data unit of at most 2^20 blocks (SP 800-38E, IEEE 1619-2007
-   5.1); a longer one is outside the domain (ce1_prim.h). */
-#define XTS_MAX_LEN ((size_t)16 << 20)
-
-/* wolfCrypt takes word32 lengths: a longer argument is valid for the
-   algorithm but cannot be handed to this library. */
-static int fits32(size_t n) {
-  return n <= UINT32_MAX;
-}
+#include "prim_common.h"
 
 /* The refusals wolfCrypt reports for arguments it does not take; anything
    else (MEMORY_E, hardware errors, ...) is a failure, not a refusal. */
@@ -120,36 +87,7 @@ static int map_ret(int ret, int in_domain) {
   if (ret == 0) {
     return ST_OK;
   }
-  if (!in_domain) {
-    return ST_INVALID_ARGUMENT;
-  }
-  return refused(ret) ? ST_NOT_SUPPORTED : ST_INTERNAL;
-}
-
-/* A scratch buffer for an output: results reach the caller only once
-   everything has succeeded. malloc(0) may return NULL, so at least 1. */
-static uint8_t *scratch_new(size_t n) {
-  return malloc(n != 0 ? n : 1);
-}
-
-static void scratch_free(uint8_t *p, size_t n) {
-  if (p != NULL) {
-    explicit_bzero(p, n);
-    free(p);
-  }
-}
-
-/* Copies a finished result to the caller's buffer, if it fits. */
-static int deliver(const uint8_t *res, size_t len, uint8_t *out,
-                   size_t *out_len) {
-  if (*out_len < len) {
-    return ST_BUFFER_TOO_SMALL;
-  }
-  if (len != 0) {
-    memcpy(out, res, len);
-  }
-  *out_len = len;
-  return ST_OK;
+  return failed_status(refused(ret), in_domain);
 }
 
 /* wolfCrypt_Init once per process, however many threads call in (it keeps
@@ -184,10 +122,6 @@ CE1_IMPL_EXPORT const char *ce1_impl_describe(void) {
   return describe_buf;
 }
 
-static int aes_key_len_ok(size_t key_len) {
-  return key_len == 16 || key_len == 24 || key_len == 32;
-}
-
 #ifdef HAVE_AES_ECB
 CE1_IMPL_EXPORT int ce1_impl_aes_ecb(int encrypt, const uint8_t *key,
                                      size_t key_len, const uint8_t *in,
@@ -206,7 +140,7 @@ CE1_IMPL_EXPORT int ce1_impl_aes_ecb(int encrypt, const uint8_t *key,
   }
   int in_domain = aes_key_len_ok(key_len);
   if (!fits32(key_len) || !fits32(len)) {
-    return in_domain ? ST_NOT_SUPPORTED : ST_INVALID_ARGUMENT;
+    return unfit_status(in_domain);
   }
   if (!library_ready()) {
     return ST_INTERNAL;
@@ -257,7 +191,7 @@ CE1_IMPL_EXPORT int ce1_impl_aes_xts(int encrypt, const uint8_t *key,
      itself; wc_AesXtsEncrypt judges the data length's lower end. */
   int in_domain = (key_len == 32 || key_len == 64) && len >= AES_BLOCK_SIZE;
   if (!fits32(key_len) || !fits32(len)) {
-    return in_domain ? ST_NOT_SUPPORTED : ST_INVALID_ARGUMENT;
+    return unfit_status(in_domain);
   }
   if (!library_ready()) {
     return ST_INTERNAL;
@@ -294,10 +228,6 @@ CE1_IMPL_EXPORT int ce1_impl_aes_xts(int encrypt, const uint8_t *key,
 #endif /* WOLFSSL_AES_XTS */
 
 #ifdef HAVE_AESGCM
-static int gcm_domain(size_t key_len, size_t iv_len, size_t tag_len) {
-  return aes_key_len_ok(key_len) && iv_len >= 1 && tag_len >= 1 &&
-         tag_len <= 16;
-}
 
 CE1_IMPL_EXPORT int ce1_impl_aes_gcm_seal(const uint8_t *key, size_t key_len,
                                           const uint8_t *iv, size_t iv_len,
@@ -313,7 +243,7 @@ CE1_IMPL_EXPORT int ce1_impl_aes_gcm_seal(const uint8_t *key, size_t key_len,
   int in_domain = gcm_domain(key_len, iv_len, tag_len);
   if (!fits32(key_len) || !fits32(iv_len) || !fits32(aad_len) || !fits32(len) ||
       !fits32(tag_len)) {
-    return in_domain ? ST_NOT_SUPPORTED : ST_INVALID_ARGUMENT;
+    return unfit_status(in_domain);
   }
   if (!library_ready()) {
     return ST_INTERNAL;
@@ -387,7 +317,7 @@ CE1_IMPL_EXPORT int ce1_impl_aes_gcm_open(const uint8_t *key, size_t key_len,
   int in_domain = gcm_domain(key_len, iv_len, tag_len);
   if (!fits32(key_len) || !fits32(iv_len) || !fits32(aad_len) || !fits32(len) ||
       !fits32(tag_len)) {
-    return in_domain ? ST_NOT_SUPPORTED : ST_INVALID_ARGUMENT;
+    return unfit_status(in_domain);
   }
   if (!library_ready()) {
     return ST_INTERNAL;
@@ -425,7 +355,6 @@ CE1_IMPL_EXPORT int ce1_impl_aes_gcm_open(const uint8_t *key, size_t key_len,
 #endif /* HAVE_AESGCM */
 
 #if defined(HAVE_HKDF) && !defined(NO_HMAC) && !defined(NO_SHA256)
-#define HKDF_MAX_OKM (255u * 32u)
 
 CE1_IMPL_EXPORT int ce1_impl_hkdf_sha256_extract(const uint8_t *salt,
                                                  size_t salt_len,
@@ -463,9 +392,10 @@ CE1_IMPL_EXPORT int ce1_impl_hkdf_sha256_expand(const uint8_t *prk,
       bad_buf(okm, okm_len)) {
     return ST_INVALID_ARGUMENT;
   }
-  int in_domain = prk_len >= 32 && okm_len >= 1 && okm_len <= HKDF_MAX_OKM;
+  int in_domain =
+      prk_len >= 32 && okm_len >= 1 && okm_len <= HKDF_SHA256_MAX_OKM;
   if (!fits32(prk_len) || !fits32(info_len) || !fits32(okm_len)) {
-    return in_domain ? ST_NOT_SUPPORTED : ST_INVALID_ARGUMENT;
+    return unfit_status(in_domain);
   }
   if (!library_ready()) {
     return ST_INTERNAL;
@@ -492,10 +422,10 @@ CE1_IMPL_EXPORT int ce1_impl_hkdf_sha256(const uint8_t *salt, size_t salt_len,
       bad_buf(info, info_len) || bad_buf(okm, okm_len)) {
     return ST_INVALID_ARGUMENT;
   }
-  int in_domain = okm_len >= 1 && okm_len <= HKDF_MAX_OKM;
+  int in_domain = okm_len >= 1 && okm_len <= HKDF_SHA256_MAX_OKM;
   if (!fits32(salt_len) || !fits32(ikm_len) || !fits32(info_len) ||
       !fits32(okm_len)) {
-    return in_domain ? ST_NOT_SUPPORTED : ST_INVALID_ARGUMENT;
+    return unfit_status(in_domain);
   }
   if (!library_ready()) {
     return ST_INTERNAL;
@@ -530,7 +460,7 @@ CE1_IMPL_EXPORT int ce1_impl_pbkdf2_sha256(const uint8_t *password,
   /* wc_PBKDF2 takes int lengths and iteration count. */
   if (password_len > INT_MAX || salt_len > INT_MAX || dk_len > INT_MAX ||
       iterations > INT_MAX) {
-    return in_domain ? ST_NOT_SUPPORTED : ST_INVALID_ARGUMENT;
+    return unfit_status(in_domain);
   }
   if (!library_ready()) {
     return ST_INTERNAL;
