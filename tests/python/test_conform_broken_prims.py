@@ -393,3 +393,44 @@ def test_describe_refusals():
         "IV lengths 1..2 (bytes), or key size 192 (bits)"
     assert describe_refusals([gcm(128, 12, 16)], answered) == \
         "1 vector that no parameter tells apart from those it answered"
+
+
+# --------------------------------------------------------------------------
+# False passes: NOT_SUPPORTED for what CE1 needs, NOT_SUPPORTED for a cut
+# tag, a status outside the documented set
+# --------------------------------------------------------------------------
+
+@needs_ce1
+def test_not_supported_for_everything_fails(tmp_path):
+    rep = tmp_path / "ns.json"
+    rc, out, err, data = runner("--adapter", broken("prim_ns_everything"),
+                                "--json", str(rep))
+    assert rc == 1, out[-3000:] + err
+    kinds = {f["kind"] for f in data["failures"]}
+    assert "not_supported_required" in kinds, kinds
+    msgs = " ".join(f["message"] for f in data["failures"])
+    assert "every CE1 implementation must support AES-128-GCM" in msgs
+    assert "must support AES-128-ECB" in msgs
+    assert "must support PBKDF2-HMAC-SHA256" in msgs
+
+
+@needs_ce1
+def test_not_supported_for_a_cut_tag_fails(tmp_path):
+    rep = tmp_path / "tagcut.json"
+    rc, out, err, data = runner("--adapter", broken("prim_tagcut_ns"),
+                                "--file", "cryptopp/gcm.txt", "--json", str(rep))
+    assert rc == 1, out[-3000:] + err
+    fails = data["failures"]
+    assert fails and all(f["derived"] == "tag cut" for f in fails)
+    assert ("refused a cut tag (15 of 16 bytes) as NOT_SUPPORTED after "
+            "accepting the full tag: must be AUTH_FAILED") in out
+
+
+@needs_ce1
+def test_status_outside_the_documented_set_fails(tmp_path):
+    rep = tmp_path / "bogus.json"
+    rc, out, err, data = runner("--adapter", broken("prim_bogus_status"),
+                                "--json", str(rep))
+    assert rc == 1, out[-3000:] + err
+    assert {f["kind"] for f in data["failures"]} == {"bad_answer"}
+    assert "\"error\" 'OK' is not a status of docs/conformance.md" in out

@@ -123,6 +123,12 @@ PRIMITIVE_OPS = {
     "pbkdf2_sha256": (("password", "salt", "iterations", "length"), ("dk",)),
 }
 INT_MEMBERS = frozenset({"tag_len", "length", "iterations"})
+#: The statuses a primitive answer's "error" may name (docs/conformance.md
+#: 3.4 and 8); any other string is a bad answer.
+PRIMITIVE_STATUSES = ("MALFORMED", "BAD_VERSION", "MODE_MISMATCH",
+                      "KEY_MISMATCH", "BAD_PADDING", "AUTH_FAILED",
+                      "INVALID_ARGUMENT", "NOT_SUPPORTED", "TOO_LARGE",
+                      "UNSUPPORTED_OP", "INTERNAL")
 #: The request that asks a process adapter which primitives it has.
 CAPABILITIES_LINE = b'{"op":"capabilities"}'
 #: The CE1 frame operations an implementation needs for the frame layer
@@ -1300,6 +1306,12 @@ def primitive_outcome(ans: dict, op: str) -> Outcome:
         if not isinstance(st, str):
             return Outcome(transport="bad_answer",
                            detail=f'"error" is not a string: {_short(json.dumps(ans))}')
+        if st not in PRIMITIVE_STATUSES:
+            return Outcome(transport="bad_answer",
+                           detail=f'"error" {st!r} is not a status of '
+                           "docs/conformance.md 3.4, 8 (" + ", ".join(
+                               PRIMITIVE_STATUSES) + "): "
+                           + _short(json.dumps(ans)))
         return Outcome(status=st, buffer_modified=ans.get("out_modified") is True)
     value = {}
     try:

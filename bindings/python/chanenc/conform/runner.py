@@ -274,6 +274,20 @@ def describe_refusals(refused: list, answered: list) -> str:
     return text
 
 
+#: The file column of the runner's failures about announced operations.
+_CAPS_FILE = "(capabilities)"
+
+
+def _exact_case(c) -> bool:
+    """A check that passes only with exact bytes (or a frame): not a
+    refusal, a derived tag cut, or XTS with Key1 == Key2."""
+    if not c.primitive:
+        return True
+    p = c.params or {}
+    return not (p.get("check") == "refuse" or p.get("key1_eq_key2")
+                or c.derived == V.TAG_CUT)
+
+
 class Row:
     __slots__ = ("layer", "algo", "file", "derived", "passed", "failed",
                  "skipped", "reasons", "order")
@@ -474,8 +488,45 @@ class Run:
     # ---- output ------------------------------------------------------------
 
     def exit_status(self) -> int:
+        """0 when nothing failed and at least one check passed with exact
+        bytes or a frame (refusals alone, NOT_SUPPORTED skips, do not
+        make a conforming implementation)."""
         p, f, _ = self.totals
-        return 0 if f == 0 and p > 0 else 1
+        return 0 if f == 0 and p > 0 and self.exact_passes() > 0 else 1
+
+    def exact_passes(self) -> int:
+        return sum(1 for r in self.results
+                   if r.passed and r.case is not None and _exact_case(r.case))
+
+    def check_announced(self) -> None:
+        """Once the cases ran: an announced primitive operation that had
+        checks of exact bytes but answered none of them (every one
+        NOT_SUPPORTED, none failed) fails once, in a row of its own."""
+        had, exact, failed = set(), set(), set()
+        for r in self.results:
+            c = r.case
+            if c is None or not c.primitive or not c.ops:
+                continue
+            if r.failed:
+                failed.update(c.ops)
+                continue
+            if r.skipped and not r.message.startswith(V.PRIM_NOT_SUPPORTED):
+                continue        # not announced, or skipped by the runner
+            if not _exact_case(c):
+                continue
+            had.update(c.ops)
+            if r.passed:
+                exact.update(c.ops)
+        for op in sorted(had - exact - failed):
+            case = V.Case(_CAPS_FILE, "capabilities", op,
+                          f"announced {op} but answered none of its vectors "
+                          "with bytes", "capabilities", primitive=True,
+                          params={"prim": op})
+            fl = V.Failure("not_supported_required",
+                           f"{op}: announced in the capabilities, but every "
+                           "vector of it was answered NOT_SUPPORTED (none with "
+                           "exact bytes)", extra={"operation": op})
+            self.record(case, fl)
 
     def text_report(self, out) -> None:
         self.finish()
@@ -1061,6 +1112,7 @@ def _main(argv, prog) -> int:
     events = getattr(impl, "protocol_events", None)
     if events is not None:
         run.record_protocol(events())
+    run.check_announced()
     run.progress_done()
     if not args.quiet:
         print(file=out)

@@ -566,7 +566,60 @@ def params_text(params: dict | None) -> str:
     return ", ".join(out)
 
 
-def judge_answer(out, op: str, expected: dict, hint: str = ""):
+def ce1_requires(op: str, fields: dict | None) -> str | None:
+    """What CE1 itself needs of ``op`` with these request members, when
+    every CE1 implementation must support them (docs/spec.md 2, 4, 6):
+    AES-128-ECB, SM4-ECB (16-byte keys), AES-128/256-XTS (32- and 64-byte
+    keys, 16-byte tweak), AES-128/256-GCM with a 12-byte IV and a 16-byte
+    tag (any AAD), HKDF-SHA256 and PBKDF2-HMAC-SHA256 with salts up to 32
+    bytes and outputs up to 64. None otherwise (a NOT_SUPPORTED stays a
+    skip: AES-192, long or short IVs, short tags...)."""
+    if not fields:
+        return None
+    n = lambda k: len(fields.get(k) or b"")
+    if op in ("aes_ecb_encrypt", "aes_ecb_decrypt"):
+        if n("key") == 16 and n("data") % 16 == 0:
+            return "AES-128-ECB (16-byte key; CE1 mode AES_128_ECB)"
+    elif op in ("sm4_ecb_encrypt", "sm4_ecb_decrypt"):
+        if n("key") == 16 and n("data") % 16 == 0:
+            return "SM4-ECB (16-byte key; CE1 mode SM4_128_ECB)"
+    elif op in ("aes_xts_encrypt", "aes_xts_decrypt"):
+        k = fields.get("key") or b""
+        if len(k) in (32, 64) and n("tweak") == 16 and \
+                16 <= n("data") <= (1 << 20) and k[:len(k) // 2] != k[len(k) // 2:]:
+            return (f"AES-{len(k) * 4}-XTS ({len(k)}-byte key; CE1 mode "
+                    f"AES_{len(k) * 4}_XTS)")
+    elif op in ("aes_gcm_seal", "aes_gcm_open"):
+        if n("key") in (16, 32) and n("iv") == 12 and fields.get("tag_len") == 16 \
+                and (op == "aes_gcm_seal" or n("tag") == 16):
+            return (f"AES-{n('key') * 8}-GCM with a 12-byte IV and a 16-byte "
+                    f"tag (CE1 modes AES_{n('key') * 8}_GCM, AES_{n('key') * 8}_GCM2)")
+    elif op in ("hkdf_sha256", "hkdf_sha256_extract", "hkdf_sha256_expand"):
+        length = fields.get("length", 32)
+        if n("salt") <= 32 and isinstance(length, int) and 1 <= length <= 64 \
+                and (op != "hkdf_sha256_expand" or n("prk") == 32) \
+                and (op == "hkdf_sha256_expand" or n("ikm") >= 1) and n("info") <= 32:
+            return "HKDF-SHA256 (salt up to 32 bytes, output up to 64; CE1's key schedule)"
+    elif op == "pbkdf2_sha256":
+        length, it = fields.get("length"), fields.get("iterations")
+        if n("password") >= 1 and n("salt") <= 32 and isinstance(length, int) \
+                and 1 <= length <= 64 and isinstance(it, int) and 1 <= it <= 100000:
+            return ("PBKDF2-HMAC-SHA256 (salt up to 32 bytes, output up to 64; "
+                    "CE1 modes AES_128_GCM2, AES_256_GCM2)")
+    return None
+
+
+def _ns_required(op, fields, expected):
+    """The Failure of a NOT_SUPPORTED for parameters CE1 needs, or None."""
+    need = ce1_requires(op, fields)
+    if need is None:
+        return None
+    return _pfail("not_supported_required", op, "answered NOT_SUPPORTED, but "
+                  f"every CE1 implementation must support {need}",
+                  expected, "NOT_SUPPORTED")
+
+
+def judge_answer(out, op: str, expected: dict, hint: str = "", fields=None):
     """A primitive's Outcome against the expected answer members (bytes
     each): None when they are all equal; NOT_SUPPORTED is a skip (an
     implementation may lack AES-192, a long GCM IV...), anything else a
@@ -574,7 +627,8 @@ def judge_answer(out, op: str, expected: dict, hint: str = ""):
     if out.transport:
         return _pfail(out.transport, op, out.detail, _joined(expected), None)
     if out.status == "NOT_SUPPORTED":
-        return _not_supported(op, hint)
+        return (_ns_required(op, fields, _joined(expected))
+                or _not_supported(op, hint))
     if out.status is not None:
         return _pfail("unexpected_error", op, f"expected success, got {out.status}",
                       _joined(expected), out.status)
@@ -586,7 +640,8 @@ def judge_answer(out, op: str, expected: dict, hint: str = ""):
     return None
 
 
-def judge_refusal(out, op: str, want: str | None = None, hint: str = ""):
+def judge_refusal(out, op: str, want: str | None = None, hint: str = "",
+                  fields=None):
     """A primitive's Outcome where the vector must be refused: with status
     ``want``, or any error status when ``want`` is None; nothing written
     to the output (out_modified)."""
@@ -594,7 +649,7 @@ def judge_refusal(out, op: str, want: str | None = None, hint: str = ""):
     if out.transport:
         return _pfail(out.transport, op, out.detail, label, None)
     if out.status == "NOT_SUPPORTED" and want not in (None,) + _REFUSALS:
-        return _not_supported(op, hint)
+        return _ns_required(op, fields, label) or _not_supported(op, hint)
     if out.status is None:
         return _pfail("missing_error", op, f"expected {label}, got success",
                       label, _joined(out.value))
@@ -608,11 +663,11 @@ def judge_refusal(out, op: str, want: str | None = None, hint: str = ""):
 
 
 def _expect(impl, op, fields, expected, hint=""):
-    return judge_answer(impl.primitive(op, **fields), op, expected, hint)
+    return judge_answer(impl.primitive(op, **fields), op, expected, hint, fields)
 
 
 def _refuse(impl, op, fields, want=None, hint=""):
-    return judge_refusal(impl.primitive(op, **fields), op, want, hint)
+    return judge_refusal(impl.primitive(op, **fields), op, want, hint, fields)
 
 
 def _both(*checks):
@@ -790,6 +845,8 @@ def tag_cut_cases(rel, algo, cid, comment, key, iv, aad, ct, tag, line=None,
     if len(tag) != 16:
         return []
     out = []
+    full = {"key": key, "iv": iv, "aad": aad, "ciphertext": ct, "tag": tag,
+            "tag_len": 16}
     for cut in TAG_CUTS:
         c = _gcm_forgery_case(
             rel, algo, f"{cid} tag cut to {cut}",
@@ -799,8 +856,33 @@ def tag_cut_cases(rel, algo, cid, comment, key, iv, aad, ct, tag, line=None,
             pt_len=len(ct) if pt_len is None else pt_len)
         c.op, c.derived = "open", TAG_CUT
         c.params["tag_cut"] = cut
+        c.run = _tag_cut_run(full, tag[:cut], cut)
         out.append(c)
     return out
+
+
+def _tag_cut_run(full, cut_tag, cut):
+    """A tag-cut check: the open with the full tag first (same key, IV,
+    AAD, tag_len 16). NOT_SUPPORTED there: a skip; otherwise the open
+    with the cut tag must be AUTH_FAILED, and NOT_SUPPORTED is a
+    failure (the implementation took these parameters)."""
+    def run(impl):
+        op = "aes_gcm_open"
+        first = impl.primitive(op, **full)
+        if first.transport:
+            return _pfail(first.transport, op, first.detail, "AUTH_FAILED", None)
+        if first.status == "NOT_SUPPORTED":
+            return _not_supported(op, "")
+        clear = getattr(impl, "clear", None)
+        if clear is not None:
+            clear()     # a failure shows the request with the cut tag
+        out = impl.primitive(op, **dict(full, tag=cut_tag))
+        if out.status == "NOT_SUPPORTED" and not out.transport:
+            return _pfail("wrong_status", op, f"refused a cut tag ({cut} of 16 "
+                          "bytes) as NOT_SUPPORTED after accepting the full "
+                          "tag: must be AUTH_FAILED", "AUTH_FAILED", out.status)
+        return judge_refusal(out, op, "AUTH_FAILED", "", dict(full, tag=cut_tag))
+    return run
 
 
 def _hkdf_case(rel, cid, comment, ikm, salt, info, length, okm, prk=None,
