@@ -894,6 +894,54 @@ def test_config_refusal_order_matches_c():
     Config(7, key="k", salt=SALT).check()
 
 
+# Every bytes argument of every primitive: a wrong type names the function
+# and the argument (not only "expected a bytes-like object").
+_TYPE_CASES = [
+    ("gcm_encrypt", "data", lambda: chanenc.gcm_encrypt(_K16, bytes(12), None)),
+    ("gcm_encrypt", "data", lambda: chanenc.gcm_encrypt(_K16, bytes(12), "x")),
+    ("gcm_encrypt", "aad",
+     lambda: chanenc.gcm_encrypt(_K16, bytes(12), b"x", aad=None)),
+    ("gcm_decrypt", "ciphertext",
+     lambda: chanenc.gcm_decrypt(_K16, bytes(12), None, _PT16)),
+    ("gcm_decrypt", "aad",
+     lambda: chanenc.gcm_decrypt(_K16, bytes(12), b"x", _PT16, aad="h")),
+    ("hkdf_sha256", "ikm", lambda: chanenc.hkdf_sha256("ikm")),
+    ("hkdf_sha256", "salt", lambda: chanenc.hkdf_sha256(b"ikm", salt=5)),
+    ("hkdf_sha256", "info", lambda: chanenc.hkdf_sha256(b"ikm", info=None)),
+    ("hkdf_sha256_extract", "ikm", lambda: chanenc.hkdf_sha256_extract(3)),
+    ("hkdf_sha256_extract", "salt",
+     lambda: chanenc.hkdf_sha256_extract(b"ikm", "s")),
+    ("hkdf_sha256_expand", "info",
+     lambda: chanenc.hkdf_sha256_expand(bytes(32), 3)),
+    ("pbkdf2_sha256", "password", lambda: chanenc.pbkdf2_sha256(None, b"s", 1)),
+    ("pbkdf2_sha256", "salt", lambda: chanenc.pbkdf2_sha256(b"p", 3, 1)),
+]
+
+
+@pytest.mark.parametrize("fn,arg,call", _TYPE_CASES,
+                         ids=[f"{c[0]}-{c[1]}" for c in _TYPE_CASES])
+def test_type_errors_name_the_argument(fn, arg, call):
+    with pytest.raises(TypeError) as ei:
+        call()
+    assert str(ei.value).startswith(f"{fn}: {arg} must be "), str(ei.value)
+
+
+def test_gcm_allow_short_tag_must_be_a_bool():
+    """A truthy non-bool ("false", 1) must not open the door to forgeable
+    tags: allow_short_tag is True or False."""
+    key, iv = bytes(16), bytes(12)
+    ct, tag = chanenc.gcm_encrypt(key, iv, b"data")
+    for value in ("false", "no", 1, [0]):
+        with pytest.raises(TypeError, match="allow_short_tag must be a bool"):
+            chanenc.gcm_decrypt(key, iv, ct, tag[:4], tag_len=4,
+                                allow_short_tag=value)
+        with pytest.raises(TypeError, match="allow_short_tag must be a bool"):
+            chanenc.gcm_encrypt(key, iv, b"data", tag_len=4,
+                                allow_short_tag=value)
+    assert chanenc.gcm_decrypt(key, iv, ct, tag[:4], tag_len=4,
+                               allow_short_tag=True) == b"data"
+
+
 def test_c_still_has_the_last_word(monkeypatch):
     """With the Python checks out of the way, C still refuses, with the
     same exception classes (its own, generic, text)."""

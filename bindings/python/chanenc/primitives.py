@@ -168,6 +168,11 @@ def _gcm_args(fn: str, key, iv, tag_len) -> None:
 
 
 def _gcm_short_tag(fn: str, tag_len: int, allow_short_tag) -> None:
+    # A bool only: a truthy "false" or 1 must not open the door to
+    # forgeable tags.
+    if not isinstance(allow_short_tag, bool):
+        raise TypeError(f"{fn}: allow_short_tag must be a bool (True or "
+                        f"False), not {type(allow_short_tag).__name__}")
     if tag_len < _GCM_MIN_SAFE_TAG and not allow_short_tag:
         raise _invalid(fn, f"tags under {_GCM_MIN_SAFE_TAG} bytes are "
                            "forgeable; pass allow_short_tag=True to accept a "
@@ -192,6 +197,8 @@ def gcm_encrypt(key, iv, data, aad=b"", *, tag_len: int = 16,
     """
     fn = "gcm_encrypt"
     _gcm_args(fn, key, iv, tag_len)
+    _nbytes(data, fn, "data")
+    _nbytes(aad, fn, "aad")
     _gcm_short_tag(fn, tag_len, allow_short_tag)
     return _core.gcm_encrypt(key, iv, aad, data, tag_len)
 
@@ -211,6 +218,8 @@ def gcm_decrypt(key, iv, ciphertext, tag, aad=b"", *, tag_len: int = 16,
     """
     fn = "gcm_decrypt"
     _gcm_args(fn, key, iv, tag_len)
+    _nbytes(ciphertext, fn, "ciphertext")
+    _nbytes(aad, fn, "aad")
     got = _nbytes(tag, fn, "tag")
     if got != tag_len:
         raise _invalid(fn, f"len(tag) is {got} but tag_len is {tag_len} "
@@ -218,6 +227,14 @@ def gcm_decrypt(key, iv, ciphertext, tag, aad=b"", *, tag_len: int = 16,
                            "pass tag_len=)")
     _gcm_short_tag(fn, tag_len, allow_short_tag)
     return _core.gcm_decrypt(key, iv, aad, ciphertext, tag)
+
+
+def _kdf_bytes(fn: str, **args) -> None:
+    """Type checks of the KDFs' bytes arguments (None allowed for salt),
+    so that a wrong type names the argument."""
+    for what, obj in args.items():
+        if not (what == "salt" and obj is None):
+            _nbytes(obj, fn, what)
 
 
 def _hkdf_length(fn: str, length) -> int:
@@ -229,12 +246,14 @@ def _hkdf_length(fn: str, length) -> int:
 def hkdf_sha256(ikm, salt=None, info=b"", length: int = 32) -> bytes:
     """HKDF-SHA256 (RFC 5869): extract with ``salt`` (None or empty: 32
     zero bytes) then expand ``info`` to ``length`` bytes (1..8160)."""
-    return _core.hkdf_sha256(salt, ikm, info,
-                             _hkdf_length("hkdf_sha256", length))
+    fn = "hkdf_sha256"
+    _kdf_bytes(fn, ikm=ikm, salt=salt, info=info)
+    return _core.hkdf_sha256(salt, ikm, info, _hkdf_length(fn, length))
 
 
 def hkdf_sha256_extract(ikm, salt=None) -> bytes:
     """HKDF-Extract alone: the 32-byte PRK."""
+    _kdf_bytes("hkdf_sha256_extract", ikm=ikm, salt=salt)
     return _core.hkdf_sha256_extract(salt, ikm)
 
 
@@ -245,6 +264,7 @@ def hkdf_sha256_expand(prk, info=b"", length: int = 32) -> bytes:
     plen = _nbytes(prk, fn, "prk")
     if plen < 32:
         raise _invalid(fn, f"prk must be at least 32 bytes, got {plen}")
+    _kdf_bytes(fn, info=info)
     return _core.hkdf_sha256_expand(prk, info, _hkdf_length(fn, length))
 
 
@@ -257,6 +277,7 @@ def pbkdf2_sha256(password, salt, iterations: int, length: int = 32) -> bytes:
         password = password.encode("utf-8")
     if isinstance(salt, str):
         salt = salt.encode("utf-8")
+    _kdf_bytes(fn, password=password, salt=salt)
     if _int(iterations, fn, "iterations") < 1:
         raise _invalid(fn, f"iterations must be >= 1, got {iterations}")
     if iterations >= 1 << 32:
