@@ -19,6 +19,8 @@
 //   srtp/<dir>/<MODE>/<size>      libsrtp2 AEAD_AES_{128,256}_GCM, RTP packet
 //   chan/<dir>/<MODE>/<size>      ce_channel_send / ce_channel_receive with
 //                                 built-in encryption and a no-op observer
+//   chan-openssl/<dir>/<MODE>/<size>  the same on the OpenSSL backend (GCM
+//                                 modes whose automatic backend is another)
 //   sframe/<dir>/<SUITE>/<size>   ce_sframe_protect / ce_sframe_unprotect
 //                                 (RFC 9605; KID 7, replay window off)
 //   gcry/<dir>/SM4_128_ECB/<size> libgcrypt's SM4 (gcry_peer.c), same frames
@@ -657,24 +659,27 @@ struct ChDeleter {
 };
 using ChPtr = std::unique_ptr<ce_channel, ChDeleter>;
 
-// One channel per mode, joined, encryption on, no-op observer; made once
-// (enable_encryption runs the key schedule twice) and used for both
+// One channel per mode and backend choice (automatic, or OpenSSL named),
+// joined, encryption on, no-op observer; made once and used for both
 // directions.
-ChPtr g_channels[9];
+ChPtr g_channels[2][9];
 
-ce_channel *channel(int mode) {
-  if (g_channels[mode])
-    return g_channels[mode].get();
+ce_channel *channel(int mode, bool ossl) {
+  ChPtr &slot = g_channels[ossl][mode];
+  if (slot)
+    return slot.get();
   ce_channel *ch = nullptr;
   if (ce_channel_new(&ch) != CE_OK)
     return nullptr;
   ChPtr p(ch);
   ce_config cfg = make_config(mode);
+  if (ossl)
+    cfg.backend = CE_BACKEND_OPENSSL;
   if (ce_channel_join(ch) != CE_OK ||
       ce_channel_enable_encryption(ch, 1, &cfg) != CE_SDK_OK ||
       ce_channel_register_packet_observer(ch, &kNoopObserver, nullptr) != CE_OK)
     return nullptr;
-  g_channels[mode] = std::move(p);
+  slot = std::move(p);
   return ch;
 }
 
@@ -684,8 +689,8 @@ ce_packet_kind kind_for(size_t n) {
   return n <= 160 ? CE_PACKET_AUDIO : CE_PACKET_VIDEO;
 }
 
-void bm_chan_send(benchmark::State &st, int mode, size_t n) {
-  ce_channel *ch = channel(mode);
+void bm_chan_send(benchmark::State &st, int mode, size_t n, bool ossl) {
+  ce_channel *ch = channel(mode, ossl);
   if (ch == nullptr) {
     st.SkipWithError("channel setup failed");
     return;
@@ -703,10 +708,10 @@ void bm_chan_send(benchmark::State &st, int mode, size_t n) {
   set_rates(st, n);
 }
 
-void bm_chan_receive(benchmark::State &st, int mode, size_t n) {
-  ce_channel *ch = channel(mode);
+void bm_chan_receive(benchmark::State &st, int mode, size_t n, bool ossl) {
+  ce_channel *ch = channel(mode, ossl);
   Ring ring(n, n + ce_overhead(mode, n));
-  if (ch == nullptr || !fill_ring_ce(ring, tx_ctx(mode), n)) {
+  if (ch == nullptr || !fill_ring_ce(ring, tx_ctx(mode, ossl), n)) {
     st.SkipWithError("setup failed");
     return;
   }
@@ -947,9 +952,17 @@ void register_all() {
     for (size_t n : kSizes) {
       std::string sz = "/" + m + "/" + std::to_string(n);
       benchmark::RegisterBenchmark(("chan/send" + sz).c_str(), bm_chan_send,
-                                   mode, n);
+                                   mode, n, false);
       benchmark::RegisterBenchmark(("chan/receive" + sz).c_str(),
-                                   bm_chan_receive, mode, n);
+                                   bm_chan_receive, mode, n, false);
+      // The same on the OpenSSL backend where the automatic choice is
+      // another one (compared with ce-openssl/).
+      if (ce_mode_family(mode) != CE_FAMILY_GCM || auto_is_openssl(mode))
+        continue;
+      benchmark::RegisterBenchmark(("chan-openssl/send" + sz).c_str(),
+                                   bm_chan_send, mode, n, true);
+      benchmark::RegisterBenchmark(("chan-openssl/receive" + sz).c_str(),
+                                   bm_chan_receive, mode, n, true);
     }
   }
 #endif
@@ -982,12 +995,11 @@ void register_all() {
 #endif
 }
 
-// A thread that only waits. chanenc's channel takes a pthread mutex per
-// packet; in a process with a single thread glibc skips the atomic
-// instructions of lock and unlock, which makes them almost free (3 ns
-// instead of 15 ns per pair here). Real users of a channel are
-// multi-threaded, so by default the benchmark is too. CE_BENCH_SINGLE_THREAD=1
-// leaves it single-threaded.
+// A thread that only waits. In a process with a single thread glibc skips
+// the atomic instructions of its locks (OpenSSL takes some per call), which
+// makes them almost free (3 ns instead of 15 ns per lock/unlock pair here).
+// Real users of chanenc are multi-threaded, so by default the benchmark is
+// too. CE_BENCH_SINGLE_THREAD=1 leaves it single-threaded.
 class IdleThread {
 public:
   IdleThread()
@@ -1089,8 +1101,9 @@ int main(int argc, char **argv) {
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
 #ifdef CE_BENCH_HAVE_CHANNEL
-  for (ChPtr &c : g_channels)
-    c.reset();
+  for (auto &row : g_channels)
+    for (ChPtr &c : row)
+      c.reset();
 #endif
   for (ModeKeys &k : g_keys) {
     k.tx.reset();
