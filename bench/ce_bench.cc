@@ -23,7 +23,9 @@
 //                                 modes whose automatic backend is another)
 //   sframe/<dir>/<SUITE>/<size>   ce_sframe_protect / ce_sframe_unprotect
 //                                 (RFC 9605; KID 7, replay window off)
-//   gcry/<dir>/SM4_128_ECB/<size> libgcrypt's SM4 (gcry_peer.c), same frames
+//   gcry/<dir>/<MODE>/<size>      libgcrypt (gcry_peer.c): SM4 for
+//                                 SM4_128_ECB, AES-GCM for modes 5-8; same
+//                                 frames
 //   sm4raw/<impl>/<size>          SM4 alone over the padded body of a
 //                                 <size>-byte payload (encrypt, in place):
 //                                 each implementation of chanenc's SM4 block
@@ -360,6 +362,53 @@ void bm_gcry_unprotect(benchmark::State &st, size_t n) {
       st, ring, n,
       [&](uint8_t *p, size_t *len) {
         return gp_unprotect(g.get(), p, len) == 0;
+      },
+      [] {});
+}
+
+struct GgDeleter {
+  void operator()(gp_gcm *g) const {
+    gp_gcm_free(g);
+  }
+};
+using GgPtr = std::unique_ptr<gp_gcm, GgDeleter>;
+
+// libgcrypt's AES-GCM with chanenc's key schedule (the same frames).
+GgPtr make_gcry_gcm(int mode, uint64_t first_pn) {
+  const ce_derived &d = keys(mode).d;
+  return GgPtr(
+      gp_gcm_new(mode, d.enc_key, d.enc_key_len, d.iv_base, d.check, first_pn));
+}
+
+void bm_gcrygcm_protect(benchmark::State &st, int mode, size_t n) {
+  GgPtr g = make_gcry_gcm(mode, 1);
+  std::vector<uint8_t> buf(stride_for(n));
+  fill_payload(buf.data(), n, 1);
+  if (!g) {
+    st.SkipWithError("setup failed");
+    return;
+  }
+  for (auto _ : st) {
+    size_t len = n;
+    if (gp_gcm_protect(g.get(), buf.data(), &len) != 0) {
+      st.SkipWithError("gp_gcm_protect failed");
+      break;
+    }
+  }
+  set_rates(st, n);
+}
+
+void bm_gcrygcm_unprotect(benchmark::State &st, int mode, size_t n) {
+  GgPtr g = make_gcry_gcm(mode, 1);
+  Ring ring(n, n + ce_overhead(mode, n));
+  if (!g || !fill_ring_ce(ring, tx_ctx(mode), n)) {
+    st.SkipWithError("setup failed");
+    return;
+  }
+  run_ring(
+      st, ring, n,
+      [&](uint8_t *p, size_t *len) {
+        return gp_gcm_unprotect(g.get(), p, len) == 0;
       },
       [] {});
 }
@@ -807,6 +856,40 @@ bool verify(int mode, bool ossl = false) {
 }
 
 #ifdef CE_BENCH_HAVE_GCRYPT
+// libgcrypt's GCM frames must be chanenc's, and each side must open the
+// other's.
+bool verify_gcry_gcm(int mode) {
+  ce_ctx *ctx = tx_ctx(mode);
+  const uint64_t pn = 0x0fedcba987654321ull;
+  for (size_t n : {size_t{0}, size_t{1}, size_t{15}, size_t{16}, size_t{17},
+                   size_t{64}, size_t{160}, size_t{1200}, size_t{16384}}) {
+    std::vector<uint8_t> payload(n), a(stride_for(n)), c(stride_for(n));
+    fill_payload(payload.data(), n, static_cast<unsigned>(n));
+    std::copy(payload.begin(), payload.end(), a.begin());
+    std::copy(payload.begin(), payload.end(), c.begin());
+    size_t la = n, lc = n;
+    GgPtr g = make_gcry_gcm(mode, pn + n);
+    if (!g ||
+        ce_testing_protect_pn(ctx, pn + n, a.data(), &la, a.size()) != CE_OK ||
+        gp_gcm_protect(g.get(), c.data(), &lc) != 0 || la != lc ||
+        std::memcmp(a.data(), c.data(), la) != 0)
+      return false;
+    if (gp_gcm_unprotect(g.get(), a.data(), &la) != 0 ||
+        ce_unprotect(ctx, c.data(), &lc) != CE_OK || la != n || lc != n ||
+        std::memcmp(a.data(), payload.data(), n) != 0 ||
+        std::memcmp(c.data(), payload.data(), n) != 0)
+      return false;
+  }
+  // A frame with one bit flipped in its tag is refused.
+  std::vector<uint8_t> f(stride_for(64));
+  size_t lf = 64;
+  GgPtr g = make_gcry_gcm(mode, pn);
+  if (!g || ce_protect(ctx, f.data(), &lf, f.size()) != CE_OK)
+    return false;
+  f[lf - 1] ^= 1;
+  return gp_gcm_unprotect(g.get(), f.data(), &lf) != 0;
+}
+
 // libgcrypt's SM4 frames must be chanenc's, and each side must open the
 // other's.
 bool verify_gcry() {
@@ -873,6 +956,12 @@ void register_all() {
         benchmark::RegisterBenchmark(("base/" + dir_name(p) + sz).c_str(),
                                      p ? bm_base_protect : bm_base_unprotect,
                                      mode, n);
+#ifdef CE_BENCH_HAVE_GCRYPT
+        if (ce_mode_family(mode) == CE_FAMILY_GCM)
+          benchmark::RegisterBenchmark(
+              ("gcry/" + dir_name(p) + sz).c_str(),
+              p ? bm_gcrygcm_protect : bm_gcrygcm_unprotect, mode, n);
+#endif
         if (ce_mode_family(mode) != CE_FAMILY_GCM || auto_is_openssl(mode))
           continue;
         benchmark::RegisterBenchmark(("ce-openssl/" + dir_name(p) + sz).c_str(),
@@ -1065,6 +1154,14 @@ int main(int argc, char **argv) {
                          "its frames are not chanenc's\n");
     return 1;
   }
+  for (int mode : kModes)
+    if (ce_mode_family(mode) == CE_FAMILY_GCM && !verify_gcry_gcm(mode)) {
+      std::fprintf(stderr,
+                   "ce_bench: self-check failed for libgcrypt GCM, %s: its "
+                   "frames are not chanenc's\n",
+                   ce_mode_name(mode));
+      return 1;
+    }
 #else
   benchmark::AddCustomContext("libgcrypt", "not found at build time");
 #endif

@@ -175,6 +175,7 @@ def main(argv):
                     peer = SRTP_PEER.get(m)
                     srtp = g(f"srtp/{d}/{peer}/{n}") if peer else None
                     mbs = n / ce * 1e3 if ce else None
+                    gcry = g(f"gcry/{d}/{m}/{n}")
                     rows.append([m, n, d, be, fmt_ns(ce),
                                  f"{mbs:,.0f}" if mbs else "-",
                                  fmt_ns(base), fmt_ratio(ce, base),
@@ -184,14 +185,18 @@ def main(argv):
                                  fmt_ns(srtp) if peer and have_srtp else
                                  ("n/a" if peer else ""),
                                  fmt_ratio(ce, srtp) if srtp else "",
+                                 fmt_ns(gcry) if gcry else "",
+                                 fmt_ratio(ce, gcry) if gcry else "",
                                  fmt_cv(cv.get(name))])
     print("Per packet (ce_protect / ce_unprotect, in place)")
     print_table(["mode", "size", "direction", "backend", "ns/pkt", "MB/s",
                  "base ns", "x base", "raw ns", "x raw", "openssl/x",
-                 "srtp ns", "x srtp", "spread"], rows, "llllrrrrrrrrrr")
+                 "srtp ns", "x srtp", "gcry ns", "x gcry", "spread"], rows,
+                "llllrrrrrrrrrrrr")
     print("base: the same frame by hand on the row's backend (OpenSSL EVP, "
           "or intel-ipsec-mb); raw: the bare ipsec-mb GCM call; openssl/x: "
-          "chanenc on OpenSSL over this row (times faster)")
+          "chanenc on OpenSSL over this row (times faster); gcry: "
+          "libgcrypt's AES-GCM (or SM4) making the same frames")
     if not have_srtp:
         print("libsrtp: not compiled in (pkg-config libsrtp2 found nothing)")
     ring = [f"{n}: {fmt_ns(g(f'meta/ring/{n}'))}" for n in sizes
