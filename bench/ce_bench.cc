@@ -19,9 +19,13 @@
 //   srtp/<dir>/<MODE>/<size>      libsrtp2 AEAD_AES_{128,256}_GCM, RTP packet
 //   chan/<dir>/<MODE>/<size>      ce_channel_send / ce_channel_receive with
 //                                 built-in encryption and a no-op observer
+//   chan-openssl/<dir>/<MODE>/<size>  the same on the OpenSSL backend (GCM
+//                                 modes whose automatic backend is another)
 //   sframe/<dir>/<SUITE>/<size>   ce_sframe_protect / ce_sframe_unprotect
 //                                 (RFC 9605; KID 7, replay window off)
-//   gcry/<dir>/SM4_128_ECB/<size> libgcrypt's SM4 (gcry_peer.c), same frames
+//   gcry/<dir>/<MODE>/<size>      libgcrypt (gcry_peer.c): SM4 for
+//                                 SM4_128_ECB, AES-GCM for modes 5-8; same
+//                                 frames
 //   sm4raw/<impl>/<size>          SM4 alone over the padded body of a
 //                                 <size>-byte payload (encrypt, in place):
 //                                 each implementation of chanenc's SM4 block
@@ -361,6 +365,53 @@ void bm_gcry_unprotect(benchmark::State &st, size_t n) {
       },
       [] {});
 }
+
+struct GgDeleter {
+  void operator()(gp_gcm *g) const {
+    gp_gcm_free(g);
+  }
+};
+using GgPtr = std::unique_ptr<gp_gcm, GgDeleter>;
+
+// libgcrypt's AES-GCM with chanenc's key schedule (the same frames).
+GgPtr make_gcry_gcm(int mode, uint64_t first_pn) {
+  const ce_derived &d = keys(mode).d;
+  return GgPtr(
+      gp_gcm_new(mode, d.enc_key, d.enc_key_len, d.iv_base, d.check, first_pn));
+}
+
+void bm_gcrygcm_protect(benchmark::State &st, int mode, size_t n) {
+  GgPtr g = make_gcry_gcm(mode, 1);
+  std::vector<uint8_t> buf(stride_for(n));
+  fill_payload(buf.data(), n, 1);
+  if (!g) {
+    st.SkipWithError("setup failed");
+    return;
+  }
+  for (auto _ : st) {
+    size_t len = n;
+    if (gp_gcm_protect(g.get(), buf.data(), &len) != 0) {
+      st.SkipWithError("gp_gcm_protect failed");
+      break;
+    }
+  }
+  set_rates(st, n);
+}
+
+void bm_gcrygcm_unprotect(benchmark::State &st, int mode, size_t n) {
+  GgPtr g = make_gcry_gcm(mode, 1);
+  Ring ring(n, n + ce_overhead(mode, n));
+  if (!g || !fill_ring_ce(ring, tx_ctx(mode), n)) {
+    st.SkipWithError("setup failed");
+    return;
+  }
+  run_ring(
+      st, ring, n,
+      [&](uint8_t *p, size_t *len) {
+        return gp_gcm_unprotect(g.get(), p, len) == 0;
+      },
+      [] {});
+}
 #endif
 
 // impl: a name of ce__sm4_impl_at, "openssl", "libgcrypt-ecb" or
@@ -657,24 +708,27 @@ struct ChDeleter {
 };
 using ChPtr = std::unique_ptr<ce_channel, ChDeleter>;
 
-// One channel per mode, joined, encryption on, no-op observer; made once
-// (enable_encryption runs the key schedule twice) and used for both
+// One channel per mode and backend choice (automatic, or OpenSSL named),
+// joined, encryption on, no-op observer; made once and used for both
 // directions.
-ChPtr g_channels[9];
+ChPtr g_channels[2][9];
 
-ce_channel *channel(int mode) {
-  if (g_channels[mode])
-    return g_channels[mode].get();
+ce_channel *channel(int mode, bool ossl) {
+  ChPtr &slot = g_channels[ossl][mode];
+  if (slot)
+    return slot.get();
   ce_channel *ch = nullptr;
   if (ce_channel_new(&ch) != CE_OK)
     return nullptr;
   ChPtr p(ch);
   ce_config cfg = make_config(mode);
+  if (ossl)
+    cfg.backend = CE_BACKEND_OPENSSL;
   if (ce_channel_join(ch) != CE_OK ||
       ce_channel_enable_encryption(ch, 1, &cfg) != CE_SDK_OK ||
       ce_channel_register_packet_observer(ch, &kNoopObserver, nullptr) != CE_OK)
     return nullptr;
-  g_channels[mode] = std::move(p);
+  slot = std::move(p);
   return ch;
 }
 
@@ -684,8 +738,8 @@ ce_packet_kind kind_for(size_t n) {
   return n <= 160 ? CE_PACKET_AUDIO : CE_PACKET_VIDEO;
 }
 
-void bm_chan_send(benchmark::State &st, int mode, size_t n) {
-  ce_channel *ch = channel(mode);
+void bm_chan_send(benchmark::State &st, int mode, size_t n, bool ossl) {
+  ce_channel *ch = channel(mode, ossl);
   if (ch == nullptr) {
     st.SkipWithError("channel setup failed");
     return;
@@ -703,10 +757,10 @@ void bm_chan_send(benchmark::State &st, int mode, size_t n) {
   set_rates(st, n);
 }
 
-void bm_chan_receive(benchmark::State &st, int mode, size_t n) {
-  ce_channel *ch = channel(mode);
+void bm_chan_receive(benchmark::State &st, int mode, size_t n, bool ossl) {
+  ce_channel *ch = channel(mode, ossl);
   Ring ring(n, n + ce_overhead(mode, n));
-  if (ch == nullptr || !fill_ring_ce(ring, tx_ctx(mode), n)) {
+  if (ch == nullptr || !fill_ring_ce(ring, tx_ctx(mode, ossl), n)) {
     st.SkipWithError("setup failed");
     return;
   }
@@ -802,6 +856,40 @@ bool verify(int mode, bool ossl = false) {
 }
 
 #ifdef CE_BENCH_HAVE_GCRYPT
+// libgcrypt's GCM frames must be chanenc's, and each side must open the
+// other's.
+bool verify_gcry_gcm(int mode) {
+  ce_ctx *ctx = tx_ctx(mode);
+  const uint64_t pn = 0x0fedcba987654321ull;
+  for (size_t n : {size_t{0}, size_t{1}, size_t{15}, size_t{16}, size_t{17},
+                   size_t{64}, size_t{160}, size_t{1200}, size_t{16384}}) {
+    std::vector<uint8_t> payload(n), a(stride_for(n)), c(stride_for(n));
+    fill_payload(payload.data(), n, static_cast<unsigned>(n));
+    std::copy(payload.begin(), payload.end(), a.begin());
+    std::copy(payload.begin(), payload.end(), c.begin());
+    size_t la = n, lc = n;
+    GgPtr g = make_gcry_gcm(mode, pn + n);
+    if (!g ||
+        ce_testing_protect_pn(ctx, pn + n, a.data(), &la, a.size()) != CE_OK ||
+        gp_gcm_protect(g.get(), c.data(), &lc) != 0 || la != lc ||
+        std::memcmp(a.data(), c.data(), la) != 0)
+      return false;
+    if (gp_gcm_unprotect(g.get(), a.data(), &la) != 0 ||
+        ce_unprotect(ctx, c.data(), &lc) != CE_OK || la != n || lc != n ||
+        std::memcmp(a.data(), payload.data(), n) != 0 ||
+        std::memcmp(c.data(), payload.data(), n) != 0)
+      return false;
+  }
+  // A frame with one bit flipped in its tag is refused.
+  std::vector<uint8_t> f(stride_for(64));
+  size_t lf = 64;
+  GgPtr g = make_gcry_gcm(mode, pn);
+  if (!g || ce_protect(ctx, f.data(), &lf, f.size()) != CE_OK)
+    return false;
+  f[lf - 1] ^= 1;
+  return gp_gcm_unprotect(g.get(), f.data(), &lf) != 0;
+}
+
 // libgcrypt's SM4 frames must be chanenc's, and each side must open the
 // other's.
 bool verify_gcry() {
@@ -868,6 +956,12 @@ void register_all() {
         benchmark::RegisterBenchmark(("base/" + dir_name(p) + sz).c_str(),
                                      p ? bm_base_protect : bm_base_unprotect,
                                      mode, n);
+#ifdef CE_BENCH_HAVE_GCRYPT
+        if (ce_mode_family(mode) == CE_FAMILY_GCM)
+          benchmark::RegisterBenchmark(
+              ("gcry/" + dir_name(p) + sz).c_str(),
+              p ? bm_gcrygcm_protect : bm_gcrygcm_unprotect, mode, n);
+#endif
         if (ce_mode_family(mode) != CE_FAMILY_GCM || auto_is_openssl(mode))
           continue;
         benchmark::RegisterBenchmark(("ce-openssl/" + dir_name(p) + sz).c_str(),
@@ -947,9 +1041,17 @@ void register_all() {
     for (size_t n : kSizes) {
       std::string sz = "/" + m + "/" + std::to_string(n);
       benchmark::RegisterBenchmark(("chan/send" + sz).c_str(), bm_chan_send,
-                                   mode, n);
+                                   mode, n, false);
       benchmark::RegisterBenchmark(("chan/receive" + sz).c_str(),
-                                   bm_chan_receive, mode, n);
+                                   bm_chan_receive, mode, n, false);
+      // The same on the OpenSSL backend where the automatic choice is
+      // another one (compared with ce-openssl/).
+      if (ce_mode_family(mode) != CE_FAMILY_GCM || auto_is_openssl(mode))
+        continue;
+      benchmark::RegisterBenchmark(("chan-openssl/send" + sz).c_str(),
+                                   bm_chan_send, mode, n, true);
+      benchmark::RegisterBenchmark(("chan-openssl/receive" + sz).c_str(),
+                                   bm_chan_receive, mode, n, true);
     }
   }
 #endif
@@ -982,12 +1084,11 @@ void register_all() {
 #endif
 }
 
-// A thread that only waits. chanenc's channel takes a pthread mutex per
-// packet; in a process with a single thread glibc skips the atomic
-// instructions of lock and unlock, which makes them almost free (3 ns
-// instead of 15 ns per pair here). Real users of a channel are
-// multi-threaded, so by default the benchmark is too. CE_BENCH_SINGLE_THREAD=1
-// leaves it single-threaded.
+// A thread that only waits. In a process with a single thread glibc skips
+// the atomic instructions of its locks (OpenSSL takes some per call), which
+// makes them almost free (3 ns instead of 15 ns per lock/unlock pair here).
+// Real users of chanenc are multi-threaded, so by default the benchmark is
+// too. CE_BENCH_SINGLE_THREAD=1 leaves it single-threaded.
 class IdleThread {
 public:
   IdleThread()
@@ -1053,6 +1154,14 @@ int main(int argc, char **argv) {
                          "its frames are not chanenc's\n");
     return 1;
   }
+  for (int mode : kModes)
+    if (ce_mode_family(mode) == CE_FAMILY_GCM && !verify_gcry_gcm(mode)) {
+      std::fprintf(stderr,
+                   "ce_bench: self-check failed for libgcrypt GCM, %s: its "
+                   "frames are not chanenc's\n",
+                   ce_mode_name(mode));
+      return 1;
+    }
 #else
   benchmark::AddCustomContext("libgcrypt", "not found at build time");
 #endif
@@ -1089,8 +1198,9 @@ int main(int argc, char **argv) {
   benchmark::RunSpecifiedBenchmarks();
   benchmark::Shutdown();
 #ifdef CE_BENCH_HAVE_CHANNEL
-  for (ChPtr &c : g_channels)
-    c.reset();
+  for (auto &row : g_channels)
+    for (ChPtr &c : row)
+      c.reset();
 #endif
   for (ModeKeys &k : g_keys) {
     k.tx.reset();

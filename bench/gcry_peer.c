@@ -97,3 +97,93 @@ int gp_raw(gp_ctx *g, int ctr, uint8_t *buf, size_t len) {
              ? 0
              : -1;
 }
+
+/* ---- GCM (modes 5-8) ------------------------------------------------- */
+
+struct gp_gcm {
+  int mode;
+  uint8_t check, iv_base[12];
+  uint64_t pn;
+  gcry_cipher_hd_t enc, dec;
+};
+
+static int gp_gcm_open(gcry_cipher_hd_t *h, const uint8_t *key,
+                       size_t key_len) {
+  int algo = key_len == 16 ? GCRY_CIPHER_AES128 : GCRY_CIPHER_AES256;
+  return gcry_cipher_open(h, algo, GCRY_CIPHER_MODE_GCM, 0) == 0 &&
+         gcry_cipher_setkey(*h, key, key_len) == 0;
+}
+
+gp_gcm *gp_gcm_new(int mode, const uint8_t *key, size_t key_len,
+                   const uint8_t iv_base[12], uint8_t check,
+                   uint64_t first_pn) {
+  if (key_len != 16 && key_len != 32)
+    return NULL;
+  gp_gcm *g = calloc(1, sizeof *g);
+  if (g == NULL)
+    return NULL;
+  g->mode = mode;
+  g->check = check;
+  g->pn = first_pn;
+  memcpy(g->iv_base, iv_base, 12);
+  if (!gp_gcm_open(&g->enc, key, key_len) ||
+      !gp_gcm_open(&g->dec, key, key_len)) {
+    gp_gcm_free(g);
+    return NULL;
+  }
+  return g;
+}
+
+void gp_gcm_free(gp_gcm *g) {
+  if (g == NULL)
+    return;
+  gcry_cipher_close(g->enc);
+  gcry_cipher_close(g->dec);
+  free(g);
+}
+
+static void gp_gcm_nonce(const gp_gcm *g, const uint8_t *header,
+                         uint8_t nonce[12]) {
+  memcpy(nonce, g->iv_base, 12);
+  for (int i = 0; i < 8; i++)
+    nonce[4 + i] ^= header[2 + i]; /* BE64(PN) as in the header */
+}
+
+int gp_gcm_protect(gp_gcm *g, uint8_t *buf, size_t *len) {
+  size_t n = *len;
+  uint64_t pn = g->pn++;
+  memmove(buf + 10, buf, n);
+  buf[0] = (uint8_t)(0x10u | (unsigned)g->mode);
+  buf[1] = g->check;
+  for (int i = 0; i < 8; i++)
+    buf[2 + i] = (uint8_t)(pn >> (56 - 8 * i));
+  uint8_t nonce[12];
+  gp_gcm_nonce(g, buf, nonce);
+  if (gcry_cipher_setiv(g->enc, nonce, 12) != 0 ||
+      gcry_cipher_authenticate(g->enc, buf, 10) != 0 ||
+      gcry_cipher_final(g->enc) != 0 ||
+      gcry_cipher_encrypt(g->enc, buf + 10, n, NULL, 0) != 0 ||
+      gcry_cipher_gettag(g->enc, buf + 10 + n, 16) != 0)
+    return -1;
+  *len = n + 26;
+  return 0;
+}
+
+int gp_gcm_unprotect(gp_gcm *g, uint8_t *buf, size_t *len) {
+  size_t n = *len;
+  if (n < 26 || n > 65561 || buf[0] != (0x10u | (unsigned)g->mode) ||
+      buf[1] != g->check)
+    return -1;
+  size_t plen = n - 26;
+  uint8_t nonce[12];
+  gp_gcm_nonce(g, buf, nonce);
+  if (gcry_cipher_setiv(g->dec, nonce, 12) != 0 ||
+      gcry_cipher_authenticate(g->dec, buf, 10) != 0 ||
+      gcry_cipher_final(g->dec) != 0 ||
+      gcry_cipher_decrypt(g->dec, buf + 10, plen, NULL, 0) != 0 ||
+      gcry_cipher_checktag(g->dec, buf + 10 + plen, 16) != 0)
+    return -1;
+  memmove(buf, buf + 10, plen);
+  *len = plen;
+  return 0;
+}

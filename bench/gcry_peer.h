@@ -1,6 +1,7 @@
 /*
- * gcry_peer.h - libgcrypt's SM4 (gcry_cipher_open(GCRY_CIPHER_SM4, ...)),
- * a second peer for chanenc's SM4_128_ECB next to the OpenSSL EVP baseline.
+ * gcry_peer.h - libgcrypt's SM4 (gcry_cipher_open(GCRY_CIPHER_SM4, ...))
+ * and AES-GCM, a second peer for chanenc's SM4_128_ECB and GCM modes next
+ * to the OpenSSL EVP baseline.
  * Compiled in only when pkg-config finds libgcrypt (CE_BENCH_HAVE_GCRYPT).
  *
  * gp_protect / gp_unprotect make and open the same CE1 mode-4 frames as
@@ -37,6 +38,19 @@ int gp_unprotect(gp_ctx *g, uint8_t *buf, size_t *len);
 /* SM4 over buf[0..len) in place, len a multiple of 16: ctr = 0 ECB
    encrypt, ctr = 1 CTR (the counter continues from call to call). */
 int gp_raw(gp_ctx *g, int ctr, uint8_t *buf, size_t len);
+
+/* The GCM family (modes 5-8) on libgcrypt's AES-GCM, a second peer beside
+   the OpenSSL EVP baseline and the raw ipsec-mb call: the same CE1 frames
+   (header(10) || GCM(payload) || tag(16), nonce = iv_base XOR BE64(PN) in
+   bytes 4..11, the header as AAD) with one handle per direction, keyed
+   once. key_len 16 or 32; first_pn is the next packet number to use. */
+typedef struct gp_gcm gp_gcm;
+gp_gcm *gp_gcm_new(int mode, const uint8_t *key, size_t key_len,
+                   const uint8_t iv_base[12], uint8_t check, uint64_t first_pn);
+void gp_gcm_free(gp_gcm *g);
+/* As bl_protect / bl_unprotect (baseline.h), in place. 0 on success. */
+int gp_gcm_protect(gp_gcm *g, uint8_t *buf, size_t *len);
+int gp_gcm_unprotect(gp_gcm *g, uint8_t *buf, size_t *len);
 
 #ifdef __cplusplus
 }

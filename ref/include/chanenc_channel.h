@@ -28,40 +28,50 @@
  * Threading (read this before using a channel from several threads):
  *  - Every function below except ce_channel_free may be called from any
  *    thread at any time, concurrently with any other.
- *  - Each direction has its own lock and its own counters; both directions
- *    use the one ce_ctx of the current configuration, which allows one
- *    thread to protect while another unprotects (chanenc.h, "Thread
- *    safety"). ce_channel_send calls hold the send lock for the whole
- *    packet, ce_channel_receive calls hold the receive lock, so one sender
- *    thread and one receiver thread (the SDK's model) run in parallel and
- *    never wait for each other. Several threads sending on one channel are
- *    safe but are serialised; likewise for receiving.
- *  - The control functions (ce_channel_enable_encryption,
- *    ce_channel_register_packet_observer, ce_channel_set_error_callback,
- *    ce_channel_set_max_wire_size, ce_channel_join, ce_channel_leave,
- *    ce_channel_get_counters) take both locks (send first, then receive).
- *    They wait for the packet in progress in each direction; their effect
- *    applies to every packet that starts after they return. Once they
- *    return, the previous observer, error callback and their user pointers
- *    are no longer in use and will not be called again: they may be freed.
+ *  - The packet path takes no lock and makes no system call. Each
+ *    direction has its own counters and a claim word: a ce_channel_send
+ *    call claims the send direction for the whole packet with one atomic
+ *    compare-and-swap, a ce_channel_receive call the receive direction.
+ *    Both directions use the one ce_ctx of the current configuration,
+ *    which allows one thread to protect while another unprotects
+ *    (chanenc.h, "Thread safety"), so one sender thread and one receiver
+ *    thread (the SDK's model) run in parallel and never wait for each
+ *    other. Several threads sending on one channel are safe but are
+ *    serialised (a sender that finds the direction claimed spins briefly,
+ *    then yields the CPU until the packet in progress ends); likewise for
+ *    receiving.
+ *  - Packets never wait for control calls. The control functions
+ *    (ce_channel_enable_encryption, ce_channel_register_packet_observer,
+ *    ce_channel_set_error_callback, ce_channel_set_max_wire_size,
+ *    ce_channel_join, ce_channel_leave) are serialised among themselves by
+ *    a mutex, publish the new settings with one atomic pointer store, and
+ *    then wait until any packet that started with the old settings has
+ *    ended. Their effect applies to every packet that starts after they
+ *    return. Once they return, the previous observer, error callback,
+ *    their user pointers and the previous context are no longer in use and
+ *    will not be called again: the user data may be freed (the context is
+ *    freed, keys wiped, by the call itself).
+ *  - ce_channel_get_counters claims each direction in turn while it copies
+ *    its counters (waiting for the packet in progress, as a second sender
+ *    would), so the counters of each direction are a consistent snapshot;
+ *    the two directions are read one after the other.
  *  - ce_channel_enable_encryption derives keys once (PBKDF2 for GCM2, tens
- *    of milliseconds) before it takes the locks, so packets keep flowing
- *    with the old configuration meanwhile. When two calls race, the one
- *    that finishes deriving last wins.
+ *    of milliseconds) before it takes the control mutex, so packets keep
+ *    flowing with the old configuration meanwhile. When two calls race,
+ *    the one that finishes deriving last wins.
  *  - Callbacks (observer and error callback) run on the thread that called
- *    send or receive, with that direction's lock held. Send-side callbacks
- *    and receive-side callbacks therefore run concurrently with each other:
- *    state that a callback shares between the two directions must be
- *    thread-safe. A callback must not call ce_channel_* on the channel that
- *    invoked it (such a call is detected and fails with
+ *    send or receive, while that call holds its direction. Send-side
+ *    callbacks and receive-side callbacks therefore run concurrently with
+ *    each other: state that a callback shares between the two directions
+ *    must be thread-safe. A callback must not call ce_channel_* on the
+ *    channel that invoked it (such a call is detected and fails with
  *    CE_ERR_INVALID_ARGUMENT, or CE_SDK_ERR_INVALID_ARGUMENT from
- *    ce_channel_enable_encryption, instead of deadlocking; ce_channel_free
- *    called from a callback does nothing), and must not wait for another
- *    thread that is calling into the same channel.
+ *    ce_channel_enable_encryption, instead of waiting for itself forever;
+ *    ce_channel_free called from a callback does nothing), and must not
+ *    wait for another thread that is calling into the same channel.
  *  - Callbacks must return normally: they must not throw a C++ exception
  *    through the library nor longjmp out of it. Either would leave the
- *    direction's lock held and the thread's reentrancy guard set, and the
- *    channel unusable.
+ *    direction claimed, and the channel unusable.
  *  - ce_channel_free must not run concurrently with any other call on the
  *    same channel. Called from one of the channel's own callbacks it is
  *    refused and does nothing (the channel is still in use by the call
@@ -252,7 +262,9 @@ CE_API int ce_channel_enable_encryption(ce_channel *ch, int enabled,
    must stay valid until the observer is replaced or unregistered (or the
    channel freed). obs NULL unregisters (user is then ignored).
    Statuses: CE_OK; CE_ERR_INVALID_ARGUMENT (ch NULL, or called from one
-   of the channel's callbacks); CE_ERR_INTERNAL (lock failure). */
+   of the channel's callbacks); CE_ERR_INTERNAL (the control calls' mutex
+   could not be locked, which POSIX does not allow for it; nothing is
+   changed). */
 CE_API ce_status ce_channel_register_packet_observer(
     ce_channel *ch, const ce_packet_observer *obs, void *user);
 
@@ -306,9 +318,7 @@ CE_API ce_status ce_channel_leave(ce_channel *ch);
  * size, cap) fails: the observer has seen that frame, and its number is
  * never used again (spec 7).
  * On CE_OK buf[0..*len) is the wire packet. Otherwise buf and *len are
- * unchanged. (CE_ERR_INTERNAL can also mean that locking the channel's
- * mutex failed, which POSIX does not allow for these mutexes; that case is
- * neither counted nor reported, as the channel could not be examined.)
+ * unchanged.
  */
 CE_API ce_status ce_channel_send(ce_channel *ch, ce_packet_kind kind,
                                  uint8_t *buf, size_t *len, size_t cap);
@@ -333,7 +343,7 @@ CE_API ce_status ce_channel_send(ce_channel *ch, ce_packet_kind kind,
  *   CE_ERR_BUFFER_TOO_SMALL: the payload exceeds cap (possible only when
  *     the observer enlarged the packet).
  * On CE_OK buf[0..*len) is the payload. Otherwise buf and *len are
- * unchanged (a lock failure is as in ce_channel_send). Without built-in
+ * unchanged. Without built-in
  * encryption nothing authenticates the payload: only GCM modes (or an
  * authenticating observer) guarantee that CE_OK means the bytes are the
  * sender's.
@@ -341,11 +351,10 @@ CE_API ce_status ce_channel_send(ce_channel *ch, ce_packet_kind kind,
 CE_API ce_status ce_channel_receive(ce_channel *ch, ce_packet_kind kind,
                                     uint8_t *buf, size_t *len, size_t cap);
 
-/* Copies a consistent snapshot of the counters (taken with both locks
-   held) into *out.
+/* Copies the counters into *out: for each direction a consistent snapshot
+   (see "Threading" above). Takes no lock and cannot fail otherwise.
    Statuses: CE_OK; CE_ERR_INVALID_ARGUMENT (ch or out NULL, or called from
-   one of the channel's callbacks); CE_ERR_INTERNAL (lock failure; *out is
-   then untouched). */
+   one of the channel's callbacks; *out is then untouched). */
 CE_API ce_status ce_channel_get_counters(ce_channel *ch,
                                          ce_channel_counters *out);
 

@@ -4,39 +4,64 @@
  *   send:    payload -> built-in protect (if enabled) -> observer -> wire
  *   receive: wire -> observer -> built-in unprotect (if enabled) -> payload
  *
- * Design (the contract is in chanenc_channel.h):
- *  - Two directions, each with its own mutex and counters, so one sender
- *    and one receiver thread never contend. Both use the one ce_ctx, which
- *    allows one protecting and one unprotecting thread at once (chanenc.h).
- *    The shared settings (joined, context, observer, error callback, wire
- *    limit) are written only with BOTH mutexes held and read with either,
- *    which makes every access race-free without atomics.
+ * Design (the contract is in chanenc_channel.h, "Threading"):
+ *  - No lock on the packet path. The settings that control calls change
+ *    (joined, context, observer, error callback, wire limit) form one
+ *    immutable snapshot, ce__chan_cfg. A control call fills the spare one
+ *    of two snapshot slots, publishes it with one atomic pointer store and
+ *    then waits for a grace period: until each direction has no packet in
+ *    progress that could still read the old snapshot. Only then does it
+ *    return (so the old observer and callback are no longer in use) and
+ *    free the old context. A packet reads the pointer once and uses that
+ *    snapshot throughout. This is read-copy-update with two slots: the
+ *    spare slot is unused once the previous control call has returned, so
+ *    no control call allocates either, and no packet ever waits for one.
+ *  - A packet claims its direction with one compare-and-swap on the
+ *    direction's sequence word (odd while a packet is in progress, +2 per
+ *    packet). The claim serialises several threads sending on one channel
+ *    (they share the context's seal buffer); one sender and one receiver
+ *    never touch the same word. The sequence word is also what a grace
+ *    period watches: a direction whose word is even holds no snapshot, and
+ *    one whose word has changed since the pointer store has finished the
+ *    packet that might.
+ *  - Why the pointer is read with seq_cst: a control call stores the new
+ *    snapshot (seq_cst) and then reads each sequence word (seq_cst); a
+ *    packet claims (seq_cst CAS) and then reads the pointer (seq_cst). In
+ *    the single total order either the control call sees the claim (and
+ *    waits for that packet) or the packet sees the new snapshot.
+ *  - Counters are per direction, written only by the packet that holds
+ *    the direction, each direction on its own cache lines (a sender and a
+ *    receiver thread do not share one). ce_channel_get_counters claims each
+ *    direction in turn to copy them.
  *  - Built-in encryption runs on the context's own buffers (ce__protect_frame
  *    and ce__unprotect_frame leave the frame or the verified payload there),
  *    observers read the caller's bytes or those buffers, and the result is
  *    copied into the caller's buffer only after the last check. So on
  *    CE_DROPPED and on every failure the caller's buffer is untouched, and
  *    it never holds key stream or unauthenticated plaintext.
- *  - Nothing on the packet path allocates.
- *  - Callbacks run with the direction's mutex held. A thread-local list of
- *    the channels whose callbacks are running on this thread turns a
- *    reentrant call (which would self-deadlock) into CE_ERR_INVALID_ARGUMENT.
+ *  - Nothing on the packet path allocates, locks or makes a system call
+ *    (a second sender waiting for the first yields the CPU; see ce__wait).
+ *  - Reentrancy: each direction records the thread holding it. A call on a
+ *    channel from a thread that holds one of its directions can only come
+ *    from one of the channel's callbacks; it would wait for itself, so it is
+ *    refused with CE_ERR_INVALID_ARGUMENT.
  */
 #include "chanenc_channel.h"
 #include "internal.h"
 
 #include <limits.h>
 #include <pthread.h>
+#include <sched.h>
+#include <stdalign.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 enum ce__dir { CE__SEND = 0, CE__RECV = 1 };
 
-struct ce_channel {
-  pthread_mutex_t send_mu; /* held for a whole ce_channel_send */
-  pthread_mutex_t recv_mu; /* held for a whole ce_channel_receive */
-
-  /* Shared settings: written with both mutexes, read with either. */
+/* The settings a packet runs with; never changed while published. */
+typedef struct ce__chan_cfg {
   int joined;
   ce_ctx *ctx; /* NULL when built-in encryption is disabled */
   int datastream_enabled;
@@ -46,69 +71,126 @@ struct ce_channel {
   ce_channel_error_fn error_fn;
   void *error_user;
   size_t max_wire;
+} ce__chan_cfg;
 
-  /* Send-side fields written under send_mu, receive-side under recv_mu;
-     distinct fields, so the two writers never touch the same memory. */
-  ce_channel_counters counters;
+/* One direction: its claim word, its holder and its counters, on cache
+   lines of their own. */
+typedef struct ce__chan_dir {
+  alignas(64) _Atomic uint64_t seq; /* odd: a packet holds the direction */
+  _Atomic uintptr_t holder;         /* ce__self() of that packet, or 0 */
+  uint64_t ok[CE_PACKET_KINDS];     /* sent or received */
+  uint64_t dropped[CE_PACKET_KINDS];
+  uint64_t failed[CE_PACKET_KINDS][CE_CHANNEL_STATUS_SLOTS];
+} ce__chan_dir;
+
+struct ce_channel {
+  ce__chan_dir dir[2];                     /* CE__SEND, CE__RECV */
+  alignas(64) _Atomic(ce__chan_cfg *) cur; /* the published snapshot */
+  pthread_mutex_t ctrl_mu; /* serialises control calls (never packets) */
+  ce__chan_cfg slot[2];    /* cur is one of them, the other is spare */
 };
 
 /* ------------------------------------------------------------------ */
-/* Reentrancy guard                                                    */
+/* Threads, waiting, claims                                            */
 /* ------------------------------------------------------------------ */
 
-/* One frame per callback in progress on this thread, innermost first.
-   A list rather than one pointer: a callback of channel A may legally use
-   channel B, whose callback must then still be refused A. */
-typedef struct ce__cb_frame {
-  const ce_channel *ch;
-  struct ce__cb_frame *prev;
-} ce__cb_frame;
+/* A non-zero id of the calling thread. pthread_self() is the thread's
+   control block address on the platforms we build for; it is copied
+   rather than cast because pthread_t is opaque. */
+_Static_assert(sizeof(pthread_t) <= sizeof(uintptr_t),
+               "pthread_t must fit a uintptr_t");
+static uintptr_t ce__self(void) {
+  pthread_t t = pthread_self();
+  uintptr_t id = 0;
+  memcpy(&id, &t, sizeof t);
+  return id | 1u; /* never 0, which means "nobody" */
+}
 
-static _Thread_local ce__cb_frame *ce__cb_stack;
-
+/* Called from a thread that holds a direction of ch (one of its callbacks,
+   the only way such a thread can call in). */
 static int ce__in_callback(const ce_channel *ch) {
-  for (const ce__cb_frame *f = ce__cb_stack; f != NULL; f = f->prev)
-    if (f->ch == ch)
-      return 1;
-  return 0;
+  uintptr_t self = ce__self();
+  return atomic_load_explicit(&ch->dir[CE__SEND].holder,
+                              memory_order_relaxed) == self ||
+         atomic_load_explicit(&ch->dir[CE__RECV].holder,
+                              memory_order_relaxed) == self;
 }
 
-static void ce__cb_enter(ce__cb_frame *f, const ce_channel *ch) {
-  f->ch = ch;
-  f->prev = ce__cb_stack;
-  ce__cb_stack = f;
-}
-
-static void ce__cb_leave(const ce__cb_frame *f) {
-  ce__cb_stack = f->prev;
-}
-
-/* ------------------------------------------------------------------ */
-/* Locks                                                               */
-/* ------------------------------------------------------------------ */
-
-/* Unlocking a default mutex that this thread holds cannot fail (POSIX
-   lists EPERM only for error-checking and robust mutexes), so the result
-   is deliberately ignored. */
-static void ce__unlock(pthread_mutex_t *mu) {
-  (void)pthread_mutex_unlock(mu);
-}
-
-/* Both locks, always send first then receive, so two control calls cannot
-   deadlock each other. */
-static ce_status ce__lock_both(ce_channel *ch) {
-  if (pthread_mutex_lock(&ch->send_mu) != 0)
-    return CE_ERR_INTERNAL;
-  if (pthread_mutex_lock(&ch->recv_mu) != 0) {
-    ce__unlock(&ch->send_mu);
-    return CE_ERR_INTERNAL;
+/* One step of waiting for another thread: spin briefly, then yield the
+   CPU, then sleep 50 us at a time (a callback may take long). */
+static void ce__wait(unsigned *round) {
+  if (*round < 64) {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#elif defined(__aarch64__)
+    __asm__ __volatile__("yield");
+#endif
+  } else if (*round < 64 + 256) {
+    (void)sched_yield();
+  } else {
+    struct timespec ts = {0, 50000};
+    (void)nanosleep(&ts, NULL);
   }
+  if (*round < UINT_MAX)
+    (*round)++;
+}
+
+/* Claims a direction; returns the odd sequence value to release with. */
+static uint64_t ce__claim(ce__chan_dir *d) {
+  unsigned round = 0;
+  for (;;) {
+    uint64_t s = atomic_load_explicit(&d->seq, memory_order_relaxed);
+    if ((s & 1) == 0 &&
+        atomic_compare_exchange_weak_explicit(
+            &d->seq, &s, s + 1, memory_order_seq_cst, memory_order_relaxed))
+      return s + 1;
+    ce__wait(&round);
+  }
+}
+
+static void ce__release(ce__chan_dir *d, uint64_t s) {
+  atomic_store_explicit(&d->seq, s + 1, memory_order_release);
+}
+
+/* Publishes next (a filled spare slot) and waits until no packet can
+   still be reading the snapshot it replaces. Caller holds ctrl_mu. */
+static void ce__publish(ce_channel *ch, ce__chan_cfg *next) {
+  atomic_store_explicit(&ch->cur, next, memory_order_seq_cst);
+  for (int i = 0; i < 2; i++) {
+    ce__chan_dir *d = &ch->dir[i];
+    uint64_t s = atomic_load_explicit(&d->seq, memory_order_seq_cst);
+    if ((s & 1) == 0)
+      continue; /* no packet in progress: later ones see next */
+    unsigned round = 0;
+    while (atomic_load_explicit(&d->seq, memory_order_acquire) == s)
+      ce__wait(&round);
+  }
+}
+
+/* Starts a control call: refuses one from a callback, takes ctrl_mu and
+   copies the published snapshot into the spare slot, which it returns in
+   *next for the caller to change and hand to ce__commit. */
+static ce_status ce__begin(ce_channel *ch, ce__chan_cfg **next) {
+  if (ch == NULL || ce__in_callback(ch))
+    return CE_ERR_INVALID_ARGUMENT;
+  if (CE__FAULT("channel.ctrl_lock") || pthread_mutex_lock(&ch->ctrl_mu) != 0)
+    return CE_ERR_INTERNAL;
+  ce__chan_cfg *cur = atomic_load_explicit(&ch->cur, memory_order_relaxed);
+  *next = cur == &ch->slot[0] ? &ch->slot[1] : &ch->slot[0];
+  **next = *cur;
   return CE_OK;
 }
 
-static void ce__unlock_both(ce_channel *ch) {
-  ce__unlock(&ch->recv_mu);
-  ce__unlock(&ch->send_mu);
+/* Publishes next and ends the control call. The old context, when next
+   replaced it, is freed only after the grace period (keys wiped). */
+static void ce__commit(ce_channel *ch, ce__chan_cfg *next) {
+  ce__chan_cfg *old = atomic_load_explicit(&ch->cur, memory_order_relaxed);
+  ce_ctx *old_ctx = old->ctx != next->ctx ? old->ctx : NULL;
+  ce__publish(ch, next);
+  /* Unlocking a default mutex this thread holds cannot fail (POSIX lists
+     EPERM only for error-checking and robust mutexes). */
+  (void)pthread_mutex_unlock(&ch->ctrl_mu);
+  ce_ctx_free(old_ctx);
 }
 
 /* ------------------------------------------------------------------ */
@@ -123,16 +205,15 @@ ce_status ce_channel_new(ce_channel **out) {
   if (ch == NULL)
     return CE_ERR_INTERNAL;
   if (CE__FAULT("channel.mutex_init") ||
-      pthread_mutex_init(&ch->send_mu, NULL) != 0) {
+      pthread_mutex_init(&ch->ctrl_mu, NULL) != 0) {
     free(ch);
     return CE_ERR_INTERNAL;
   }
-  if (CE__FAULT("channel.mutex_init") ||
-      pthread_mutex_init(&ch->recv_mu, NULL) != 0) {
-    (void)pthread_mutex_destroy(&ch->send_mu);
-    free(ch);
-    return CE_ERR_INTERNAL;
-  }
+  atomic_init(&ch->dir[CE__SEND].seq, 0);
+  atomic_init(&ch->dir[CE__RECV].seq, 0);
+  atomic_init(&ch->dir[CE__SEND].holder, 0);
+  atomic_init(&ch->dir[CE__RECV].holder, 0);
+  atomic_init(&ch->cur, &ch->slot[0]);
   *out = ch;
   return CE_OK;
 }
@@ -143,10 +224,10 @@ void ce_channel_free(ce_channel *ch) {
      use-after-free, so the call is refused (it does nothing). */
   if (ch == NULL || ce__in_callback(ch))
     return;
-  ce_ctx_free(ch->ctx); /* wipes keys and the packet buffers */
+  ce__chan_cfg *cur = atomic_load_explicit(&ch->cur, memory_order_relaxed);
+  ce_ctx_free(cur->ctx); /* wipes keys and the packet buffers */
   /* Destroying an unlocked, initialised mutex cannot fail. */
-  (void)pthread_mutex_destroy(&ch->send_mu);
-  (void)pthread_mutex_destroy(&ch->recv_mu);
+  (void)pthread_mutex_destroy(&ch->ctrl_mu);
   free(ch);
 }
 
@@ -176,102 +257,117 @@ int ce_channel_enable_encryption(ce_channel *ch, int enabled,
   if (enabled) {
     if (cfg == NULL)
       return CE_SDK_ERR_INVALID_ARGUMENT;
-    /* Derive before locking: GCM2's PBKDF2 takes tens of milliseconds and
-       packets should keep flowing meanwhile. One context serves both
-       directions (one protecting and one unprotecting thread, chanenc.h). */
+    /* Derive before the control lock: GCM2's PBKDF2 takes tens of
+       milliseconds and packets keep flowing meanwhile (they never wait for
+       control calls anyway). One context serves both directions (one
+       protecting and one unprotecting thread, chanenc.h). */
     ce_status st = ce_ctx_new(cfg, &ctx);
     if (st != CE_OK)
       return ce__sdk_code(st);
     datastream = cfg->datastream_encryption_enabled != 0;
   }
-  if (ce__lock_both(ch) != CE_OK) {
+  ce__chan_cfg *next;
+  ce_status st = ce__begin(ch, &next);
+  if (st != CE_OK) {
     ce_ctx_free(ctx);
-    return CE_SDK_ERR_FAILED;
+    return ce__sdk_code(st);
   }
-  ce_ctx *old = ch->ctx;
-  ch->ctx = ctx;
-  ch->datastream_enabled = datastream;
-  ce__unlock_both(ch);
-  /* No packet can be using the old context: it was swapped out with both
-     locks held. Freeing wipes its keys. */
-  ce_ctx_free(old);
+  next->ctx = ctx;
+  next->datastream_enabled = datastream;
+  ce__commit(ch, next);
   return CE_SDK_OK;
 }
 
 ce_status ce_channel_register_packet_observer(ce_channel *ch,
                                               const ce_packet_observer *obs,
                                               void *user) {
-  if (ch == NULL || ce__in_callback(ch))
-    return CE_ERR_INVALID_ARGUMENT;
-  if (ce__lock_both(ch) != CE_OK)
-    return CE_ERR_INTERNAL;
+  ce__chan_cfg *next;
+  ce_status st = ce__begin(ch, &next);
+  if (st != CE_OK)
+    return st;
   if (obs != NULL) {
-    ch->observer = *obs;
-    ch->observer_user = user;
-    ch->has_observer = 1;
+    next->observer = *obs;
+    next->observer_user = user;
+    next->has_observer = 1;
   } else {
-    memset(&ch->observer, 0, sizeof ch->observer);
-    ch->observer_user = NULL;
-    ch->has_observer = 0;
+    memset(&next->observer, 0, sizeof next->observer);
+    next->observer_user = NULL;
+    next->has_observer = 0;
   }
-  ce__unlock_both(ch);
+  ce__commit(ch, next);
   return CE_OK;
 }
 
 ce_status ce_channel_set_error_callback(ce_channel *ch, ce_channel_error_fn fn,
                                         void *user) {
-  if (ch == NULL || ce__in_callback(ch))
-    return CE_ERR_INVALID_ARGUMENT;
-  if (ce__lock_both(ch) != CE_OK)
-    return CE_ERR_INTERNAL;
-  ch->error_fn = fn;
-  ch->error_user = fn != NULL ? user : NULL;
-  ce__unlock_both(ch);
+  ce__chan_cfg *next;
+  ce_status st = ce__begin(ch, &next);
+  if (st != CE_OK)
+    return st;
+  next->error_fn = fn;
+  next->error_user = fn != NULL ? user : NULL;
+  ce__commit(ch, next);
   return CE_OK;
 }
 
 ce_status ce_channel_set_max_wire_size(ce_channel *ch, size_t max) {
-  if (ch == NULL || ce__in_callback(ch))
-    return CE_ERR_INVALID_ARGUMENT;
-  if (ce__lock_both(ch) != CE_OK)
-    return CE_ERR_INTERNAL;
-  ch->max_wire = max;
-  ce__unlock_both(ch);
+  ce__chan_cfg *next;
+  ce_status st = ce__begin(ch, &next);
+  if (st != CE_OK)
+    return st;
+  next->max_wire = max;
+  ce__commit(ch, next);
   return CE_OK;
 }
 
 ce_status ce_channel_join(ce_channel *ch) {
-  if (ch == NULL || ce__in_callback(ch))
-    return CE_ERR_INVALID_ARGUMENT;
-  if (ce__lock_both(ch) != CE_OK)
-    return CE_ERR_INTERNAL;
-  ch->joined = 1;
-  ce__unlock_both(ch);
+  ce__chan_cfg *next;
+  ce_status st = ce__begin(ch, &next);
+  if (st != CE_OK)
+    return st;
+  next->joined = 1;
+  ce__commit(ch, next);
   return CE_OK;
 }
 
 ce_status ce_channel_leave(ce_channel *ch) {
-  if (ch == NULL || ce__in_callback(ch))
-    return CE_ERR_INVALID_ARGUMENT;
-  if (ce__lock_both(ch) != CE_OK)
-    return CE_ERR_INTERNAL;
-  ce_ctx *old = ch->ctx;
-  ch->joined = 0;
+  ce__chan_cfg *next;
+  ce_status st = ce__begin(ch, &next);
+  if (st != CE_OK)
+    return st;
+  next->joined = 0;
   /* The SDK disables built-in encryption when the user leaves. */
-  ch->ctx = NULL;
-  ch->datastream_enabled = 0;
-  ce__unlock_both(ch);
-  ce_ctx_free(old);
+  next->ctx = NULL;
+  next->datastream_enabled = 0;
+  ce__commit(ch, next);
   return CE_OK;
 }
 
 ce_status ce_channel_get_counters(ce_channel *ch, ce_channel_counters *out) {
   if (ch == NULL || out == NULL || ce__in_callback(ch))
     return CE_ERR_INVALID_ARGUMENT;
-  if (ce__lock_both(ch) != CE_OK)
-    return CE_ERR_INTERNAL;
-  *out = ch->counters;
-  ce__unlock_both(ch);
+  ce_channel_counters c;
+  memset(&c, 0, sizeof c);
+  /* Each direction is claimed while it is copied (the way a packet claims
+     it), so its counters are a consistent snapshot. */
+  for (int i = 0; i < 2; i++) {
+    ce__chan_dir *d = &ch->dir[i];
+    uint64_t s = ce__claim(d);
+    for (int k = 0; k < CE_PACKET_KINDS; k++) {
+      ce_channel_kind_counters *kc = &c.kind[k];
+      if (i == CE__SEND) {
+        kc->sent = d->ok[k];
+        kc->send_dropped = d->dropped[k];
+        memcpy(kc->send_failed, d->failed[k], sizeof kc->send_failed);
+      } else {
+        kc->received = d->ok[k];
+        kc->receive_dropped = d->dropped[k];
+        memcpy(kc->receive_failed, d->failed[k], sizeof kc->receive_failed);
+      }
+    }
+    ce__release(d, s);
+  }
+  *out = c;
   return CE_OK;
 }
 
@@ -285,26 +381,26 @@ static int ce__kind_valid(ce_packet_kind kind) {
 }
 
 /* The observer callback for a packet, or NULL. Data streams skip the
-   observer (spec 11). Caller holds the direction's mutex. */
+   observer (spec 11). */
 typedef int (*ce__obs_fn)(void *user, ce_packet *pkt);
 
-static ce__obs_fn ce__observer_fn(const ce_channel *ch, enum ce__dir dir,
+static ce__obs_fn ce__observer_fn(const ce__chan_cfg *cfg, enum ce__dir dir,
                                   ce_packet_kind kind) {
-  if (!ch->has_observer || kind == CE_PACKET_DATA)
+  if (!cfg->has_observer || kind == CE_PACKET_DATA)
     return NULL;
   if (dir == CE__SEND)
-    return kind == CE_PACKET_AUDIO ? ch->observer.on_send_audio
-                                   : ch->observer.on_send_video;
-  return kind == CE_PACKET_AUDIO ? ch->observer.on_receive_audio
-                                 : ch->observer.on_receive_video;
+    return kind == CE_PACKET_AUDIO ? cfg->observer.on_send_audio
+                                   : cfg->observer.on_send_video;
+  return kind == CE_PACKET_AUDIO ? cfg->observer.on_receive_audio
+                                 : cfg->observer.on_receive_video;
 }
 
 /* Built-in encryption applies to audio and video whenever it is enabled,
    to data streams only with datastream_encryption_enabled (spec 11). */
-static ce_ctx *ce__builtin_ctx(const ce_channel *ch, ce_packet_kind kind) {
-  if (kind == CE_PACKET_DATA && !ch->datastream_enabled)
+static ce_ctx *ce__builtin_ctx(const ce__chan_cfg *cfg, ce_packet_kind kind) {
+  if (kind == CE_PACKET_DATA && !cfg->datastream_enabled)
     return NULL;
-  return ch->ctx;
+  return cfg->ctx;
 }
 
 /*
@@ -314,7 +410,7 @@ static ce_ctx *ce__builtin_ctx(const ce_channel *ch, ce_packet_kind kind) {
  * CE_OK,
  * (*cur, *cur_len) is what the observer returned, never NULL.
  */
-static ce_status ce__run_observer(const ce_channel *ch, ce__obs_fn fn,
+static ce_status ce__run_observer(const ce__chan_cfg *cfg, ce__obs_fn fn,
                                   const uint8_t **cur, size_t *cur_len,
                                   size_t region_cap) {
   /* ce_packet.size is unsigned (as the SDK's): refuse what it cannot
@@ -322,10 +418,7 @@ static ce_status ce__run_observer(const ce_channel *ch, ce__obs_fn fn,
   if (*cur_len > UINT_MAX)
     return CE_ERR_TOO_LARGE;
   ce_packet pkt = {*cur, (unsigned)*cur_len};
-  ce__cb_frame frame;
-  ce__cb_enter(&frame, ch);
-  int keep = fn(ch->observer_user, &pkt);
-  ce__cb_leave(&frame);
+  int keep = fn(cfg->observer_user, &pkt);
   if (!keep)
     return CE_DROPPED;
   if (pkt.size == 0) {
@@ -366,8 +459,8 @@ static void ce__channel_deliver(uint8_t *buf, size_t *len, const uint8_t *cur,
   *len = cur_len;
 }
 
-static ce_status ce__send_locked(ce_channel *ch, ce_packet_kind kind,
-                                 uint8_t *buf, size_t *len, size_t cap) {
+static ce_status ce__send(const ce__chan_cfg *cfg, ce_packet_kind kind,
+                          uint8_t *buf, size_t *len, size_t cap) {
   size_t n = *len;
   /* Spec 8 bounds payloads whether or not built-in encryption is on, so
      the limit does not depend on the configuration. */
@@ -375,7 +468,7 @@ static ce_status ce__send_locked(ce_channel *ch, ce_packet_kind kind,
     return CE_ERR_TOO_LARGE;
   const uint8_t *cur = buf;
   size_t cur_len = n, region_cap = cap;
-  ce_ctx *ctx = ce__builtin_ctx(ch, kind);
+  ce_ctx *ctx = ce__builtin_ctx(cfg, kind);
   if (ctx != NULL) {
     /* The frame stays in the context's seal buffer (internal.h). */
     ce_status st = ce__protect_frame(ctx, 0, 0, buf, n, CE_MAX_FRAME, &cur_len);
@@ -384,13 +477,13 @@ static ce_status ce__send_locked(ce_channel *ch, ce_packet_kind kind,
     cur = ctx->seal_buf;
     region_cap = CE_MAX_FRAME;
   }
-  ce__obs_fn fn = ce__observer_fn(ch, CE__SEND, kind);
+  ce__obs_fn fn = ce__observer_fn(cfg, CE__SEND, kind);
   if (fn != NULL) {
-    ce_status st = ce__run_observer(ch, fn, &cur, &cur_len, region_cap);
+    ce_status st = ce__run_observer(cfg, fn, &cur, &cur_len, region_cap);
     if (st != CE_OK)
       return st;
   }
-  if (ch->max_wire != 0 && cur_len > ch->max_wire)
+  if (cfg->max_wire != 0 && cur_len > cfg->max_wire)
     return CE_ERR_TOO_LARGE;
   if (cur_len > cap)
     return CE_ERR_BUFFER_TOO_SMALL;
@@ -398,21 +491,21 @@ static ce_status ce__send_locked(ce_channel *ch, ce_packet_kind kind,
   return CE_OK;
 }
 
-static ce_status ce__receive_locked(ce_channel *ch, ce_packet_kind kind,
-                                    uint8_t *buf, size_t *len, size_t cap) {
+static ce_status ce__receive(const ce__chan_cfg *cfg, ce_packet_kind kind,
+                             uint8_t *buf, size_t *len, size_t cap) {
   size_t n = *len;
   /* Check the limit before anything (observer included) reads it. */
-  if (ch->max_wire != 0 && n > ch->max_wire)
+  if (cfg->max_wire != 0 && n > cfg->max_wire)
     return CE_ERR_TOO_LARGE;
   const uint8_t *cur = buf;
   size_t cur_len = n;
-  ce__obs_fn fn = ce__observer_fn(ch, CE__RECV, kind);
+  ce__obs_fn fn = ce__observer_fn(cfg, CE__RECV, kind);
   if (fn != NULL) {
-    ce_status st = ce__run_observer(ch, fn, &cur, &cur_len, cap);
+    ce_status st = ce__run_observer(cfg, fn, &cur, &cur_len, cap);
     if (st != CE_OK)
       return st;
   }
-  ce_ctx *ctx = ce__builtin_ctx(ch, kind);
+  ce_ctx *ctx = ce__builtin_ctx(cfg, kind);
   if (ctx != NULL) {
     /* Decrypted and verified in the context's open buffer; the caller's
        buffer is not written before the last check below. */
@@ -445,59 +538,54 @@ static int ce__error_type(enum ce__dir dir, ce_packet_kind kind, ce_status st) {
                          : CE_ENCRYPTION_ERROR_DECRYPTION_FAILURE;
 }
 
-/* Counts the outcome and reports a failure. Caller holds the direction's
-   mutex, which guards that direction's counters. */
-static void ce__account(ce_channel *ch, enum ce__dir dir, ce_packet_kind kind,
-                        ce_status st) {
-  ce_channel_kind_counters *kc = &ch->counters.kind[kind];
+/* Counts the outcome and reports a failure. The caller holds direction
+   dir, whose counters only the holder writes. */
+static void ce__account(const ce__chan_cfg *cfg, ce__chan_dir *d,
+                        enum ce__dir dir, ce_packet_kind kind, ce_status st) {
   if (st == CE_OK) {
-    if (dir == CE__SEND)
-      kc->sent++;
-    else
-      kc->received++;
+    d->ok[kind]++;
     return;
   }
   if (st == CE_DROPPED) {
-    if (dir == CE__SEND)
-      kc->send_dropped++;
-    else
-      kc->receive_dropped++;
+    d->dropped[kind]++;
     return;
   }
   int slot = -(int)st;
   if (slot <= 0 || slot >= CE_CHANNEL_STATUS_SLOTS)
     slot = -(int)CE_ERR_INTERNAL; /* cannot happen; never index out */
-  if (dir == CE__SEND)
-    kc->send_failed[slot]++;
-  else
-    kc->receive_failed[slot]++;
-  if (ch->error_fn != NULL) {
-    ce__cb_frame frame;
-    ce__cb_enter(&frame, ch);
-    ch->error_fn(ch->error_user, ce__error_type(dir, kind, st), (int)st);
-    ce__cb_leave(&frame);
-  }
+  d->failed[kind][slot]++;
+  if (cfg->error_fn != NULL)
+    cfg->error_fn(cfg->error_user, ce__error_type(dir, kind, st), (int)st);
 }
 
 static ce_status ce__packet(ce_channel *ch, enum ce__dir dir,
                             ce_packet_kind kind, uint8_t *buf, size_t *len,
                             size_t cap) {
   if (ch == NULL || buf == NULL || len == NULL || !ce__kind_valid(kind) ||
-      *len > cap || ce__in_callback(ch))
+      *len > cap)
     return CE_ERR_INVALID_ARGUMENT;
-  pthread_mutex_t *mu = dir == CE__SEND ? &ch->send_mu : &ch->recv_mu;
-  if (pthread_mutex_lock(mu) != 0)
-    return CE_ERR_INTERNAL;
+  uintptr_t self = ce__self();
+  ce__chan_dir *d = &ch->dir[dir], *other = &ch->dir[dir ^ 1];
+  /* From one of this channel's callbacks (see the top of the file). */
+  if (atomic_load_explicit(&d->holder, memory_order_relaxed) == self ||
+      atomic_load_explicit(&other->holder, memory_order_relaxed) == self)
+    return CE_ERR_INVALID_ARGUMENT;
+  uint64_t s = ce__claim(d);
+  atomic_store_explicit(&d->holder, self, memory_order_relaxed);
+  /* seq_cst, not acquire: see "Why the pointer is read with seq_cst". */
+  const ce__chan_cfg *cfg =
+      atomic_load_explicit(&ch->cur, memory_order_seq_cst);
   ce_status st;
-  if (!ch->joined) {
+  if (!cfg->joined) {
     /* Not a packet failure: nothing is counted or reported. */
     st = CE_ERR_INVALID_ARGUMENT;
   } else {
-    st = dir == CE__SEND ? ce__send_locked(ch, kind, buf, len, cap)
-                         : ce__receive_locked(ch, kind, buf, len, cap);
-    ce__account(ch, dir, kind, st);
+    st = dir == CE__SEND ? ce__send(cfg, kind, buf, len, cap)
+                         : ce__receive(cfg, kind, buf, len, cap);
+    ce__account(cfg, d, dir, kind, st);
   }
-  ce__unlock(mu);
+  atomic_store_explicit(&d->holder, 0, memory_order_relaxed);
+  ce__release(d, s);
   return st;
 }
 

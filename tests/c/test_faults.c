@@ -237,6 +237,30 @@ static int obs_keep(void *user, ce_packet *pkt) {
   return 1;
 }
 
+static int obs_drop(void *user, ce_packet *pkt) {
+  (void)user;
+  (void)pkt;
+  return 0;
+}
+
+/* A control call that, had it succeeded, would make a later plain send of
+   3 bytes fail or come out unencrypted. */
+static ce_status control_call(ce_channel *ch, int which,
+                              const ce_packet_observer *drop) {
+  switch (which) {
+  case 0:
+    return ce_channel_set_max_wire_size(ch, 5);
+  case 1:
+    return ce_channel_register_packet_observer(ch, drop, NULL);
+  case 2:
+    return ce_channel_set_error_callback(ch, NULL, NULL);
+  case 3:
+    return ce_channel_leave(ch);
+  default:
+    return ce_channel_join(ch);
+  }
+}
+
 static void test_channel(int mode) {
   ce_config cfg;
   cfg_for(mode, &cfg);
@@ -266,6 +290,32 @@ static void test_channel(int mode) {
   CE_CHECK(blen == 3 && b[0] == 1, "still unencrypted after a failed enable");
   END_FOR_EACH_FAULT
   CE_CHECK(rc == CE_SDK_OK, "enable m%d", mode);
+
+  /* The other control calls: each has the control lock as its one site,
+     and a failed call changes nothing (each would break the send below). */
+  static const ce_packet_observer drop = {obs_drop, obs_drop, obs_drop,
+                                          obs_drop};
+  for (int which = 0; which < 5; which++) {
+    unsigned long sites = 0;
+    FOR_EACH_FAULT(k, site, st = control_call(ch, which, &drop))
+    sites++;
+    CE_CHECK_STATUS(st, CE_ERR_INTERNAL, "control %d site %s", which, site);
+    uint8_t b[64] = {1, 2, 3};
+    size_t blen = 3;
+    CE_CHECK_STATUS(ce_channel_send(ch, CE_PACKET_AUDIO, b, &blen, sizeof b),
+                    CE_OK, "send after failed control call %d", which);
+    CE_CHECK(blen == 3 + ce_overhead(mode, 3),
+             "control %d: encryption state changed", which);
+    END_FOR_EACH_FAULT
+    CE_CHECK(sites == 1, "control %d reached %lu sites", which, sites);
+    /* Undo what the successful call did. */
+    if (ce_channel_set_max_wire_size(ch, 0) != CE_OK ||
+        ce_channel_register_packet_observer(ch, NULL, NULL) != CE_OK ||
+        ce_channel_set_error_callback(ch, on_error, &log) != CE_OK ||
+        ce_channel_join(ch) != CE_OK ||
+        (which == 3 && ce_channel_enable_encryption(ch, 1, &cfg) != CE_SDK_OK))
+      exit(2);
+  }
 
   static const ce_packet_observer obs = {obs_keep, obs_keep, obs_keep,
                                          obs_keep};
