@@ -15,6 +15,7 @@ libcrypto++-utils) must be installed: their absence fails these tests.
 
 import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -1036,3 +1037,33 @@ def test_console_script_in_build_tree():
         pytest.skip("build tree script not found")
     p = subprocess.run([script, "--help"], capture_output=True, text=True, timeout=60)
     assert p.returncode == 0 and "chanenc-conform" in p.stdout
+
+
+@needs_ce1
+def test_files_that_do_not_apply_fold_into_one_line(tmp_path):
+    """Issue 14 item 13 (regressed when the primitive layer came to run
+    against every implementation): with a frame-only --adapter, the
+    primitive and SFrame files it cannot run were a row of zeros each
+    (83 rows here); they are one line per layer, and -v (and the JSON
+    report) still has every row."""
+    rep = tmp_path / "a.json"
+    rc, out, err, data = runner("--adapter", broken("no_sm4"), "--no-progress",
+                                "--json", str(rep))
+    assert rc == 0, out[-3000:] + err
+    idle = [r for r in data["rows"] if not r["passed"] and not r["failed"]]
+    prim = [r for r in idle if r["layer"] == "primitive"]
+    sf = [r for r in idle if r["layer"] == "sframe"]
+    assert len(prim) > 20 and len(sf) > 10, (len(prim), len(sf))
+    table = out[out.index("mode / algorithm"):out.index("(layer total)")]
+    lines = [ln for ln in table.splitlines() if ln.startswith(("primitive ", "sframe "))]
+    assert len(lines) == 2, lines
+    for ln, rows in zip(lines, (prim, sf)):
+        assert f"{len({r['file'] for r in rows})} files, nothing run" in ln, ln
+        assert ln.split()[-3:] == ["0", "0", str(sum(r["skipped"] for r in rows))]
+    assert "pyca/" not in table and "sframe/sframe-" not in table
+    # a layer's single idle row stays as it is: SM4 without SM4
+    assert re.search(r"^frame +SM4_128_ECB +ce1/ce1-sm4-128-ecb\.json +0 +0 +149$",
+                     table, re.M)
+    rc, out, err, _ = runner("--adapter", broken("no_sm4"), "--no-progress",
+                             "--layer", "primitive", "-v")
+    assert "nothing run" not in out and "pyca/" in out

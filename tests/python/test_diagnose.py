@@ -12,6 +12,7 @@ adapter for the end-to-end checks."""
 import collections
 import json
 import os
+import re
 import subprocess
 import sys
 
@@ -153,6 +154,9 @@ def test_two_bugs_are_partly_explained():
     text = rep.text()
     assert "unexplained" in text and "established: " in text
     assert "header differs in: packet number" in text
+    # the summary says so in the words of issue 13
+    assert re.search(r"^  \d+ failures, partly explained: \d+ explained by aad_none",
+                     text, re.M), text[text.index("diagnosis ("):]
 
 
 def test_correct_implementation_gets_no_diagnosis(monkeypatch):
@@ -238,3 +242,29 @@ def test_pytest_plugin_shows_the_diagnosis(tmp_path):
     lines = [ln for ln in p.stdout.splitlines() if "diagnosis:" in ln]
     assert p.returncode == 1 and lines, p.stdout[-2000:]
     assert all(ln.endswith("[aad_none]") for ln in lines), lines
+
+
+LAX = os.path.join(HERE, "broken_adapters", "lax_requests.py")
+
+
+def test_request_checks_are_not_comparable():
+    """docs/conformance.md 6: request checks are "not comparable". An
+    adapter that accepts malformed requests (hex with a space, no "pn")
+    answers with the spec's frame for the bytes it read: replaying such a
+    request through the catalogue said "unexplained; established: header
+    identical; derived keys identical ..., so the fault is in the frame",
+    which sends the implementer to the wrong place. In the request layer
+    and in the random pass's malformed requests alike."""
+    with api.open_implementation(adapter=f"{sys.executable} {LAX}") as impl:
+        reps = [api.run(impl, layers=["request"]),
+                api.run(impl, vectors=False, random=300, seed="lax")]
+    for rep in reps:
+        reqs = [r for r in rep.failed if r.op == "request"]
+        assert reqs, verdicts(rep)
+        for r in reqs:
+            assert r.diagnosis.basis == "not_comparable", (r.id, r.diagnosis.text)
+            assert "fault is in the frame" not in r.diagnosis.text
+            assert "request check" in r.diagnosis.text
+        assert "unexplained" not in rep.json()["diagnoses"] or any(
+            r.op != "request" and r.diagnosis.basis == "unexplained"
+            for r in rep.failed)

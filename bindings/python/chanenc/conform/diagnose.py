@@ -405,6 +405,15 @@ def diagnose_failures(failures, impl=None, sample: int = DEFAULT_SAMPLE,
                 "a primitive vector: characterised with the others of its "
                 "primitive by diagnose_primitives (the runner's summary)"))
             continue
+        if getattr(case, "op", None) == "request":
+            # A request-handling check (conformance.md 3.2-3.4): replaying
+            # a malformed request through the catalogue would read it
+            # leniently and blame the frame.
+            out[i] = Diagnosis("not_comparable", text=(
+                "no diagnosis: a request check (" + str(fl.kind) + "), "
+                "about how the adapter reads requests (conformance.md 3.2 "
+                "to 3.4), not about CE1's computations"))
+            continue
         o = observation(case, fl, reqs) if case.mode is not None else None
         if o is None:
             out[i] = Diagnosis("not_comparable", text=(
@@ -470,14 +479,17 @@ def summary_lines(diagnoses, sample: int) -> list:
     other = {k: n for k, n in m.items() if k not in DEVIATIONS}
     parts = [f"{n} explained by {k}" for k, n in named]
     labels = {"unexplained": "unexplained", "not_examined": "not examined",
-              "not_comparable": "not comparable (no answer to compare)",
+              "not_comparable": "not comparable (no answer to compare, or a "
+              "request check)",
               "primitive": "primitive (characterised below)",
               "sframe": "SFrame (likely causes below)"}
     parts += [f"{other[k]} {labels[k]}" for k in labels if k in other]
     lines = [f"diagnosis (up to {sample} failures replayed per file and mode; "
              "--no-diagnose turns it off):",
-             f"  {len(ds)} failure{'s' if len(ds) != 1 else ''}: "
-             + ", ".join(parts)]
+             f"  {len(ds)} failure{'s' if len(ds) != 1 else ''}"
+             + (", partly explained" if named and any(
+                 k in other for k in ("unexplained", "not_examined")) else "")
+             + ": " + ", ".join(parts)]
     for k, n in named:
         exact = sum(1 for d in ds if d.deviation == k and d.basis == "exact")
         d = DEVIATIONS[k]

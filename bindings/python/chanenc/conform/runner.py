@@ -644,8 +644,37 @@ class Run:
             lines.append(f"  diagnosis: {diagnosis.text}")
         return lines
 
-    def _print_table(self, out) -> None:
+    def _table_rows(self) -> list:
+        """The rows of the text table, in order: without -v, the rows of
+        a layer in which nothing ran (every case skipped: files of
+        operations the implementation does not announce, such as the
+        primitive and SFrame files for a frame-only adapter) are folded
+        into one row per layer when there are two or more, so that what
+        did run is what the eye meets (the skipped-cases list says why;
+        the JSON report keeps every row)."""
         rows = sorted(self.rows.values(), key=lambda r: r.order)
+        if getattr(self.args, "verbose", False):
+            return rows
+        idle = collections.defaultdict(list)
+        for r in rows:
+            if not r.passed and not r.failed and r.skipped:
+                idle[r.layer].append(r)
+        out, done = [], set()
+        for r in rows:
+            group = idle.get(r.layer, ())
+            if len(group) < 2 or r not in group:
+                out.append(r)
+            elif r.layer not in done:
+                done.add(r.layer)
+                n = len({x.file for x in group})
+                f = Row("(nothing run)", f"{n} files, nothing run: see "
+                        "skipped cases", r.order, r.layer)
+                f.skipped = sum(x.skipped for x in group)
+                out.append(f)
+        return out
+
+    def _print_table(self, out) -> None:
+        rows = self._table_rows()
         if not rows:
             return
         w_layer = max(len("layer"), *(len(r.layer) for r in rows))
