@@ -28,18 +28,18 @@
  * Threading (read this before using a channel from several threads):
  *  - Every function below except ce_channel_free may be called from any
  *    thread at any time, concurrently with any other.
- *  - The packet path takes no lock and makes no system call. Each
- *    direction has its own counters and a claim word: a ce_channel_send
- *    call claims the send direction for the whole packet with one atomic
- *    compare-and-swap, a ce_channel_receive call the receive direction.
- *    Both directions use the one ce_ctx of the current configuration,
- *    which allows one thread to protect while another unprotects
- *    (chanenc.h, "Thread safety"), so one sender thread and one receiver
- *    thread (the SDK's model) run in parallel and never wait for each
- *    other. Several threads sending on one channel are safe but are
- *    serialised (a sender that finds the direction claimed spins briefly,
- *    then yields the CPU until the packet in progress ends); likewise for
- *    receiving.
+ *  - The packet path takes no lock, and it makes no system call unless
+ *    another thread is using the same direction. Each direction has its
+ *    own counters and a ticket: a ce_channel_send call takes the send
+ *    ticket for the whole packet with one atomic fetch-and-add, a
+ *    ce_channel_receive call the receive ticket. Both directions use the
+ *    one ce_ctx of the current configuration, which allows one thread to
+ *    protect while another unprotects (chanenc.h, "Thread safety"), so
+ *    one sender thread and one receiver thread (the SDK's model) run in
+ *    parallel and never wait for each other. Several threads sending on
+ *    one channel are safe but are serialised, in the order they arrive (a
+ *    waiting sender spins briefly, then yields the CPU until its turn);
+ *    likewise for receiving.
  *  - Packets never wait for control calls. The control functions
  *    (ce_channel_enable_encryption, ce_channel_register_packet_observer,
  *    ce_channel_set_error_callback, ce_channel_set_max_wire_size,
@@ -51,10 +51,14 @@
  *    their user pointers and the previous context are no longer in use and
  *    will not be called again: the user data may be freed (the context is
  *    freed, keys wiped, by the call itself).
- *  - ce_channel_get_counters claims each direction in turn while it copies
- *    its counters (waiting for the packet in progress, as a second sender
- *    would), so the counters of each direction are a consistent snapshot;
- *    the two directions are read one after the other.
+ *  - ce_channel_get_counters takes each direction's ticket in turn while
+ *    it copies its counters (waiting behind the packets already queued
+ *    there, as another sender would), so the counters of each direction
+ *    are a consistent snapshot; the two directions are read one after the
+ *    other.
+ *  - Control calls are not cancellation points: a thread cancelled during
+ *    one finishes it, and the cancellation takes effect at its next
+ *    cancellation point.
  *  - ce_channel_enable_encryption derives keys once (PBKDF2 for GCM2, tens
  *    of milliseconds) before it takes the control mutex, so packets keep
  *    flowing with the old configuration meanwhile. When two calls race,

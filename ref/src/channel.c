@@ -16,19 +16,25 @@
  *    snapshot throughout. This is read-copy-update with two slots: the
  *    spare slot is unused once the previous control call has returned, so
  *    no control call allocates either, and no packet ever waits for one.
- *  - A packet claims its direction with one compare-and-swap on the
- *    direction's sequence word (odd while a packet is in progress, +2 per
- *    packet). The claim serialises several threads sending on one channel
- *    (they share the context's seal buffer); one sender and one receiver
- *    never touch the same word. The sequence word is also what a grace
- *    period watches: a direction whose word is even holds no snapshot, and
- *    one whose word has changed since the pointer store has finished the
- *    packet that might.
- *  - Why the pointer is read with seq_cst: a control call stores the new
- *    snapshot (seq_cst) and then reads each sequence word (seq_cst); a
- *    packet claims (seq_cst CAS) and then reads the pointer (seq_cst). In
- *    the single total order either the control call sees the claim (and
- *    waits for that packet) or the packet sees the new snapshot.
+ *  - A packet claims its direction with a ticket: one atomic fetch-and-add
+ *    on the direction's `next` word, then it waits until `serving` reaches
+ *    its ticket (at once when nobody else is sending), and releases by
+ *    storing ticket + 1 to `serving`. The claim serialises several threads
+ *    sending on one channel (they share the context's seal buffer) in
+ *    arrival order, so nobody waits for more than the packets queued
+ *    before it (ce_channel_get_counters claims the same way). One sender
+ *    and one receiver never touch the same words.
+ *  - The tickets are also what a grace period watches: after the pointer
+ *    store, a control call reads `next` and waits until `serving` has
+ *    reached it, i.e. until every packet that had taken a ticket by then
+ *    has ended. A packet whose ticket came later reads the new snapshot.
+ *    Why, and why the pointer is read with seq_cst: the control call
+ *    stores the pointer (seq_cst) and then reads `next` (seq_cst); a packet
+ *    takes its ticket (seq_cst read-modify-write) and then reads the
+ *    pointer (seq_cst). In the single total order of these operations,
+ *    either the control call's read of `next` sees the ticket (and waits
+ *    for that packet) or the ticket comes after the pointer store (and the
+ *    packet's later read sees the new snapshot).
  *  - Counters are per direction, written only by the packet that holds
  *    the direction, each direction on its own cache lines (a sender and a
  *    receiver thread do not share one). ce_channel_get_counters claims each
@@ -39,8 +45,12 @@
  *    copied into the caller's buffer only after the last check. So on
  *    CE_DROPPED and on every failure the caller's buffer is untouched, and
  *    it never holds key stream or unauthenticated plaintext.
- *  - Nothing on the packet path allocates, locks or makes a system call
- *    (a second sender waiting for the first yields the CPU; see ce__wait).
+ *  - Nothing on the packet path allocates or locks, and it makes no system
+ *    call unless the direction is contended (a sender waiting for another
+ *    yields the CPU; see ce__wait).
+ *  - Control calls disable thread cancellation while they run: their
+ *    grace period may yield or wait, and a cancellation there would leave
+ *    the control mutex locked and the old context's keys unwiped.
  *  - Reentrancy: each direction records the thread holding it. A call on a
  *    channel from a thread that holds one of its directions can only come
  *    from one of the channel's callbacks; it would wait for itself, so it is
@@ -52,11 +62,9 @@
 #include <limits.h>
 #include <pthread.h>
 #include <sched.h>
-#include <stdalign.h>
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 enum ce__dir { CE__SEND = 0, CE__RECV = 1 };
 
@@ -73,21 +81,27 @@ typedef struct ce__chan_cfg {
   size_t max_wire;
 } ce__chan_cfg;
 
-/* One direction: its claim word, its holder and its counters, on cache
-   lines of their own. */
+/* One direction: its tickets, its holder and its counters. The padding
+   keeps what one direction writes at least a cache line away from what
+   the other writes (a sender and a receiver thread share no line); padding
+   rather than alignas, which calloc would not honour. */
+#define CE__LINE 64
 typedef struct ce__chan_dir {
-  alignas(64) _Atomic uint64_t seq; /* odd: a packet holds the direction */
-  _Atomic uintptr_t holder;         /* ce__self() of that packet, or 0 */
-  uint64_t ok[CE_PACKET_KINDS];     /* sent or received */
+  _Atomic uint64_t next;        /* the next ticket to hand out */
+  _Atomic uint64_t serving;     /* the ticket that holds the direction */
+  _Atomic uintptr_t holder;     /* ce__self() of the holder, or 0 */
+  uint64_t ok[CE_PACKET_KINDS]; /* sent or received */
   uint64_t dropped[CE_PACKET_KINDS];
   uint64_t failed[CE_PACKET_KINDS][CE_CHANNEL_STATUS_SLOTS];
+  char pad[CE__LINE];
 } ce__chan_dir;
 
 struct ce_channel {
-  ce__chan_dir dir[2];                     /* CE__SEND, CE__RECV */
-  alignas(64) _Atomic(ce__chan_cfg *) cur; /* the published snapshot */
-  pthread_mutex_t ctrl_mu; /* serialises control calls (never packets) */
-  ce__chan_cfg slot[2];    /* cur is one of them, the other is spare */
+  char pad0[CE__LINE];
+  ce__chan_dir dir[2];         /* CE__SEND, CE__RECV */
+  _Atomic(ce__chan_cfg *) cur; /* the published snapshot */
+  pthread_mutex_t ctrl_mu;     /* serialises control calls (never packets) */
+  ce__chan_cfg slot[2];        /* cur is one of them, the other is spare */
 };
 
 /* ------------------------------------------------------------------ */
@@ -117,7 +131,8 @@ static int ce__in_callback(const ce_channel *ch) {
 }
 
 /* One step of waiting for another thread: spin briefly, then yield the
-   CPU, then sleep 50 us at a time (a callback may take long). */
+   CPU. Never a timed sleep: the thread whose ticket comes up must take
+   over at once, or every packet queued behind it waits too. */
 static void ce__wait(unsigned *round) {
   if (*round < 64) {
 #if defined(__x86_64__) || defined(__i386__)
@@ -125,31 +140,23 @@ static void ce__wait(unsigned *round) {
 #elif defined(__aarch64__)
     __asm__ __volatile__("yield");
 #endif
-  } else if (*round < 64 + 256) {
-    (void)sched_yield();
-  } else {
-    struct timespec ts = {0, 50000};
-    (void)nanosleep(&ts, NULL);
-  }
-  if (*round < UINT_MAX)
     (*round)++;
-}
-
-/* Claims a direction; returns the odd sequence value to release with. */
-static uint64_t ce__claim(ce__chan_dir *d) {
-  unsigned round = 0;
-  for (;;) {
-    uint64_t s = atomic_load_explicit(&d->seq, memory_order_relaxed);
-    if ((s & 1) == 0 &&
-        atomic_compare_exchange_weak_explicit(
-            &d->seq, &s, s + 1, memory_order_seq_cst, memory_order_relaxed))
-      return s + 1;
-    ce__wait(&round);
+  } else {
+    (void)sched_yield();
   }
 }
 
-static void ce__release(ce__chan_dir *d, uint64_t s) {
-  atomic_store_explicit(&d->seq, s + 1, memory_order_release);
+/* Claims a direction; returns the ticket to release with. */
+static uint64_t ce__claim(ce__chan_dir *d) {
+  uint64_t t = atomic_fetch_add_explicit(&d->next, 1, memory_order_seq_cst);
+  unsigned round = 0;
+  while (atomic_load_explicit(&d->serving, memory_order_acquire) != t)
+    ce__wait(&round);
+  return t;
+}
+
+static void ce__release(ce__chan_dir *d, uint64_t t) {
+  atomic_store_explicit(&d->serving, t + 1, memory_order_release);
 }
 
 /* Publishes next (a filled spare slot) and waits until no packet can
@@ -158,23 +165,31 @@ static void ce__publish(ce_channel *ch, ce__chan_cfg *next) {
   atomic_store_explicit(&ch->cur, next, memory_order_seq_cst);
   for (int i = 0; i < 2; i++) {
     ce__chan_dir *d = &ch->dir[i];
-    uint64_t s = atomic_load_explicit(&d->seq, memory_order_seq_cst);
-    if ((s & 1) == 0)
-      continue; /* no packet in progress: later ones see next */
+    /* Every ticket handed out so far must be served; later ones see next.
+       (64-bit tickets never wrap in practice; the signed difference keeps
+       the test right even if they did.) */
+    uint64_t n = atomic_load_explicit(&d->next, memory_order_seq_cst);
     unsigned round = 0;
-    while (atomic_load_explicit(&d->seq, memory_order_acquire) == s)
+    while ((int64_t)(n - atomic_load_explicit(&d->serving,
+                                              memory_order_acquire)) > 0)
       ce__wait(&round);
   }
 }
 
-/* Starts a control call: refuses one from a callback, takes ctrl_mu and
-   copies the published snapshot into the spare slot, which it returns in
-   *next for the caller to change and hand to ce__commit. */
-static ce_status ce__begin(ce_channel *ch, ce__chan_cfg **next) {
+/* Starts a control call: refuses one from a callback, disables thread
+   cancellation (saved in *cancel_state), takes ctrl_mu and copies the
+   published snapshot into the spare slot, which it returns in *next for
+   the caller to change and hand to ce__commit. */
+static ce_status ce__begin(ce_channel *ch, ce__chan_cfg **next,
+                           int *cancel_state) {
   if (ch == NULL || ce__in_callback(ch))
     return CE_ERR_INVALID_ARGUMENT;
-  if (CE__FAULT("channel.ctrl_lock") || pthread_mutex_lock(&ch->ctrl_mu) != 0)
+  /* Cannot fail with these arguments; restored in ce__commit. */
+  (void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, cancel_state);
+  if (CE__FAULT("channel.ctrl_lock") || pthread_mutex_lock(&ch->ctrl_mu) != 0) {
+    (void)pthread_setcancelstate(*cancel_state, NULL);
     return CE_ERR_INTERNAL;
+  }
   ce__chan_cfg *cur = atomic_load_explicit(&ch->cur, memory_order_relaxed);
   *next = cur == &ch->slot[0] ? &ch->slot[1] : &ch->slot[0];
   **next = *cur;
@@ -183,7 +198,7 @@ static ce_status ce__begin(ce_channel *ch, ce__chan_cfg **next) {
 
 /* Publishes next and ends the control call. The old context, when next
    replaced it, is freed only after the grace period (keys wiped). */
-static void ce__commit(ce_channel *ch, ce__chan_cfg *next) {
+static void ce__commit(ce_channel *ch, ce__chan_cfg *next, int cancel_state) {
   ce__chan_cfg *old = atomic_load_explicit(&ch->cur, memory_order_relaxed);
   ce_ctx *old_ctx = old->ctx != next->ctx ? old->ctx : NULL;
   ce__publish(ch, next);
@@ -191,6 +206,7 @@ static void ce__commit(ce_channel *ch, ce__chan_cfg *next) {
      EPERM only for error-checking and robust mutexes). */
   (void)pthread_mutex_unlock(&ch->ctrl_mu);
   ce_ctx_free(old_ctx);
+  (void)pthread_setcancelstate(cancel_state, NULL);
 }
 
 /* ------------------------------------------------------------------ */
@@ -209,8 +225,10 @@ ce_status ce_channel_new(ce_channel **out) {
     free(ch);
     return CE_ERR_INTERNAL;
   }
-  atomic_init(&ch->dir[CE__SEND].seq, 0);
-  atomic_init(&ch->dir[CE__RECV].seq, 0);
+  for (int i = 0; i < 2; i++) {
+    atomic_init(&ch->dir[i].next, 0);
+    atomic_init(&ch->dir[i].serving, 0);
+  }
   atomic_init(&ch->dir[CE__SEND].holder, 0);
   atomic_init(&ch->dir[CE__RECV].holder, 0);
   atomic_init(&ch->cur, &ch->slot[0]);
@@ -248,10 +266,10 @@ static int ce__sdk_code(ce_status st) {
   }
 }
 
-int ce_channel_enable_encryption(ce_channel *ch, int enabled,
-                                 const ce_config *cfg) {
-  if (ch == NULL || ce__in_callback(ch))
-    return CE_SDK_ERR_INVALID_ARGUMENT;
+/* The body of ce_channel_enable_encryption, run with cancellation
+   disabled (the key derivation may read the system's random source, a
+   cancellation point; a cancel there would leak the context). */
+static int ce__enable(ce_channel *ch, int enabled, const ce_config *cfg) {
   ce_ctx *ctx = NULL;
   int datastream = 0;
   if (enabled) {
@@ -267,22 +285,35 @@ int ce_channel_enable_encryption(ce_channel *ch, int enabled,
     datastream = cfg->datastream_encryption_enabled != 0;
   }
   ce__chan_cfg *next;
-  ce_status st = ce__begin(ch, &next);
+  int cs;
+  ce_status st = ce__begin(ch, &next, &cs);
   if (st != CE_OK) {
     ce_ctx_free(ctx);
     return ce__sdk_code(st);
   }
   next->ctx = ctx;
   next->datastream_enabled = datastream;
-  ce__commit(ch, next);
+  ce__commit(ch, next, cs);
   return CE_SDK_OK;
+}
+
+int ce_channel_enable_encryption(ce_channel *ch, int enabled,
+                                 const ce_config *cfg) {
+  if (ch == NULL || ce__in_callback(ch))
+    return CE_SDK_ERR_INVALID_ARGUMENT;
+  int cs;
+  (void)pthread_setcancelstate(PTHREAD_CANCEL_DISABLE, &cs);
+  int rc = ce__enable(ch, enabled, cfg);
+  (void)pthread_setcancelstate(cs, NULL);
+  return rc;
 }
 
 ce_status ce_channel_register_packet_observer(ce_channel *ch,
                                               const ce_packet_observer *obs,
                                               void *user) {
   ce__chan_cfg *next;
-  ce_status st = ce__begin(ch, &next);
+  int cs;
+  ce_status st = ce__begin(ch, &next, &cs);
   if (st != CE_OK)
     return st;
   if (obs != NULL) {
@@ -294,52 +325,56 @@ ce_status ce_channel_register_packet_observer(ce_channel *ch,
     next->observer_user = NULL;
     next->has_observer = 0;
   }
-  ce__commit(ch, next);
+  ce__commit(ch, next, cs);
   return CE_OK;
 }
 
 ce_status ce_channel_set_error_callback(ce_channel *ch, ce_channel_error_fn fn,
                                         void *user) {
   ce__chan_cfg *next;
-  ce_status st = ce__begin(ch, &next);
+  int cs;
+  ce_status st = ce__begin(ch, &next, &cs);
   if (st != CE_OK)
     return st;
   next->error_fn = fn;
   next->error_user = fn != NULL ? user : NULL;
-  ce__commit(ch, next);
+  ce__commit(ch, next, cs);
   return CE_OK;
 }
 
 ce_status ce_channel_set_max_wire_size(ce_channel *ch, size_t max) {
   ce__chan_cfg *next;
-  ce_status st = ce__begin(ch, &next);
+  int cs;
+  ce_status st = ce__begin(ch, &next, &cs);
   if (st != CE_OK)
     return st;
   next->max_wire = max;
-  ce__commit(ch, next);
+  ce__commit(ch, next, cs);
   return CE_OK;
 }
 
 ce_status ce_channel_join(ce_channel *ch) {
   ce__chan_cfg *next;
-  ce_status st = ce__begin(ch, &next);
+  int cs;
+  ce_status st = ce__begin(ch, &next, &cs);
   if (st != CE_OK)
     return st;
   next->joined = 1;
-  ce__commit(ch, next);
+  ce__commit(ch, next, cs);
   return CE_OK;
 }
 
 ce_status ce_channel_leave(ce_channel *ch) {
   ce__chan_cfg *next;
-  ce_status st = ce__begin(ch, &next);
+  int cs;
+  ce_status st = ce__begin(ch, &next, &cs);
   if (st != CE_OK)
     return st;
   next->joined = 0;
   /* The SDK disables built-in encryption when the user leaves. */
   next->ctx = NULL;
   next->datastream_enabled = 0;
-  ce__commit(ch, next);
+  ce__commit(ch, next, cs);
   return CE_OK;
 }
 

@@ -19,8 +19,19 @@
  *     Two threads receive on another channel at once; every payload must
  *     be the one its frame carried.
  *
+ *  3. Cancellation. A thread cancelled while its control call waits for a
+ *     packet in progress finishes the call (the cancel takes effect later):
+ *     otherwise the control mutex stays locked and every later control
+ *     call hangs (found by review: the grace period slept in nanosleep, a
+ *     cancellation point).
+ *  4. Fairness. ce_channel_get_counters, waiting behind a continuous
+ *     sender, is served after at most the packets that were ahead of it
+ *     (found by review: with a bare compare-and-swap a waiter could be
+ *     overtaken by any number of packets, up to 284 ms here).
+ *
  * Meant to run under ThreadSanitizer (label tsan), and useful without it.
  */
+#define _GNU_SOURCE /* pthread_timedjoin_np */
 #include "ce_test.h"
 
 #include "chanenc.h"
@@ -31,6 +42,7 @@
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #define KEY "rcu test key"
 #define N_SWAPS 300
@@ -336,8 +348,141 @@ static void test_serialised(void) {
   ce_channel_free(rx);
 }
 
+/* ------------------------------------------------------------------ */
+/* 3. Cancellation inside a control call                               */
+/* ------------------------------------------------------------------ */
+
+static atomic_int hold_packet, packet_held;
+
+static int holding_cb(void *user, ce_packet *pkt) {
+  (void)user;
+  (void)pkt;
+  atomic_store(&packet_held, 1);
+  while (atomic_load(&hold_packet))
+    sched_yield();
+  return 1;
+}
+
+static void *one_send(void *arg) {
+  uint8_t buf[64] = {0};
+  size_t len = 16;
+  (void)ce_channel_send(arg, CE_PACKET_AUDIO, buf, &len, sizeof buf);
+  return NULL;
+}
+
+static atomic_int control_returned;
+
+static void *cancelled_control(void *arg) {
+  (void)ce_channel_set_max_wire_size(arg, 1000);
+  atomic_store(&control_returned, 1);
+  pthread_testcancel();
+  return NULL;
+}
+
+static void *late_control(void *arg) {
+  (void)ce_channel_set_max_wire_size(arg, 0);
+  return NULL;
+}
+
+/* Joins t within 5 s; 0 when it did not end. */
+static int join_within(pthread_t t) {
+  struct timespec ts;
+  clock_gettime(CLOCK_REALTIME, &ts);
+  ts.tv_sec += 5;
+  return pthread_timedjoin_np(t, NULL, &ts) == 0;
+}
+
+static void test_cancellation(void) {
+  ce_channel *ch = NULL;
+  static const ce_packet_observer holding = {holding_cb, holding_cb, holding_cb,
+                                             holding_cb};
+  must(ce_channel_new(&ch) == CE_OK && ce_channel_join(ch) == CE_OK &&
+           ce_channel_register_packet_observer(ch, &holding, NULL) == CE_OK,
+       "channel");
+  atomic_store(&hold_packet, 1);
+  pthread_t sender, control, late;
+  must(pthread_create(&sender, NULL, one_send, ch) == 0, "sender");
+  while (!atomic_load(&packet_held))
+    sched_yield();
+  must(pthread_create(&control, NULL, cancelled_control, ch) == 0, "control");
+  /* Let the control call reach its grace period, then cancel it there. */
+  for (int i = 0; i < 200; i++) {
+    struct timespec ms = {0, 1000000};
+    nanosleep(&ms, NULL);
+  }
+  must(pthread_cancel(control) == 0, "cancel");
+  atomic_store(&hold_packet, 0);
+  must(join_within(sender), "the sender ended");
+  int control_ended = join_within(control);
+  CE_CHECK(control_ended, "the cancelled control thread ended");
+  CE_CHECK(atomic_load(&control_returned),
+           "the cancelled control call was cut short instead of finishing");
+  must(pthread_create(&late, NULL, late_control, ch) == 0, "late control");
+  int late_ended = join_within(late);
+  CE_CHECK(late_ended, "a control call after the cancelled one hangs");
+  if (!control_ended || !late_ended) {
+    fprintf(stderr, "test_channel_rcu: threads stuck; giving up\n");
+    exit(1);
+  }
+  ce_channel_free(ch);
+}
+
+/* ------------------------------------------------------------------ */
+/* 4. get_counters behind a continuous sender                          */
+/* ------------------------------------------------------------------ */
+
+static atomic_long sends_done;
+
+static void *busy_sender(void *arg) {
+  static uint8_t buf[CAP];
+  while (!atomic_load(&stop_traffic)) {
+    size_t len = 100;
+    if (ce_channel_send(arg, CE_PACKET_VIDEO, buf, &len, sizeof buf) == CE_OK)
+      atomic_fetch_add(&sends_done, 1);
+  }
+  return NULL;
+}
+
+static void test_counters_fair(void) {
+  ce_channel *ch = NULL;
+  static const ce_packet_observer yielding = {yield_keep, yield_keep,
+                                              yield_keep, yield_keep};
+  ce_config c;
+  cfg_make(&c);
+  must(ce_channel_new(&ch) == CE_OK && ce_channel_join(ch) == CE_OK &&
+           ce_channel_enable_encryption(ch, 1, &c) == CE_SDK_OK &&
+           ce_channel_register_packet_observer(ch, &yielding, NULL) == CE_OK,
+       "channel");
+  atomic_store(&stop_traffic, 0);
+  pthread_t t;
+  must(pthread_create(&t, NULL, busy_sender, ch) == 0, "sender");
+  while (atomic_load(&sends_done) < 100)
+    sched_yield();
+  long worst = 0;
+  for (int i = 0; i < 200; i++) {
+    long before = atomic_load(&sends_done);
+    ce_channel_counters cnt;
+    must(ce_channel_get_counters(ch, &cnt) == CE_OK, "counters");
+    /* Served after the packet in progress and at most one that took its
+       ticket first; a packet that ended after get_counters took its
+       ticket can only be one of those two. */
+    long overtaken = (long)cnt.kind[CE_PACKET_VIDEO].sent - before;
+    if (overtaken > worst)
+      worst = overtaken;
+  }
+  atomic_store(&stop_traffic, 1);
+  must(pthread_join(t, NULL) == 0, "join");
+  CE_CHECK(worst <= 2,
+           "get_counters was overtaken by %ld packets of a continuous sender",
+           worst);
+  printf("fairness: get_counters overtaken by at most %ld packets\n", worst);
+  ce_channel_free(ch);
+}
+
 int main(void) {
   test_grace_periods();
   test_serialised();
+  test_cancellation();
+  test_counters_fair();
   return ce_test_finish("test_channel_rcu");
 }

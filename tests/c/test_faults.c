@@ -261,6 +261,33 @@ static ce_status control_call(ce_channel *ch, int which,
   }
 }
 
+/* After control_call(which) failed: what it would have changed is as it
+   was. 0-3 run on a joined channel with encryption on and on_error set,
+   4 on one that has left. */
+static void control_state_kept(ce_channel *ch, int which, int mode,
+                               errlog *log) {
+  uint8_t b[64] = {1, 2, 3};
+  size_t blen = 3;
+  if (which == 2) {
+    /* The error callback is still set: a failing send reports. */
+    int calls = log->calls;
+    CE_CHECK_STATUS(ce_channel_send(ch, CE_PACKET_AUDIO, b, &blen, 4),
+                    CE_ERR_BUFFER_TOO_SMALL, "send with cap 4");
+    CE_CHECK(log->calls == calls + 1, "error callback cleared by a failed "
+                                      "set_error_callback");
+    return;
+  }
+  ce_status st = ce_channel_send(ch, CE_PACKET_AUDIO, b, &blen, sizeof b);
+  if (which == 4) {
+    CE_CHECK_STATUS(st, CE_ERR_INVALID_ARGUMENT,
+                    "joined by a failed ce_channel_join");
+    return;
+  }
+  CE_CHECK_STATUS(st, CE_OK, "send after failed control call %d", which);
+  CE_CHECK(blen == 3 + ce_overhead(mode, 3),
+           "control %d: encryption state changed", which);
+}
+
 static void test_channel(int mode) {
   ce_config cfg;
   cfg_for(mode, &cfg);
@@ -292,20 +319,19 @@ static void test_channel(int mode) {
   CE_CHECK(rc == CE_SDK_OK, "enable m%d", mode);
 
   /* The other control calls: each has the control lock as its one site,
-     and a failed call changes nothing (each would break the send below). */
+     and a failed call changes nothing: control_state_kept checks the one
+     thing each call would have changed. Joining is tried on a channel that
+     has left (joining a joined channel changes nothing anyway). */
   static const ce_packet_observer drop = {obs_drop, obs_drop, obs_drop,
                                           obs_drop};
   for (int which = 0; which < 5; which++) {
     unsigned long sites = 0;
+    if (which == 4 && ce_channel_leave(ch) != CE_OK)
+      exit(2);
     FOR_EACH_FAULT(k, site, st = control_call(ch, which, &drop))
     sites++;
     CE_CHECK_STATUS(st, CE_ERR_INTERNAL, "control %d site %s", which, site);
-    uint8_t b[64] = {1, 2, 3};
-    size_t blen = 3;
-    CE_CHECK_STATUS(ce_channel_send(ch, CE_PACKET_AUDIO, b, &blen, sizeof b),
-                    CE_OK, "send after failed control call %d", which);
-    CE_CHECK(blen == 3 + ce_overhead(mode, 3),
-             "control %d: encryption state changed", which);
+    control_state_kept(ch, which, mode, &log);
     END_FOR_EACH_FAULT
     CE_CHECK(sites == 1, "control %d reached %lu sites", which, sites);
     /* Undo what the successful call did. */
@@ -313,7 +339,7 @@ static void test_channel(int mode) {
         ce_channel_register_packet_observer(ch, NULL, NULL) != CE_OK ||
         ce_channel_set_error_callback(ch, on_error, &log) != CE_OK ||
         ce_channel_join(ch) != CE_OK ||
-        (which == 3 && ce_channel_enable_encryption(ch, 1, &cfg) != CE_SDK_OK))
+        (which >= 3 && ce_channel_enable_encryption(ch, 1, &cfg) != CE_SDK_OK))
       exit(2);
   }
 
