@@ -60,14 +60,7 @@ int ce__gcm_backend_usable(int id) {
 }
 
 const ce__ecb_backend *ce__ecb_backend_of(int id) {
-  switch (id) {
-  case CE_BACKEND_OPENSSL:
-    return &ce__ecb_openssl;
-  case CE_BACKEND_SM4SIMD:
-    return &ce__ecb_sm4simd;
-  default:
-    return NULL;
-  }
+  return id == CE_BACKEND_SM4SIMD ? &ce__ecb_sm4simd : &ce__ecb_openssl;
 }
 
 int ce__sm4simd_usable(void) {

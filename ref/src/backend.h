@@ -106,8 +106,8 @@ typedef struct ce__ecb_backend {
 extern const ce__ecb_backend ce__ecb_openssl;
 extern const ce__ecb_backend ce__ecb_sm4simd;
 
-/* The ECB backend with this id (CE_BACKEND_OPENSSL, CE_BACKEND_SM4SIMD);
-   NULL otherwise. */
+/* The ECB backend with this id, which ce_backend_select chose for an ECB
+   mode: CE_BACKEND_SM4SIMD, or CE_BACKEND_OPENSSL (any other id). */
 const ce__ecb_backend *ce__ecb_backend_of(int id);
 /* 1 when sm4-simd is built in, not hidden and has a vectorized SM4 on
    this CPU (ce__sm4_impl_vectorized), else 0. */
