@@ -9,7 +9,9 @@ without --benchmark_repetitions) and prints:
      the baseline of that backend (OpenSSL EVP by hand, or intel-ipsec-mb
      by hand), ratio to the raw ipsec-mb GCM call, how many times faster
      than chanenc on OpenSSL, ratio to libsrtp (GCM modes), spread. A GCM
-     mode has one row per backend when the default chose ipsec-mb;
+     mode has one row per backend when the default chose ipsec-mb, and
+     SM4_128_ECB one row for sm4-simd and one for openssl when the default
+     chose sm4-simd (its baseline: OpenSSL EVP SM4-ECB by hand);
   2. SM4_128_ECB against OpenSSL EVP SM4-ECB and libgcrypt, and SM4
      alone per implementation (sm4raw/);
   3. the channel pipeline against bare ce_protect/ce_unprotect;
@@ -113,6 +115,14 @@ def backend_rows(g, ctx, m, n, d):
     if auto == "openssl":
         rows.append(("openssl", ce, g(f"base/{d}/{m}/{n}"), None, None,
                      f"ce/{d}/{m}/{n}"))
+    elif auto == "sm4-simd":
+        # SM4_128_ECB on chanenc's vectorized SM4: its baseline is the same
+        # frame by hand on OpenSSL EVP (the only library SM4-ECB baseline)
+        rows.append((auto, ce, g(f"base/{d}/{m}/{n}"), None, ossl,
+                     f"ce/{d}/{m}/{n}"))
+        if ossl is not None:
+            rows.append(("openssl", ossl, g(f"base/{d}/{m}/{n}"), None, None,
+                         f"ce-openssl/{d}/{m}/{n}"))
     else:
         rows.append((auto, ce, g(f"base-imb/{d}/{m}/{n}"),
                      g(f"imb/{d}/{m}/{n}"), ossl, f"ce/{d}/{m}/{n}"))
@@ -194,9 +204,10 @@ def main(argv):
                  "srtp ns", "x srtp", "gcry ns", "x gcry", "spread"], rows,
                 "llllrrrrrrrrrrrr")
     print("base: the same frame by hand on the row's backend (OpenSSL EVP, "
-          "or intel-ipsec-mb); raw: the bare ipsec-mb GCM call; openssl/x: "
-          "chanenc on OpenSSL over this row (times faster); gcry: "
-          "libgcrypt's AES-GCM (or SM4) making the same frames")
+          "or intel-ipsec-mb; for sm4-simd OpenSSL EVP SM4-ECB); raw: the "
+          "bare ipsec-mb GCM call; openssl/x: chanenc on OpenSSL over this "
+          "row (times faster); gcry: libgcrypt's AES-GCM (or SM4) making the "
+          "same frames")
     if not have_srtp:
         print("libsrtp: not compiled in (pkg-config libsrtp2 found nothing)")
     ring = [f"{n}: {fmt_ns(g(f'meta/ring/{n}'))}" for n in sizes
@@ -219,7 +230,9 @@ def main(argv):
                          fmt_ns(gc), fmt_ratio(gc, ce),
                          fmt_cv(cv.get(f"ce/{d}/SM4_128_ECB/{n}"))])
     if rows:
-        print(f"SM4_128_ECB, chanenc ({ctx.get('sm4_impl', '?')}) vs OpenSSL "
+        print(f"SM4_128_ECB, chanenc on "
+              f"{ctx.get('backend_SM4_128_ECB', '?')} "
+              f"({ctx.get('sm4_impl', '?')}) vs OpenSSL "
               f"EVP SM4-ECB (baseline.c) and libgcrypt (gcry_peer.c), same "
               f"frames; 'faster' = their ns / chanenc ns")
         print_table(["size", "direction", "ns/pkt", "openssl ns", "faster",

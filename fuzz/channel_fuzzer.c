@@ -20,8 +20,10 @@
  *  - on CE_DROPPED and every failure, buf[0..cap) and *len are unchanged;
  *    on CE_OK the buffer holds exactly the predicted bytes: what the
  *    observer handed back, or what an oracle context with the same config
- *    makes of it (receive), or a frame that the oracle opens back to the
- *    payload (send without observer);
+ *    on the OpenSSL backend makes of it (receive), or a frame that the
+ *    oracle opens back to the payload (send without observer): so the
+ *    channel's own backend (from the input: auto, openssl, ipsec-mb,
+ *    sm4-simd or no backend) is compared with OpenSSL;
  *  - observers see exactly the packet of the spec 11 pipeline (the payload,
  *    or the frame, or the wire bytes) and are never called for data
  *    streams; calls from inside callbacks are refused;
@@ -52,7 +54,7 @@ typedef struct fz_chan {
   ce_channel *ch, *other;
   /* The harness's model of the channel's settings. */
   int joined, enc, datastream, mode;
-  ce_ctx *oracle; /* same config as the channel's: predicts receive */
+  ce_ctx *oracle; /* the channel's config on OpenSSL: predicts receive */
   int has_obs;
   unsigned obs_mask; /* which of the four callbacks are set */
   int has_err;
@@ -438,8 +440,8 @@ static ce_status do_receive(fz_chan *s, ce_packet_kind kind, uint8_t *buf,
  * -------------------------------------------------------------- */
 
 static void op_enable(fz_chan *s) {
-  uint8_t sel = fz_u8(s->in);
-  int mode = fz_u8(s->in) % 10; /* 0 and 9 are invalid */
+  uint8_t sel = fz_u8(s->in), mb = fz_u8(s->in);
+  int mode = mb % 10; /* 0 and 9 are invalid */
   uint8_t key[40];
   size_t key_len = fz_u8(s->in) % 40;
   fz_fill(s->in, key, key_len);
@@ -452,6 +454,10 @@ static void op_enable(fz_chan *s) {
   if (mode != 7 && mode != 8)
     fz_fill(s->in, cfg.salt, (sel & 2) ? CE_SALT_LEN : 0);
   cfg.datastream_encryption_enabled = (sel & 4) != 0;
+  /* mb / 10 chooses the channel's backend (fz_backend_choice); one that
+     cannot serve the mode is refused as NOT_SUPPORTED, no backend as
+     INVALID_ARGUMENT (ce_config_check says which). */
+  cfg.backend = fz_backend_choice(mb / 10u);
   ce_status chk = ce_config_check(&cfg);
   int want = chk == CE_OK                     ? CE_SDK_OK
              : chk == CE_ERR_NOT_SUPPORTED    ? CE_SDK_ERR_NOT_SUPPORTED
@@ -462,6 +468,9 @@ static void op_enable(fz_chan *s) {
   if (rc != CE_SDK_OK)
     return; /* state unchanged */
   ce_ctx_free(s->oracle);
+  /* The oracle runs on OpenSSL, the reference backend, whichever backend
+     the channel's context got: its predictions compare the two. */
+  cfg.backend = CE_BACKEND_OPENSSL;
   FZ_CHECK_STATUS(ce_ctx_new(&cfg, &s->oracle), CE_OK, "oracle context");
   s->enc = 1;
   s->mode = mode;

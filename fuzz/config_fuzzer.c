@@ -3,17 +3,20 @@
  *
  * Target: ce_config_check, ce_derive, ce_ctx_new and
  * ce_channel_enable_encryption with arbitrary modes (any int), keys (any
- * bytes, empty, NULL), salts (any 32 bytes, all zero) and data-stream
- * flags; ce_config_set_key_str, ce_config_set_salt_base64,
- * ce_mode_from_name and ce_status_from_name on arbitrary strings; the
- * mode table queries on arbitrary ids (config.c, keysched.c, modes.c,
- * status.c, ctx.c, channel.c's enable path).
+ * bytes, empty, NULL), salts (any 32 bytes, all zero), data-stream flags
+ * and cipher backends (auto, openssl, ipsec-mb, sm4-simd, no backend);
+ * ce_config_set_key_str, ce_config_set_salt_base64, ce_mode_from_name and
+ * ce_status_from_name on arbitrary strings; the mode table queries on arbitrary
+ * ids (config.c, keysched.c, modes.c, status.c, ctx.c, channel.c's enable
+ * path).
  *
  * Input: a selector byte, then the fields of the operation (below).
  *
  * What must hold:
  *  - ce_config_check decides, and ce_derive, ce_ctx_new and
  *    ce_channel_enable_encryption (in its SDK codes 0/-2/-4) agree with it;
+ *    a backend that does not serve the mode here is NOT_SUPPORTED, after
+ *    every INVALID_ARGUMENT; the context runs on the backend chosen;
  *  - the key schedule equals spec 4 written out on the primitive layer
  *    (HKDF-Extract with 0^32, HKDF-Expand with the "ce1 key/iv/check "
  *    labels), and the context's check byte is the schedule's;
@@ -106,6 +109,31 @@ static void check_mode_queries(int mode) {
   }
 }
 
+/* The backend that must serve mode (valid, its cipher in OpenSSL) for the
+   choice backend (a ce_backend value), or -1 when the choice cannot serve
+   it: OpenSSL serves every mode; ipsec-mb the GCM family and sm4-simd
+   SM4_128_ECB, each where it runs (asked of ce_backend_select for a mode
+   it serves, so that this model still states which modes each serves);
+   auto takes the fast one where it runs. */
+static int expected_backend(int backend, int mode) {
+  int b;
+  int imb =
+      ce_backend_select(CE_BACKEND_IPSECMB, CE_MODE_AES_128_GCM, &b) == CE_OK;
+  int sm4 =
+      ce_backend_select(CE_BACKEND_SM4SIMD, CE_MODE_SM4_128_ECB, &b) == CE_OK;
+  int fast = ce_mode_family(mode) == CE_FAMILY_GCM && imb ? CE_BACKEND_IPSECMB
+             : mode == CE_MODE_SM4_128_ECB && sm4         ? CE_BACKEND_SM4SIMD
+                                                          : CE_BACKEND_OPENSSL;
+  switch (backend) {
+  case CE_BACKEND_AUTO:
+    return fast;
+  case CE_BACKEND_OPENSSL:
+    return CE_BACKEND_OPENSSL;
+  default:
+    return fast == backend ? backend : -1;
+  }
+}
+
 /* enable_encryption's SDK code for a ce_config_check status. */
 static int sdk_code(ce_status st) {
   return st == CE_OK                     ? CE_SDK_OK
@@ -116,8 +144,17 @@ static int sdk_code(ce_status st) {
 
 static void fuzz_config(fz_reader *r) {
   uint8_t sel = fz_u8(r);
-  /* Mostly 0..9 (the valid ids and both neighbours), sometimes any int. */
-  int mode = (sel & 0x80) ? (int)fz_u32(r) : fz_u8(r) % 10;
+  /* Mostly 0..9 (the valid ids and both neighbours), sometimes any int.
+     With the one-byte mode, b / 10 also chooses the backend
+     (fz_backend_choice: bytes 0..9 are auto, 10..19 openssl, ...). */
+  int mode, backend = CE_BACKEND_AUTO;
+  if (sel & 0x80) {
+    mode = (int)fz_u32(r);
+  } else {
+    uint8_t b = fz_u8(r);
+    mode = b % 10;
+    backend = fz_backend_choice(b / 10u);
+  }
   size_t key_len = fz_read_key_len(r), got;
   const uint8_t *key = fz_bytes(r, key_len, &got);
   key_len = got;
@@ -139,15 +176,23 @@ static void fuzz_config(fz_reader *r) {
   cfg.key_len = key_len;
   memcpy(cfg.salt, salt, sizeof salt);
   cfg.datastream_encryption_enabled = (sel & 0x10) != 0;
+  cfg.backend = backend;
 
   int valid_mode = mode >= 1 && mode <= 8;
   int gcm2 = mode == 7 || mode == 8;
   ce_status want = CE_OK;
   if (!valid_mode || cfg.key == NULL || key_len == 0 ||
-      (gcm2 && all_zero(salt, CE_SALT_LEN)))
+      (gcm2 && all_zero(salt, CE_SALT_LEN)) || ce_backend_name(backend) == NULL)
     want = CE_ERR_INVALID_ARGUMENT;
   else
     want = ce_mode_supported(mode);
+  /* Which backend serves: each serves its family only (chanenc.h). */
+  int served = -1;
+  if (want == CE_OK) {
+    served = expected_backend(backend, mode);
+    if (served < 0)
+      want = CE_ERR_NOT_SUPPORTED;
+  }
   FZ_CHECK_STATUS(ce_config_check(&cfg), want, "ce_config_check");
 
   if (gcm2 && want == CE_OK) {
@@ -161,6 +206,10 @@ static void fuzz_config(fz_reader *r) {
     FZ_CHECK(ce_ctx_mode(fz_gcm2_ctx(i)) == mode, "table ctx mode");
     FZ_CHECK(ce_ctx_check(fz_gcm2_ctx(i)) == fz_gcm2_derived(i)->check,
              "table ctx check byte");
+    ce_ctx *on = fz_gcm2_ctx_on(i, served);
+    FZ_CHECK(strcmp(ce_ctx_backend(on), ce_backend_name(served)) == 0 &&
+                 ce_ctx_check(on) == fz_gcm2_derived(i)->check,
+             "table ctx on %s", ce_backend_name(served));
     return;
   }
 
@@ -186,6 +235,9 @@ static void fuzz_config(fz_reader *r) {
   } else {
     FZ_CHECK(ce_ctx_mode(ctx) == mode, "ctx mode");
     FZ_CHECK(ce_ctx_check(ctx) == d.check, "ctx check byte");
+    FZ_CHECK(strcmp(ce_ctx_backend(ctx), ce_backend_name(served)) == 0,
+             "mode %d, backend %d: ctx on %s, want %s", mode, backend,
+             ce_ctx_backend(ctx), ce_backend_name(served));
     ce_ctx_free(ctx);
   }
 

@@ -23,6 +23,13 @@
  *   op bit 3     unprotect: trim the frame to a length the family can
  *                have (ECB 2 + 16k), for the same reason
  *   op bits 4-5  output capacity: ample, exact, one short, zero
+ *   op bits 6-7  the reference's cipher backend: 0 auto, 1 "openssl",
+ *                2 the mode's fast backend ("ipsec-mb" for GCM,
+ *                "sm4-simd" for SM4_128_ECB; where it cannot run, or for
+ *                the other modes, "openssl"), 3 every backend that serves
+ *                the mode here, which must all give the same answer
+ *                (status, length, bytes) before one is compared with the
+ *                other library
  *   mode byte    0xf8..0xff select invalid ids (0, 9, -1, ...), any other
  *                value ((b - 1) & 7) + 1
  *
@@ -86,33 +93,70 @@ int LLVMFuzzerInitialize(int *argc, char ***argv) {
 
 static const int invalid_modes[8] = {0, 9, -1, 15, 16, 255, INT_MAX, INT_MIN};
 
-/* The reference: a context for the config, then the into form. */
-static int ref_call(int unprotect, int mode, const uint8_t *key, size_t key_len,
-                    const uint8_t *salt, int table_idx, uint64_t pn,
-                    const uint8_t *in, size_t n, uint8_t *out,
+/* The reference on backend (never AUTO; the caller resolved it): a
+   context for the config, then the into form. */
+static int ref_call(int backend, int unprotect, int mode, const uint8_t *key,
+                    size_t key_len, const uint8_t *salt, int table_idx,
+                    uint64_t pn, const uint8_t *in, size_t n, uint8_t *out,
                     size_t *out_len) {
   ce_ctx *ctx = NULL;
   int owned = 0;
   if (table_idx >= 0) {
-    ctx = fz_gcm2_ctx((size_t)table_idx);
+    ctx = fz_gcm2_ctx_on((size_t)table_idx, backend);
   } else {
     ce_config cfg;
     ce_config_init(&cfg);
     cfg.mode = mode;
     cfg.key = key;
     cfg.key_len = key_len;
+    cfg.backend = backend;
     memcpy(cfg.salt, salt, CE_SALT_LEN);
     ce_status st = ce_ctx_new(&cfg, &ctx);
     if (st != CE_OK)
       return st;
     owned = 1;
   }
+  FZ_CHECK(strcmp(ce_ctx_backend(ctx), ce_backend_name(backend)) == 0,
+           "reference context on %s, %s asked", ce_ctx_backend(ctx),
+           ce_backend_name(backend));
   ce_status st = unprotect
                      ? ce_unprotect_into(ctx, in, n, out, out_len)
                      : ce_testing_protect_pn_into(ctx, pn, in, n, out, out_len);
   if (owned)
     ce_ctx_free(ctx);
   return st;
+}
+
+/* The backends the reference runs for op bits 6-7 (see the top); at most
+   two, OpenSSL first. Invalid modes run on OpenSSL (refused anyway). */
+static int ref_backends(unsigned choice, int mode, int out[2]) {
+  int fast = CE_BACKEND_OPENSSL, b;
+  if (mode >= 1 && mode <= 8) {
+    if (ce_mode_family(mode) == CE_FAMILY_GCM)
+      fast = CE_BACKEND_IPSECMB;
+    else if (mode == CE_MODE_SM4_128_ECB)
+      fast = CE_BACKEND_SM4SIMD;
+    if (ce_backend_select(fast, mode, &b) != CE_OK)
+      fast = CE_BACKEND_OPENSSL;
+  }
+  switch (choice) {
+  case 0: /* auto: what ce_backend_select makes of it */
+    out[0] = mode >= 1 && mode <= 8 &&
+                     ce_backend_select(CE_BACKEND_AUTO, mode, &b) == CE_OK
+                 ? b
+                 : CE_BACKEND_OPENSSL;
+    return 1;
+  case 1:
+    out[0] = CE_BACKEND_OPENSSL;
+    return 1;
+  case 2:
+    out[0] = fast;
+    return 1;
+  default:
+    out[0] = CE_BACKEND_OPENSSL;
+    out[1] = fast;
+    return fast == CE_BACKEND_OPENSSL ? 1 : 2;
+  }
 }
 
 static void difference(const char *what, int unprotect, int mode,
@@ -253,8 +297,38 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     memcpy(in2, in, n);
   static const uint8_t nokey = 0;
   const uint8_t *kp = key_len ? key : &nokey;
-  int ref_st = ref_call(unprotect, mode, kp, key_len, salt, table_idx, pn, in,
-                        n, ref, &ref_len);
+  int backends[2];
+  int nb = ref_backends((unsigned)op >> 6, mode, backends);
+  int ref_st = ref_call(backends[0], unprotect, mode, kp, key_len, salt,
+                        table_idx, pn, in, n, ref, &ref_len);
+  if (nb == 2) {
+    /* The second backend on its own copies; it must match the first. */
+    uint8_t *ref2 = malloc(cap + 1), *in3 = malloc(n ? n : 1);
+    memset(ref2, FZ_POISON, cap + 1);
+    if (n)
+      memcpy(in3, in, n);
+    size_t ref2_len = cap;
+    int ref2_st = ref_call(backends[1], unprotect, mode, kp, key_len, salt,
+                           table_idx, pn, in3, n, ref2, &ref2_len);
+    if (ref2_st != ref_st || ref2_len != ref_len ||
+        memcmp(ref, ref2, cap + 1) != 0 || (n && memcmp(in, in3, n) != 0)) {
+      fprintf(stderr,
+              "DIFFERENCE between the reference's backends %s and "
+              "%s\n",
+              ce_backend_name(backends[0]), ce_backend_name(backends[1]));
+      fprintf(stderr, "%s: status %s, out_len %zu\n",
+              ce_backend_name(backends[0]), ce_status_name(ref_st), ref_len);
+      fz_hexdump("out", ref, ref_st == CE_OK ? ref_len : 0);
+      fprintf(stderr, "%s: status %s, out_len %zu\n",
+              ce_backend_name(backends[1]), ce_status_name(ref2_st), ref2_len);
+      fz_hexdump("out", ref2, ref2_st == CE_OK ? ref2_len : 0);
+      FZ_CHECK(0, "DIFFERENCE: backends %s and %s, mode %d",
+               ce_backend_name(backends[0]), ce_backend_name(backends[1]),
+               mode);
+    }
+    free(ref2);
+    free(in3);
+  }
   int oth_st =
       unprotect
           ? other_unprotect(mode, kp, key_len, salt, in2, n, oth, &oth_len)

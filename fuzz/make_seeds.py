@@ -67,9 +67,18 @@ def key_len_bytes(n: int) -> bytes:
     return bytes([n]) if n < 255 else b"\xff" + struct.pack(">H", n)
 
 
-def cfg_prefix(mode: int, key: bytes, salt: bytes) -> bytes:
-    """The config prefix: mode, key length, key, salt for GCM2 only."""
-    out = bytes([mode]) + key_len_bytes(len(key)) + key
+# Backend choices in the harnesses' input (fz_backend_choice in
+# fuzz_common.c): auto, "openssl", "ipsec-mb", "sm4-simd", no backend.
+BACKEND_CHOICES = (0, 1, 2, 3, 4)
+# Modes whose packets the backends other than OpenSSL serve: SM4_128_ECB
+# (sm4-simd) and the GCM family (ipsec-mb).
+FAST_MODES = (4, 5, 6, 7, 8)
+
+
+def cfg_prefix(mode: int, key: bytes, salt: bytes, backend: int = 0) -> bytes:
+    """The config prefix: mode (its upper bits the backend choice), key
+    length, key, salt for GCM2 only."""
+    out = bytes([mode + 8 * backend]) + key_len_bytes(len(key)) + key
     if mode in (7, 8):
         out += salt
     return out
@@ -134,6 +143,7 @@ class Corpus:
 
 
 def seeds_unprotect(c, files):
+    on_backends = set()
     for g, t in tests_of(files):
         prefix = cfg_prefix(g["mode"], bytes.fromhex(g["key"]), bytes.fromhex(g["salt"]))
         frame = bytes.fromhex(t["frame"])
@@ -141,6 +151,14 @@ def seeds_unprotect(c, files):
         if t["result"] == "valid":
             # Out of place with a short capacity, in == out, overlap.
             c.add("unprotect", prefix + b"\x1a" + frame)
+        # The first test of each group on every backend choice.
+        gid = id(g)
+        if g["mode"] in FAST_MODES and gid not in on_backends:
+            on_backends.add(gid)
+            for b in BACKEND_CHOICES[1:]:
+                c.add("unprotect", cfg_prefix(g["mode"], bytes.fromhex(g["key"]),
+                                              bytes.fromhex(g["salt"]), b) +
+                      b"\x00" + frame)
     # The upper length bound (flags bit 5), per family.
     for mode in (1, 2, 5):
         for k in range(3):
@@ -158,8 +176,10 @@ def seeds_roundtrip(c, files):
         flags = 0x17 if len(payload) in (0, 1, 15, 16, 17) else 0x00
         c.add("roundtrip", prefix + struct.pack(">QBB", pn, flags, len(payload) % 7) + payload)
     for mode in range(1, 9):
-        c.add("roundtrip", bytes([mode, 1]) + b"k" + bytes(32 if mode > 6 else 0) +
-              struct.pack(">QBB", 0x0102030405060708, 0x0f, 2))
+        for b in BACKEND_CHOICES:
+            c.add("roundtrip", bytes([mode + 8 * b, 1]) + b"k" +
+                  bytes(32 if mode > 6 else 0) +
+                  struct.pack(">QBB", 0x0102030405060708, 0x0f, 2))
 
 
 def seeds_differential(c, files):
@@ -173,6 +193,13 @@ def seeds_differential(c, files):
             pn = int(t["pn"], 16) if t["pn"] else 0
             c.add("differential", bytes([0x02, mode]) + head + struct.pack(">Q", pn) +
                   bytes.fromhex(t["payload"]))
+            if mode in FAST_MODES:
+                # op bits 6-7: openssl, the fast backend, both compared.
+                for op in (0x42, 0x82, 0xc2):
+                    c.add("differential", bytes([op, mode]) + head +
+                          struct.pack(">Q", pn) + bytes.fromhex(t["payload"]))
+                c.add("differential", bytes([0xc3, mode]) + head +
+                      bytes.fromhex(t["frame"]))
         c.add("differential", bytes([0x03, mode]) + head + bytes.fromhex(t["frame"]))
     # Refusals: bad modes, empty key, GCM2 with a zero salt.
     for mb in (0xf8, 0xf9, 0xfa, 0xff):
@@ -190,6 +217,11 @@ def seeds_config(c, files):
             if 0 <= mode <= 9:
                 sel = 0x08  # also through enable_encryption
                 c.add("config", b"\x00" + bytes([sel, mode]) + key_len_bytes(len(key)) + key + salt)
+                if mode in FAST_MODES or mode == 1:
+                    # mode byte / 10: the backend choice
+                    for b in BACKEND_CHOICES[1:]:
+                        c.add("config", b"\x00" + bytes([sel, mode + 10 * b]) +
+                              key_len_bytes(len(key)) + key + salt)
             else:
                 c.add("config", b"\x00" + bytes([0x88]) + struct.pack(">i", mode) +
                       key_len_bytes(len(key)) + key + salt)
@@ -260,6 +292,12 @@ def seeds_vecfile_json(c, files):
     small["groups"] = small["groups"][:1]
     text = json.dumps(small, indent=1).encode()
     c.add("vecfile", b"\x05" + text)
+    # Each backend choice (flags bits 3-7) on the SM4 and GCM files.
+    for name, doc in files:
+        if "sm4" in name or "gcm" in name:
+            t = json.dumps(trimmed(doc, 1), separators=(",", ":")).encode()
+            for b in BACKEND_CHOICES[1:]:
+                c.add("vecfile", bytes([0x04 | b << 3]) + t)
     c.add("vecfile", b"\x02" + text[:-40])
     c.add("vecfile", b"\x00" + text.replace(b'"valid"', b'"Valid"', 1))
     for snippet in [b'{"a":[1,-0.5e+3,true,false,null,"\\u00e9\\ud83d\\ude00\\n"]}',
@@ -320,6 +358,14 @@ def seeds_channel(c):
     sessions.append(enable(2, b"k", 0x07) + b"\x02\x0f" + b"\x09" + pkt(0, b"\x12" + bytes(17)) + b"\x02" +
                     b"\x09" + pkt(2, bytes(18)) + b"\x08" + pkt(1, b"", 0) + b"\x08")
     sessions.append(enable(7, b"k") + enable(0) + enable(4, b"") + b"\x01" + b"\x0a" + pkt(0, b"plain") + b"\x0b")
+    # The channel's context on each backend choice (mode byte / 10), the
+    # oracle on OpenSSL: send and receive back through the identity.
+    for mode in (3, 4, 5, 6):
+        for b in BACKEND_CHOICES[1:]:
+            s = enable(mode + 10 * b) + b"\x04\x01" + bytes([2, 0x0f])
+            for act in range(4):
+                s += b"\x0a" + pkt(act % 3, hello * (1 + act)) + b"\x10" + bytes([act, 0, 0, act])
+            sessions.append(s + b"\x0b")
     for s in sessions:
         c.add("channel", s)
 

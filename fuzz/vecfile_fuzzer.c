@@ -9,6 +9,9 @@
  *   flags bit 0    load through ce_vec_load from a memory file
  *                  (/proc/self/fd of a memfd) instead of ce_vec_parse
  *   flags bit 1-2  size of the error buffer: 0, 1, 24 or 512 bytes
+ *   flags bit 3-7  a cipher backend (fz_backend_choice) set on each group's
+ *                  config: ce_config_check must then answer as
+ *                  ce_backend_select does for a config it accepts on auto
  *
  * What must hold:
  *  - failure: rc -1, *out NULL, the message NUL terminated inside the
@@ -51,7 +54,7 @@ static int cmp_i64(const void *a, const void *b) {
   return x < y ? -1 : x > y;
 }
 
-static void check_file(const ce_vec_file *f) {
+static void check_file(const ce_vec_file *f, int backend) {
   size_t n_valid = 0, n_invalid = 0, n_refusals = 0, n_tests = 0;
   unsigned acc = 0;
   FZ_CHECK(f->name != NULL && f->description != NULL, "file strings");
@@ -102,9 +105,18 @@ static void check_file(const ce_vec_file *f) {
                    memcmp(cfg.salt, g->salt, CE_SALT_LEN) == 0 &&
                    cfg.datastream_encryption_enabled == 0,
                "group config fields");
+      FZ_CHECK(cfg.backend == CE_BACKEND_AUTO, "group config backend %d",
+               cfg.backend);
       /* Validation only (no derivation: GCM2 would be slow); the loader
-         does not judge configs, so any status is fine here. */
-      (void)ce_config_check(&cfg);
+         does not judge configs, so any status is fine here. A config
+         accepted on auto is accepted on the chosen backend exactly when
+         that backend serves its mode here. */
+      if (ce_config_check(&cfg) == CE_OK) {
+        int served;
+        ce_status sel = ce_backend_select(backend, cfg.mode, &served);
+        cfg.backend = backend;
+        FZ_CHECK_STATUS(ce_config_check(&cfg), sel, "config on a backend");
+      }
     }
   }
   FZ_CHECK(n_valid == f->n_valid && n_invalid == f->n_invalid &&
@@ -172,7 +184,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
       FZ_CHECK(err[0] != '\0', "failure without a message");
   } else {
     FZ_CHECK(f != NULL, "success without a file");
-    check_file(f);
+    check_file(f, fz_backend_choice((unsigned)flags >> 3));
     ce_vec_free(f);
   }
   ce_vec_free(NULL);

@@ -81,7 +81,8 @@ typedef struct fz_gcm2_entry_t {
   uint8_t key[FZ_MAX_KEY];
   size_t key_len;
   uint8_t salt[CE_SALT_LEN];
-  ce_ctx *ctx;
+  ce_ctx *ctx;       /* CE_BACKEND_AUTO */
+  ce_ctx *ctx_on[4]; /* a named backend (fz_gcm2_ctx_on), on first use */
   ce_derived derived;
 } fz_gcm2_entry_t;
 
@@ -193,6 +194,64 @@ ce_ctx *fz_gcm2_ctx(size_t i) {
   return fz_gcm2_ready(i)->ctx;
 }
 
+ce_ctx *fz_gcm2_ctx_on(size_t i, int backend) {
+  fz_init();
+  fz_gcm2_entry_t *e = fz_gcm2_ready(i);
+  const char *name = ce_backend_name(backend);
+  FZ_CHECK(name != NULL && backend != CE_BACKEND_AUTO, "backend %d", backend);
+  if (strcmp(ce_ctx_backend(e->ctx), name) == 0)
+    return e->ctx; /* what auto chose: no second PBKDF2 */
+  if (e->ctx_on[backend] == NULL) {
+    ce_config cfg;
+    ce_config_init(&cfg);
+    cfg.mode = e->mode;
+    cfg.key = e->key;
+    cfg.key_len = e->key_len;
+    cfg.backend = backend;
+    memcpy(cfg.salt, e->salt, CE_SALT_LEN);
+    FZ_CHECK_STATUS(ce_ctx_new(&cfg, &e->ctx_on[backend]), CE_OK,
+                    "GCM2 table context on a named backend");
+  }
+  return e->ctx_on[backend];
+}
+
+int fz_backend_choice(unsigned sel) {
+  switch (sel % 5) {
+  case 0:
+    return CE_BACKEND_AUTO;
+  case 1:
+    return CE_BACKEND_OPENSSL;
+  case 2:
+    return CE_BACKEND_IPSECMB;
+  case 3:
+    return CE_BACKEND_SM4SIMD;
+  default:
+    return sel / 5 % 2 ? -1 : CE_BACKEND_SM4SIMD + 1; /* no backend */
+  }
+}
+
+int fz_backend_resolve(ce_config *cfg) {
+  int served;
+  ce_status st = ce_backend_select(cfg->backend, cfg->mode, &served);
+  if (st != CE_OK) {
+    /* Not a backend, or one that cannot serve the mode here: the config
+       is refused alike everywhere, then the input runs on auto. */
+    FZ_CHECK(st == (ce_backend_name(cfg->backend) ? CE_ERR_NOT_SUPPORTED
+                                                  : CE_ERR_INVALID_ARGUMENT),
+             "ce_backend_select(%d, %d): %s", cfg->backend, cfg->mode,
+             ce_status_name(st));
+    ce_status chk = ce_config_check(cfg);
+    FZ_CHECK(chk == st || (chk == CE_ERR_NOT_SUPPORTED &&
+                           ce_mode_supported(cfg->mode) != CE_OK),
+             "ce_config_check with backend %d, mode %d: %s, select said %s",
+             cfg->backend, cfg->mode, ce_status_name(chk), ce_status_name(st));
+    cfg->backend = CE_BACKEND_AUTO;
+    FZ_CHECK_STATUS(ce_backend_select(CE_BACKEND_AUTO, cfg->mode, &served),
+                    CE_OK, "auto backend");
+  }
+  return served;
+}
+
 const ce_derived *fz_gcm2_derived(size_t i) {
   fz_init();
   return &fz_gcm2_ready(i)->derived;
@@ -241,7 +300,8 @@ size_t fz_read_key_len(fz_reader *r) {
 int fz_read_cfg(fz_reader *r, fz_cfg *c) {
   fz_init();
   memset(c, 0, sizeof *c);
-  c->mode = ((fz_u8(r) - 1) & 7) + 1;
+  unsigned mb = (unsigned)(fz_u8(r) - 1) & 0xffu;
+  c->mode = (int)(mb & 7) + 1;
   size_t want = fz_read_key_len(r), got;
   const uint8_t *k = fz_bytes(r, want, &got);
   if (got)
@@ -251,31 +311,39 @@ int fz_read_cfg(fz_reader *r, fz_cfg *c) {
     c->key[0] = 'k'; /* a context needs a key; refusals are config_fuzzer's */
     c->key_len = 1;
   }
+  size_t gcm2 = (size_t)-1;
   if (c->mode == CE_MODE_AES_128_GCM2 || c->mode == CE_MODE_AES_256_GCM2) {
     fz_fill(r, c->salt, CE_SALT_LEN);
-    size_t i = fz_gcm2_pick(c->mode, c->key, c->key_len, c->salt);
+    gcm2 = fz_gcm2_pick(c->mode, c->key, c->key_len, c->salt);
     int m;
     const uint8_t *key, *salt;
-    fz_gcm2_entry(i, &m, &key, &c->key_len, &salt);
+    fz_gcm2_entry(gcm2, &m, &key, &c->key_len, &salt);
     memcpy(c->key, key, c->key_len);
     memcpy(c->salt, salt, CE_SALT_LEN);
-    c->ctx = fz_gcm2_ctx(i);
-    c->derived = *fz_gcm2_derived(i);
+    c->derived = *fz_gcm2_derived(gcm2);
   }
   ce_config_init(&c->cfg);
   c->cfg.mode = c->mode;
   c->cfg.key = c->key;
   c->cfg.key_len = c->key_len;
   memcpy(c->cfg.salt, c->salt, CE_SALT_LEN);
-  if (c->ctx != NULL)
-    return 1;
-  ce_status st = ce_ctx_new(&c->cfg, &c->ctx);
-  if (st == CE_ERR_NOT_SUPPORTED)
-    return 0;
-  FZ_CHECK_STATUS(st, CE_OK, "ce_ctx_new of a valid config");
-  c->owns_ctx = 1;
-  FZ_CHECK_STATUS(ce_derive(&c->cfg, &c->derived), CE_OK,
-                  "ce_derive of a valid config");
+  /* The mode byte's upper bits choose the backend (fz_backend_choice). */
+  c->cfg.backend = fz_backend_choice(mb >> 3);
+  c->backend = fz_backend_resolve(&c->cfg);
+  if (gcm2 != (size_t)-1) {
+    c->ctx = fz_gcm2_ctx_on(gcm2, c->backend);
+  } else {
+    ce_status st = ce_ctx_new(&c->cfg, &c->ctx);
+    if (st == CE_ERR_NOT_SUPPORTED)
+      return 0;
+    FZ_CHECK_STATUS(st, CE_OK, "ce_ctx_new of a valid config");
+    c->owns_ctx = 1;
+    FZ_CHECK_STATUS(ce_derive(&c->cfg, &c->derived), CE_OK,
+                    "ce_derive of a valid config");
+  }
+  FZ_CHECK(strcmp(ce_ctx_backend(c->ctx), ce_backend_name(c->backend)) == 0,
+           "mode %d: context on %s, %s chosen", c->mode, ce_ctx_backend(c->ctx),
+           ce_backend_name(c->backend));
   return 1;
 }
 

@@ -128,7 +128,15 @@ static inline const uint8_t *fz_rest(fz_reader *r, size_t *got) {
  *
  * Config prefix layout (make_seeds.py writes the same):
  *   byte    mode      taken as ((b - 1) & 7) + 1, so every byte is a mode
- *                     and the ids 1..8 map to themselves
+ *                     and the ids 1..8 map to themselves; the upper bits,
+ *                     ((b - 1) & 0xff) >> 3, choose the cipher backend
+ *                     (fz_backend_choice): bytes 1..8 are CE_BACKEND_AUTO,
+ *                     9..16 "openssl", 17..24 "ipsec-mb", 25..32
+ *                     "sm4-simd", 33..40 a value that is no backend, and
+ *                     so on modulo 5. A backend that cannot serve the mode
+ *                     here, or no backend, must be refused alike by
+ *                     ce_backend_select and ce_config_check; the input then
+ *                     runs on CE_BACKEND_AUTO.
  *   byte    key_len   0 is read as 1 (a context needs a key); 255 means
  *                     that a 2-byte big-endian length follows (at most
  *                     FZ_MAX_KEY), for the vectors' long keys
@@ -154,6 +162,7 @@ typedef struct fz_cfg {
   ce_config cfg; /* points at key/salt above */
   ce_ctx *ctx;   /* owned when owns_ctx, else the table's */
   int owns_ctx;
+  int backend;        /* the backend serving ctx (CE_BACKEND_*, never AUTO) */
   ce_derived derived; /* the key schedule, for primitive-layer models */
 } fz_cfg;
 
@@ -172,8 +181,21 @@ void fz_cfg_free(fz_cfg *c);
 size_t fz_gcm2_count(void);
 void fz_gcm2_entry(size_t i, int *mode, const uint8_t **key, size_t *key_len,
                    const uint8_t **salt);
-/* The cached context and key schedule of entry i. */
+/* The cached context and key schedule of entry i (CE_BACKEND_AUTO). */
 ce_ctx *fz_gcm2_ctx(size_t i);
+/* Entry i's cached context on the named backend (CE_BACKEND_OPENSSL or
+   IPSECMB, which must serve the mode here); made on first use. */
+ce_ctx *fz_gcm2_ctx_on(size_t i, int backend);
+
+/* The backend choice for a selector sel from the input: auto, openssl,
+   ipsec-mb, sm4-simd, or a value that is no backend (4 or -1), by sel
+   modulo 5. */
+int fz_backend_choice(unsigned sel);
+/* The backend that serves cfg (ce_backend_select). When cfg->backend
+   cannot serve (not a backend, not built in, not usable here, or not for
+   this mode), checks that ce_backend_select and ce_config_check refuse it
+   alike, sets cfg->backend to CE_BACKEND_AUTO and resolves that. */
+int fz_backend_resolve(ce_config *cfg);
 const ce_derived *fz_gcm2_derived(size_t i);
 /* The first table entry of a GCM2 mode: the one to use where one config
    per mode must do (the differential harness, whose other library caches

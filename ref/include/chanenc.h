@@ -176,33 +176,45 @@ CE_API size_t ce_overhead(int mode, size_t payload_len);
 /*
  * The library that runs a context's cipher. Every backend makes and
  * accepts exactly the same frames (docs/spec.md does not know backends);
- * only speed differs. OpenSSL is built in always and serves every mode;
- * intel-ipsec-mb serves the GCM family (modes 5-8) when the library was
- * built with it (CMake option CE_WITH_IPSECMB) and the CPU has AES-NI and
- * PCLMULQDQ. ce_version() lists the backends built in.
+ * only speed differs. Three exist:
+ *  - "openssl": OpenSSL 3 EVP. Built in always, serves every mode, and is
+ *    the reference the others are tested against.
+ *  - "ipsec-mb": intel-ipsec-mb's GCM, for the GCM family (modes 5-8),
+ *    when the library was built with it (CMake option CE_WITH_IPSECMB) and
+ *    the CPU has AES-NI and PCLMULQDQ.
+ *  - "sm4-simd": chanenc's own vectorized SM4 (GFNI or AES-NI with AVX2;
+ *    ref/src/sm4_fast.h), for SM4_128_ECB (mode 4) only. Built in on
+ *    x86-64 with GCC or Clang; usable when the CPU has GFNI with AVX2 (or
+ *    AVX-512), or AES-NI with AVX2. Its portable C fallback is no backend:
+ *    without a vectorized SM4, mode 4 runs on OpenSSL.
+ * ce_version() lists the backends built in; ce_backend_select and
+ * ce_ctx_backend tell which one serves a mode or a context here.
  */
 typedef enum ce_backend {
   CE_BACKEND_AUTO = 0,    /* default: the fastest built in and usable here
-                             for the mode (ipsec-mb for GCM when it can,
-                             else OpenSSL)                                */
+                             for the mode (ipsec-mb for GCM, sm4-simd for
+                             SM4_128_ECB, when they can; else OpenSSL)   */
   CE_BACKEND_OPENSSL = 1, /* "openssl": OpenSSL 3 EVP, every mode          */
-  CE_BACKEND_IPSECMB = 2  /* "ipsec-mb": intel-ipsec-mb, modes 5-8 only    */
+  CE_BACKEND_IPSECMB = 2, /* "ipsec-mb": intel-ipsec-mb, modes 5-8 only    */
+  CE_BACKEND_SM4SIMD = 3  /* "sm4-simd": vectorized SM4, mode 4 only       */
 } ce_backend;
 
-/* "auto", "openssl" or "ipsec-mb"; NULL for any other value. */
+/* "auto", "openssl", "ipsec-mb" or "sm4-simd"; NULL for any other
+   value. */
 CE_API const char *ce_backend_name(int backend);
 /* Inverse of ce_backend_name (exact, lower case): the CE_BACKEND_* value,
    or -1 for NULL or an unknown name. A name is known whether or not that
    backend is built in. */
 CE_API int ce_backend_from_name(const char *name);
 /* Which backend a context of mode would get from the choice backend
-   (CE_BACKEND_AUTO resolved), without a key: *out = CE_BACKEND_OPENSSL or
-   CE_BACKEND_IPSECMB. Statuses: CE_OK; CE_ERR_INVALID_ARGUMENT (out NULL,
-   mode outside 1..8, backend not a ce_backend value);
-   CE_ERR_NOT_SUPPORTED when a named backend is not built in, cannot run
-   on this CPU, or does not serve the mode (*out untouched). Whether the
-   linked OpenSSL has the mode's cipher is ce_mode_supported's answer, not
-   this one. */
+   (CE_BACKEND_AUTO resolved), without a key: *out = CE_BACKEND_OPENSSL,
+   CE_BACKEND_IPSECMB or CE_BACKEND_SM4SIMD. Statuses: CE_OK;
+   CE_ERR_INVALID_ARGUMENT (out NULL, mode outside 1..8, backend not a
+   ce_backend value); CE_ERR_NOT_SUPPORTED when a named backend is not
+   built in, cannot run on this CPU, or does not serve the mode (ipsec-mb
+   outside modes 5-8, sm4-simd outside mode 4) (*out untouched). Whether
+   the linked OpenSSL has the mode's cipher is ce_mode_supported's answer,
+   not this one. */
 CE_API ce_status ce_backend_select(int backend, int mode, int *out);
 
 /* ------------------------------------------------------------------ */
@@ -231,9 +243,9 @@ CE_API ce_status ce_config_set_key_str(ce_config *cfg, const char *key);
    CE_ERR_INVALID_ARGUMENT: NULL, invalid base64, or not 32 bytes; the
    salt is then unchanged. */
 CE_API ce_status ce_config_set_salt_base64(ce_config *cfg, const char *b64);
-/* Sets cfg->backend from its name: "auto", "openssl" or "ipsec-mb"
-   (ce_backend_from_name). Whether the backend can serve the config's mode
-   on this machine is checked by ce_config_check and ce_ctx_new, as the
+/* Sets cfg->backend from its name: "auto", "openssl", "ipsec-mb" or
+   "sm4-simd" (ce_backend_from_name). Whether the backend can serve the config's
+   mode on this machine is checked by ce_config_check and ce_ctx_new, as the
    mode may still change. CE_ERR_INVALID_ARGUMENT: cfg or name NULL, or an
    unknown name; the config is then unchanged. */
 CE_API ce_status ce_config_set_backend(ce_config *cfg, const char *name);
@@ -295,11 +307,9 @@ CE_API ce_status ce_ctx_dup(const ce_ctx *ctx, ce_ctx **out);
 CE_API void ce_ctx_free(ce_ctx *ctx);
 /* Mode of the context, 0 for NULL. */
 CE_API int ce_ctx_mode(const ce_ctx *ctx);
-/* Name of the backend that runs the context's cipher: "openssl" or
-   "ipsec-mb" (never "auto"); NULL for NULL. May be called at any time.
-   (SM4_128_ECB is "openssl" too, though on a CPU with GFNI or AES-NI and
-   AVX2 its block cipher is chanenc's own vectorized SM4, which is not a
-   backend of this interface.) */
+/* Name of the backend that runs the context's cipher: "openssl",
+   "ipsec-mb" or "sm4-simd" (never "auto"); NULL for NULL. May be called
+   at any time. */
 CE_API const char *ce_ctx_backend(const ce_ctx *ctx);
 /* The check byte of the context's key schedule (spec 4); 0 for NULL. */
 CE_API uint8_t ce_ctx_check(const ce_ctx *ctx);
@@ -416,7 +426,9 @@ CE_API ce_status ce_pbkdf2_sha256(const uint8_t *pass, size_t pass_len,
                                   size_t out_len);
 
 /* Library version string with the backends built in, e.g.
-   "chanenc 0.1.0 (OpenSSL 3.0.x; backends: openssl, ipsec-mb 1.3.0)". */
+   "chanenc 0.1.0 (OpenSSL 3.0.x; backends: openssl, ipsec-mb 1.3.0,
+   sm4-simd)". A backend built in may still be unusable on this CPU
+   (ce_backend_select). */
 CE_API const char *ce_version(void);
 
 #ifdef __cplusplus

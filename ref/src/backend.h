@@ -14,7 +14,13 @@
  *   - "ipsec-mb" (backend_ipsecmb_gcm.c): intel-ipsec-mb's direct GCM API,
  *                built in when CMake finds the library (CE_HAVE_IPSECMB)
  *                and usable when the CPU has AES-NI and PCLMULQDQ.
- * ECB and XTS run on OpenSSL only, directly from their mode files.
+ * The ECB family (modes 3 and 4, mode_ecb.c) has a block cipher backend:
+ *   - "openssl"  (backend_openssl_ecb.c): EVP AES-128-ECB or SM4-ECB;
+ *   - "sm4-simd" (backend_sm4simd.c): chanenc's vectorized SM4
+ *                (sm4_fast.h), SM4_128_ECB only, built in on x86-64
+ *                (CE__SM4_X86) and usable when the block layer selected a
+ *                vectorized implementation (ce__sm4_impl_vectorized).
+ * XTS runs on OpenSSL only, directly from mode_xts.c.
  *
  * Which backend serves a context is chosen once, in ce_ctx_new, from
  * ce_config.backend (backend.c): CE_BACKEND_AUTO takes the fastest one
@@ -69,6 +75,43 @@ typedef struct ce__gcm_backend {
                     size_t aad_len, const uint8_t *in, size_t len,
                     const uint8_t *tag, size_t tag_len, uint8_t *out);
 } ce__gcm_backend;
+
+/*
+ * The ECB block cipher (mode_ecb.c): whole 16-byte blocks without padding;
+ * PKCS#7, the frame and the checks of spec 9 stay in mode_ecb.c. Its key
+ * lives in the context (the EVP contexts enc/dec, or the SM4 round keys
+ * sm4_enc/sm4_dec of internal.h), which ce_ctx_free frees and wipes.
+ */
+struct ce_ctx;
+typedef struct ce__ecb_backend {
+  int id;           /* CE_BACKEND_OPENSSL, CE_BACKEND_SM4SIMD */
+  const char *name; /* "openssl", "sm4-simd" (ce_backend_name) */
+  /* Keys both directions of ctx (mode ctx->mi) with the derived key d.
+     CE_OK; CE_ERR_INTERNAL; CE_ERR_NOT_SUPPORTED (OpenSSL lacks the
+     cipher). On failure ce_ctx_free releases whatever was set. */
+  ce_status (*key_init)(struct ce_ctx *ctx, const ce_derived *d);
+  /* dst (fresh, same mode) gets src's keys without a new key schedule
+     where the library allows (ce_ctx_dup). CE_OK or CE_ERR_INTERNAL. */
+  ce_status (*key_dup)(struct ce_ctx *dst, const struct ce_ctx *src);
+  /* Protect side: out[0..len) = ECB-Encrypt(in[0..len)), len a multiple
+     of 16 in 16..65536; in == out allowed. CE_OK or CE_ERR_INTERNAL, after
+     which out holds garbage that the caller wipes. */
+  ce_status (*encrypt)(struct ce_ctx *ctx, const uint8_t *in, uint8_t *out,
+                       size_t len);
+  /* Unprotect side: the same with decryption. */
+  ce_status (*decrypt)(struct ce_ctx *ctx, const uint8_t *in, uint8_t *out,
+                       size_t len);
+} ce__ecb_backend;
+
+extern const ce__ecb_backend ce__ecb_openssl;
+extern const ce__ecb_backend ce__ecb_sm4simd;
+
+/* The ECB backend with this id, which ce_backend_select chose for an ECB
+   mode: CE_BACKEND_SM4SIMD, or CE_BACKEND_OPENSSL (any other id). */
+const ce__ecb_backend *ce__ecb_backend_of(int id);
+/* 1 when sm4-simd is built in, not hidden and has a vectorized SM4 on
+   this CPU (ce__sm4_impl_vectorized), else 0. */
+int ce__sm4simd_usable(void);
 
 extern const ce__gcm_backend ce__gcm_openssl;
 #ifdef CE_HAVE_IPSECMB

@@ -1,6 +1,6 @@
 /*
- * ctx.c - the context: creation (key schedule, cipher contexts or the GCM
- * backend's keyed state, buffers, first packet number), the frame header
+ * ctx.c - the context: creation (key schedule, the backend chosen for the
+ * mode and its keys, buffers, first packet number), the frame header
  * (docs/spec.md 5), the unprotect checks of spec 9 steps 1-5, and the one
  * protect and one unprotect path (internal.h) behind every entry point.
  * The family specific work lives in mode_ecb.c, mode_xts.c and mode_gcm.c.
@@ -28,6 +28,29 @@ static ce_status ce__cipher_ctx(EVP_CIPHER *cipher, const ce_derived *d,
     return CE_ERR_INTERNAL;
   }
   *out = c;
+  return CE_OK;
+}
+
+ce_status ce__evp_keys(ce_ctx *ctx, const ce_derived *d) {
+  EVP_CIPHER *cipher = NULL;
+  ce_status st = ce__fetch_cipher(ctx->mi->cipher, &cipher);
+  if (st == CE_OK)
+    st = ce__cipher_ctx(cipher, d, ctx->mi->family, 1, &ctx->enc);
+  if (st == CE_OK)
+    st = ce__cipher_ctx(cipher, d, ctx->mi->family, 0, &ctx->dec);
+  EVP_CIPHER_free(cipher);
+  return st;
+}
+
+/* EVP_CIPHER_CTX_copy duplicates the keyed provider context, so the key
+   schedule is not run again. */
+ce_status ce__evp_dup(ce_ctx *d, const ce_ctx *ctx) {
+  d->enc = CE__FAULT("dup.cipher_new") ? NULL : EVP_CIPHER_CTX_new();
+  d->dec = CE__FAULT("dup.cipher_new") ? NULL : EVP_CIPHER_CTX_new();
+  if (d->enc == NULL || d->dec == NULL || CE__FAULT("dup.copy") ||
+      EVP_CIPHER_CTX_copy(d->enc, ctx->enc) != 1 || CE__FAULT("dup.copy") ||
+      EVP_CIPHER_CTX_copy(d->dec, ctx->dec) != 1)
+    return CE_ERR_INTERNAL;
   return CE_OK;
 }
 
@@ -67,27 +90,21 @@ ce_status ce_ctx_new(const ce_config *cfg, ce_ctx **out) {
     return st;
   ce__err_mark();
   ce_ctx *ctx = NULL;
-  EVP_CIPHER *cipher = NULL;
   const ce__mode_info *mi = ce__mode(cfg->mode);
   int backend = CE_BACKEND_OPENSSL;
   st = ce__ctx_alloc(mi, d.check, d.iv_base, &ctx);
-  if (st == CE_OK && mi->family == CE_FAMILY_GCM) {
-    /* The GCM backend chosen by cfg->backend (validated by ce_derive). */
+  /* The backend chosen by cfg->backend (validated by ce_derive). */
+  if (st == CE_OK)
     st = ce_backend_select(cfg->backend, cfg->mode, &backend);
-    if (st == CE_OK) {
-      ctx->gcm = ce__gcm_backend_of(backend);
-      st = ctx->gcm->key_new(d.enc_key, d.enc_key_len, &ctx->gcm_key);
-    }
+  if (st == CE_OK && mi->family == CE_FAMILY_GCM) {
+    ctx->gcm = ce__gcm_backend_of(backend);
+    st = ctx->gcm->key_new(d.enc_key, d.enc_key_len, &ctx->gcm_key);
+  } else if (st == CE_OK && mi->family == CE_FAMILY_ECB) {
+    ctx->ecb = ce__ecb_backend_of(backend);
+    st = ctx->ecb->key_init(ctx, &d);
   } else if (st == CE_OK) {
-    st = ce__fetch_cipher(mi->cipher, &cipher);
-    if (st == CE_OK)
-      st = ce__cipher_ctx(cipher, &d, mi->family, 1, &ctx->enc);
-    if (st == CE_OK)
-      st = ce__cipher_ctx(cipher, &d, mi->family, 0, &ctx->dec);
-    if (st == CE_OK)
-      ce__ecb_ctx_init(ctx, d.enc_key);
+    st = ce__evp_keys(ctx, &d); /* XTS: OpenSSL only */
   }
-  EVP_CIPHER_free(cipher);
   ce_wipe(&d, sizeof d);
   ce__err_pop();
   if (st != CE_OK) {
@@ -107,22 +124,17 @@ ce_status ce_ctx_dup(const ce_ctx *ctx, ce_ctx **out) {
   ce__err_mark();
   ce_ctx *d = NULL;
   ce_status st = ce__ctx_alloc(ctx->mi, ctx->check, ctx->iv_base, &d);
-  /* EVP_CIPHER_CTX_copy duplicates the keyed provider context, so the key
-     schedule is not run again; the copy draws its own packet number. The
-     GCM backends copy their keyed state likewise. */
+  /* The backend copies its keyed state without running the key schedule
+     again where it can; the copy draws its own packet number. */
   if (st == CE_OK && ctx->gcm != NULL) {
     d->gcm = ctx->gcm;
     st = ctx->gcm->key_dup(ctx->gcm_key, &d->gcm_key);
+  } else if (st == CE_OK && ctx->ecb != NULL) {
+    d->ecb = ctx->ecb;
+    st = ctx->ecb->key_dup(d, ctx);
   } else if (st == CE_OK) {
-    d->enc = CE__FAULT("dup.cipher_new") ? NULL : EVP_CIPHER_CTX_new();
-    d->dec = CE__FAULT("dup.cipher_new") ? NULL : EVP_CIPHER_CTX_new();
-    if (d->enc == NULL || d->dec == NULL || CE__FAULT("dup.copy") ||
-        EVP_CIPHER_CTX_copy(d->enc, ctx->enc) != 1 || CE__FAULT("dup.copy") ||
-        EVP_CIPHER_CTX_copy(d->dec, ctx->dec) != 1)
-      st = CE_ERR_INTERNAL;
+    st = ce__evp_dup(d, ctx);
   }
-  if (st == CE_OK)
-    ce__ecb_ctx_dup(d, ctx);
   ce__err_pop();
   if (st != CE_OK) {
     ce_ctx_free(d);
@@ -136,12 +148,12 @@ void ce_ctx_free(ce_ctx *ctx) {
   if (ctx == NULL)
     return;
   /* EVP_CIPHER_CTX_free cleanses the key schedule it holds, as the GCM
-     backends' key_free does; the buffers held frames and payloads. */
+     backends' key_free does; the SM4 round keys go with the final wipe of
+     the context; the buffers held frames and payloads. */
   if (ctx->gcm != NULL)
     ctx->gcm->key_free(ctx->gcm_key);
   EVP_CIPHER_CTX_free(ctx->enc);
   EVP_CIPHER_CTX_free(ctx->dec);
-  ce__ecb_ctx_free(ctx);
   if (ctx->seal_buf != NULL)
     ce_wipe(ctx->seal_buf, CE_MAX_FRAME);
   if (ctx->open_buf != NULL)
@@ -159,8 +171,11 @@ int ce_ctx_mode(const ce_ctx *ctx) {
 const char *ce_ctx_backend(const ce_ctx *ctx) {
   if (ctx == NULL)
     return NULL;
-  return ctx->gcm != NULL ? ctx->gcm->name
-                          : ce_backend_name(CE_BACKEND_OPENSSL);
+  if (ctx->gcm != NULL)
+    return ctx->gcm->name;
+  if (ctx->ecb != NULL)
+    return ctx->ecb->name;
+  return ce_backend_name(CE_BACKEND_OPENSSL); /* XTS */
 }
 
 uint8_t ce_ctx_check(const ce_ctx *ctx) {

@@ -73,11 +73,11 @@ struct ce_ctx {
      state of a frame being verified (GCM). */
   EVP_CIPHER_CTX *dec;
   uint8_t *open_buf; /* CE__MAX_BODY bytes */
-  /* SM4_128_ECB with a vectorized SM4 (sm4_fast.h, mode_ecb.c): sm4_fast
-     is 1 and the round keys, expanded once by ce_ctx_new, replace the EVP
-     contexts on the packet path; protect reads sm4_enc, unprotect
-     sm4_dec. Wiped by ce_ctx_free. */
-  int sm4_fast;
+  /* ECB family: the backend that runs the block cipher (backend.h), with
+     its key in enc/dec (openssl) or, for sm4-simd (SM4_128_ECB), in the
+     SM4 round keys below, expanded once by ce_ctx_new: protect reads
+     sm4_enc, unprotect sm4_dec. Wiped by ce_ctx_free. */
+  const struct ce__ecb_backend *ecb;
   ce__sm4_key sm4_enc, sm4_dec;
 };
 
@@ -99,13 +99,13 @@ ce_status ce__ecb_seal(ce_ctx *ctx, const uint8_t *src, size_t n,
                        size_t *frame_len);
 ce_status ce__ecb_open(ce_ctx *ctx, const uint8_t *frame, size_t n,
                        size_t *plen);
-/* ECB context hooks (mode_ecb.c): ce_ctx_new calls ce__ecb_ctx_init with
-   the derived enc_key (SM4_128_ECB keeps vectorized SM4 round keys when
-   the CPU has a vectorized SM4), ce_ctx_dup ce__ecb_ctx_dup, ce_ctx_free
-   ce__ecb_ctx_free. */
-void ce__ecb_ctx_init(ce_ctx *ctx, const uint8_t *enc_key);
-void ce__ecb_ctx_dup(ce_ctx *dst, const ce_ctx *src);
-void ce__ecb_ctx_free(ce_ctx *ctx);
+/* The EVP side of a context (ECB on OpenSSL, XTS; ctx.c): the mode's
+   cipher fetched and keyed with d once per direction (ECB without
+   padding), and a copy of src's two keyed EVP contexts into dst
+   (ce_ctx_dup). CE_OK, CE_ERR_NOT_SUPPORTED (cipher missing) or
+   CE_ERR_INTERNAL; ce_ctx_free releases what was set on failure. */
+ce_status ce__evp_keys(ce_ctx *ctx, const ce_derived *d);
+ce_status ce__evp_dup(ce_ctx *dst, const ce_ctx *src);
 ce_status ce__xts_seal(ce_ctx *ctx, uint64_t pn, const uint8_t *src, size_t n,
                        size_t *frame_len);
 ce_status ce__xts_open(ce_ctx *ctx, const uint8_t *frame, size_t n,

@@ -5,12 +5,13 @@
  * ECB is deterministic and leaks equal blocks; it exists for compatibility.
  * Seal and open work in the context's own buffers (internal.h).
  *
- * SM4_128_ECB: when the CPU has a vectorized SM4 (sm4_fast.h; OpenSSL 3.0's
- * SM4 is portable C, about 60 times slower than AES-NI), the context keeps
- * SM4 round keys expanded once at creation and the blocks go through
- * ce__sm4_ecb instead of EVP (which cannot fail); padding, validation
- * order and buffers are the same on both paths.
+ * The block cipher is the context's ECB backend (backend.h): OpenSSL's EVP
+ * for both modes, or for SM4_128_ECB the vectorized SM4 "sm4-simd"
+ * (OpenSSL 3.0's SM4 is portable C, about 60 times slower than AES-NI).
+ * Padding, the validation order and the buffers are written once, here,
+ * for every backend.
  */
+#include "backend.h"
 #include "internal.h"
 
 #include <string.h>
@@ -21,17 +22,10 @@ ce_status ce__ecb_seal(ce_ctx *ctx, const uint8_t *src, size_t n,
   size_t pad = CE__BLOCK - n % CE__BLOCK;
   size_t body = n + pad; /* <= 65536 (spec 8), far inside int */
   uint8_t *f = ctx->seal_buf;
-  int outl = 0;
   ce__write_header(ctx, f, 0, 0);
   memcpy(f + CE__HDR_ECB, src, n);
   memset(f + CE__HDR_ECB + n, (int)pad, pad);
-  if (ctx->sm4_fast)
-    ce__sm4_ecb(&ctx->sm4_enc, f + CE__HDR_ECB, f + CE__HDR_ECB,
-                body / CE__BLOCK);
-  else if (CE__FAULT("ecb.seal.update") ||
-           EVP_EncryptUpdate(ctx->enc, f + CE__HDR_ECB, &outl, f + CE__HDR_ECB,
-                             (int)body) != 1 ||
-           (size_t)outl != body) {
+  if (ctx->ecb->encrypt(ctx, f + CE__HDR_ECB, f + CE__HDR_ECB, body) != CE_OK) {
     ce_wipe(f, CE__HDR_ECB + body); /* the padded payload */
     return CE_ERR_INTERNAL;
   }
@@ -55,13 +49,7 @@ ce_status ce__ecb_open(ce_ctx *ctx, const uint8_t *frame, size_t n,
   if (body % CE__BLOCK != 0)
     return CE_ERR_MALFORMED; /* step 6 */
   uint8_t *p = ctx->open_buf;
-  int outl = 0;
-  if (ctx->sm4_fast)
-    ce__sm4_ecb(&ctx->sm4_dec, frame + CE__HDR_ECB, p, body / CE__BLOCK);
-  else if (CE__FAULT("ecb.open.update") ||
-           EVP_DecryptUpdate(ctx->dec, p, &outl, frame + CE__HDR_ECB,
-                             (int)body) != 1 ||
-           (size_t)outl != body) {
+  if (ctx->ecb->decrypt(ctx, frame + CE__HDR_ECB, p, body) != CE_OK) {
     ce_wipe(p, body);
     return CE_ERR_INTERNAL;
   }
@@ -72,22 +60,4 @@ ce_status ce__ecb_open(ce_ctx *ctx, const uint8_t *frame, size_t n,
   }
   *plen = body - pad;
   return CE_OK;
-}
-
-void ce__ecb_ctx_init(ce_ctx *ctx, const uint8_t *enc_key) {
-  if (ctx->mi->id == CE_MODE_SM4_128_ECB && ce__sm4_impl_vectorized()) {
-    ce__sm4_expand_key(enc_key, &ctx->sm4_enc, &ctx->sm4_dec);
-    ctx->sm4_fast = 1;
-  }
-}
-
-void ce__ecb_ctx_dup(ce_ctx *dst, const ce_ctx *src) {
-  dst->sm4_fast = src->sm4_fast;
-  dst->sm4_enc = src->sm4_enc;
-  dst->sm4_dec = src->sm4_dec;
-}
-
-void ce__ecb_ctx_free(ce_ctx *ctx) {
-  ce__sm4_key_wipe(&ctx->sm4_enc);
-  ce__sm4_key_wipe(&ctx->sm4_dec);
 }

@@ -6,13 +6,21 @@
 
 #include <string.h>
 
+#include "sm4_fast_impl.h" /* CE__SM4_X86: sm4-simd built in */
+
 #include <openssl/opensslv.h>
 #ifdef CE_HAVE_IPSECMB
 #include <intel-ipsec-mb.h>
-#define CE__BACKENDS "openssl, ipsec-mb " IMB_VERSION_STR
+#define CE__BACKENDS_IPSECMB ", ipsec-mb " IMB_VERSION_STR
 #else
-#define CE__BACKENDS "openssl"
+#define CE__BACKENDS_IPSECMB ""
 #endif
+#ifdef CE__SM4_X86
+#define CE__BACKENDS_SM4SIMD ", sm4-simd"
+#else
+#define CE__BACKENDS_SM4SIMD ""
+#endif
+#define CE__BACKENDS "openssl" CE__BACKENDS_IPSECMB CE__BACKENDS_SM4SIMD
 
 typedef struct {
   int status;

@@ -58,6 +58,25 @@ ce_status ce_testing_gcm_backend_decrypt(int backend, const uint8_t *key,
                                          size_t tag_len, uint8_t *out);
 
 /*
+ * The ECB block cipher of one backend (CE_BACKEND_OPENSSL for AES or SM4,
+ * CE_BACKEND_SM4SIMD for SM4) on its own, exactly as the ECB modes call it
+ * (ref/src/backend.h), so that the standard AES-128 and SM4 vectors run
+ * through every backend: bc CE_BLOCK_AES or CE_BLOCK_SM4, a 16-byte key,
+ * len a multiple of 16 up to 65,536 (0 does nothing), no padding. out is
+ * written only on CE_OK and may equal in. Statuses: CE_ERR_INVALID_ARGUMENT
+ * (backend not OPENSSL or SM4SIMD, another block cipher or key length,
+ * NULL key, NULL in or out with a nonzero length, len not a multiple of
+ * 16); CE_ERR_TOO_LARGE (len over 65,536); CE_ERR_NOT_SUPPORTED (the
+ * backend does not serve that cipher, is not built in or not usable here
+ * (ce_backend_select for mode 3 or 4), or OpenSSL lacks the cipher);
+ * CE_ERR_INTERNAL.
+ */
+ce_status ce_testing_ecb_backend_crypt(int backend, ce_block_cipher bc,
+                                       int encrypt, const uint8_t *key,
+                                       size_t key_len, const uint8_t *in,
+                                       size_t len, uint8_t *out);
+
+/*
  * Fault injection (only in a build configured with -DCE_FAULT_INJECTION=ON;
  * elsewhere ce_testing_fault_available() returns 0 and the rest do
  * nothing).

@@ -11,10 +11,11 @@
  * leave every byte the caller owns - slack capacity included, filled with a
  * sentinel - and the length as they were (spec 9, chanenc.h).
  *
- * The GCM groups run once per cipher backend built in and usable here
- * (OpenSSL, intel-ipsec-mb; chanenc.h "Cipher backends"), each with a
- * context that names that backend: every backend must make and accept
- * exactly the vectors' frames.
+ * The GCM and SM4_128_ECB groups run once per cipher backend built in
+ * and usable here (OpenSSL; intel-ipsec-mb for GCM, sm4-simd for SM4;
+ * chanenc.h "Cipher backends"), each with a context that names that
+ * backend: every backend must make and accept exactly the vectors'
+ * frames.
  */
 #define _POSIX_C_SOURCE 200809L
 
@@ -305,8 +306,11 @@ static void check_derived(const char *file, const ce_vec_group *g,
 
 typedef struct {
   size_t valid, invalid, refusals;
-  size_t per_backend[3]; /* tests run, by CE_BACKEND_* */
+  size_t per_backend[4]; /* tests run, by CE_BACKEND_* */
 } counts;
+
+/* SM4_128_ECB vector tests run through OpenSSL. */
+static size_t g_sm4_openssl;
 
 static void run_group(const char *file, const ce_vec_group *g, counts *c) {
   if (g->has_config_status) {
@@ -329,10 +333,11 @@ static void run_group(const char *file, const ce_vec_group *g, counts *c) {
      reusing the context across tests also checks that one context serves
      many packets in both directions. */
   check_derived(file, g, &cfg);
-  for (int b = CE_BACKEND_OPENSSL; b <= CE_BACKEND_IPSECMB; b++) {
+  for (int b = CE_BACKEND_OPENSSL; b <= CE_BACKEND_SM4SIMD; b++) {
     int chosen;
     if (ce_backend_select(b, g->mode, &chosen) != CE_OK)
-      continue; /* ipsec-mb: GCM only, and only where it runs */
+      continue; /* ipsec-mb: GCM only, sm4-simd: SM4_128_ECB only, and
+                   each only where it runs */
     cfg.backend = b;
     ce_ctx *ctx = NULL;
     ce_status st = ce_ctx_new(&cfg, &ctx);
@@ -365,6 +370,8 @@ static void run_group(const char *file, const ce_vec_group *g, counts *c) {
         c->invalid += b == CE_BACKEND_OPENSSL;
       }
       c->per_backend[b]++;
+      g_sm4_openssl +=
+          b == CE_BACKEND_OPENSSL && g->mode == CE_MODE_SM4_128_ECB;
     }
     ce_ctx_free(ctx);
   }
@@ -386,7 +393,7 @@ int main(void) {
   int grc = glob(pattern, 0, NULL, &gl); /* sorted: a stable order */
   CE_CHECK(grc == 0 && gl.gl_pathc > 0, "no vector files match %s", pattern);
 
-  size_t total = 0, per_backend[3] = {0, 0, 0};
+  size_t total = 0, per_backend[4] = {0, 0, 0, 0};
   for (size_t i = 0; grc == 0 && i < gl.gl_pathc; i++) {
     const char *path = gl.gl_pathv[i];
     const char *file = base_name(path);
@@ -403,12 +410,12 @@ int main(void) {
     for (size_t k = 0; k < f->n_groups; k++)
       run_group(file, &f->groups[k], &c);
     printf("%s: %zu valid, %zu invalid, %zu refusals checked; tests run "
-           "through openssl %zu, ipsec-mb %zu\n",
+           "through openssl %zu, ipsec-mb %zu, sm4-simd %zu\n",
            file, c.valid, c.invalid, c.refusals,
-           c.per_backend[CE_BACKEND_OPENSSL],
-           c.per_backend[CE_BACKEND_IPSECMB]);
+           c.per_backend[CE_BACKEND_OPENSSL], c.per_backend[CE_BACKEND_IPSECMB],
+           c.per_backend[CE_BACKEND_SM4SIMD]);
     total += c.valid + c.invalid + c.refusals;
-    for (int b = 0; b < 3; b++)
+    for (int b = 0; b < 4; b++)
       per_backend[b] += c.per_backend[b];
     ce_vec_free(f);
   }
@@ -422,6 +429,18 @@ int main(void) {
     CE_CHECK(per_backend[CE_BACKEND_IPSECMB] > 0,
              "ipsec-mb is usable but ran no vector");
   else
-    printf("ipsec-mb backend not built in or not usable here: OpenSSL only\n");
+    printf("ipsec-mb backend not built in or not usable here: GCM on "
+           "OpenSSL only\n");
+  /* Where sm4-simd runs, it must have run every SM4_128_ECB vector that
+     OpenSSL ran. */
+  if (ce_backend_select(CE_BACKEND_SM4SIMD, CE_MODE_SM4_128_ECB, &chosen) ==
+      CE_OK)
+    CE_CHECK(per_backend[CE_BACKEND_SM4SIMD] > 0 &&
+                 per_backend[CE_BACKEND_SM4SIMD] == g_sm4_openssl,
+             "sm4-simd ran %zu SM4 vectors, openssl %zu",
+             per_backend[CE_BACKEND_SM4SIMD], g_sm4_openssl);
+  else
+    printf("sm4-simd backend not usable here: SM4_128_ECB on OpenSSL "
+           "only\n");
   return ce_test_finish("test_ce1_vectors");
 }

@@ -27,13 +27,15 @@
  * CTR+HMAC tag comparison is CRYPTO_memcmp, not a fault site, and a failed
  * HMAC computation is CE_ERR_INTERNAL.
  *
- * The GCM modes run once per cipher backend built in and usable here
- * (OpenSSL, intel-ipsec-mb). The ipsec-mb backend's sites are all at
- * context creation and duplication (its state, the IMB_MGR and its setup,
- * the key expansion): its packet path calls nothing that can fail, and the
- * loops below prove it has no site there. A backend hidden through the
- * testing interface (a CPU without AES-NI) must make CE_BACKEND_AUTO
- * choose OpenSSL and a named ipsec-mb be refused (test_hidden_backend).
+ * The GCM modes and SM4_128_ECB run once per cipher backend built in and
+ * usable here (OpenSSL; intel-ipsec-mb for GCM, sm4-simd for SM4). The
+ * ipsec-mb backend's sites are all at context creation and duplication
+ * (its state, the IMB_MGR and its setup, the key expansion), sm4-simd has
+ * none of its own: their packet paths call nothing that can fail, and the
+ * loops below prove they have no site there. A backend hidden through the
+ * testing interface (a CPU without AES-NI, or without a vectorized SM4)
+ * must make CE_BACKEND_AUTO choose OpenSSL and the named backend be
+ * refused (test_hidden_backend).
  */
 #include "ce_test.h"
 
@@ -50,7 +52,8 @@ static unsigned long faults_total;
 
 static const uint8_t salt[CE_SALT_LEN] = {9, 8, 7};
 
-/* The backend of the configs below (main runs each GCM mode per backend). */
+/* The backend of the configs below (main runs each mode per backend that
+   serves it). */
 static int g_backend = CE_BACKEND_OPENSSL;
 
 static void cfg_for(int mode, ce_config *cfg) {
@@ -441,6 +444,22 @@ static void test_primitives(void) {
               ce_testing_gcm_backend_decrypt(b, key, 16, iv, 12, in, 5, ct, 40,
                                              tag, 16, out));
   }
+  /* Each ECB backend's own block cipher (chanenc_testing.h). */
+  for (int b = CE_BACKEND_OPENSSL; b <= CE_BACKEND_SM4SIMD; b++) {
+    int chosen;
+    if (b == CE_BACKEND_IPSECMB ||
+        ce_backend_select(b, CE_MODE_SM4_128_ECB, &chosen) != CE_OK)
+      continue;
+    PRIM_CASE(
+        ce_backend_name(b), 32,
+        ce_testing_ecb_backend_crypt(b, CE_BLOCK_SM4, 1, key, 16, in, 32, out));
+    PRIM_CASE(
+        ce_backend_name(b), 48,
+        ce_testing_ecb_backend_crypt(b, CE_BLOCK_SM4, 0, key, 16, in, 48, out));
+  }
+  PRIM_CASE("openssl ecb aes", 16,
+            ce_testing_ecb_backend_crypt(CE_BACKEND_OPENSSL, CE_BLOCK_AES, 1,
+                                         key, 16, in, 16, out));
   PRIM_CASE("hkdf", 100, ce_hkdf_sha256(iv, 16, key, 32, in, 10, out, 100));
   PRIM_CASE("hkdf extract", 32, ce_hkdf_sha256_extract(iv, 16, key, 32, out));
   fill(prk, sizeof prk, 4);
@@ -822,30 +841,32 @@ static void test_sframe(int suite) {
 /* A backend that cannot run here                                      */
 /* ------------------------------------------------------------------ */
 
-static void test_hidden_backend(void) {
+/* With backend b (serving mode first..last) hidden, auto picks OpenSSL
+   and naming b is NOT_SUPPORTED; unhidden, auto picks b again. */
+static void hidden_backend(int b, int first, int last) {
   int chosen = 0;
-  if (ce_backend_select(CE_BACKEND_IPSECMB, CE_MODE_AES_128_GCM, &chosen) !=
-      CE_OK) {
-    printf("ipsec-mb not built in or not usable: nothing to hide\n");
+  const char *bn = ce_backend_name(b);
+  if (ce_backend_select(b, first, &chosen) != CE_OK) {
+    printf("%s not built in or not usable: nothing to hide\n", bn);
     return;
   }
-  ce_testing_backend_hide(1u << CE_BACKEND_IPSECMB);
-  for (int mode = CE_MODE_AES_128_GCM; mode <= CE_MODE_AES_256_GCM; mode++) {
+  ce_testing_backend_hide(1u << b);
+  for (int mode = first; mode <= last; mode++) {
     CE_CHECK(ce_backend_select(CE_BACKEND_AUTO, mode, &chosen) == CE_OK &&
                  chosen == CE_BACKEND_OPENSSL,
-             "hidden ipsec-mb: auto m%d chose %d", mode, chosen);
-    CE_CHECK_STATUS(ce_backend_select(CE_BACKEND_IPSECMB, mode, &chosen),
-                    CE_ERR_NOT_SUPPORTED, "hidden ipsec-mb: named m%d", mode);
+             "hidden %s: auto m%d chose %d", bn, mode, chosen);
+    CE_CHECK_STATUS(ce_backend_select(b, mode, &chosen), CE_ERR_NOT_SUPPORTED,
+                    "hidden %s: named m%d", bn, mode);
     ce_config cfg;
     g_backend = CE_BACKEND_AUTO;
     cfg_for(mode, &cfg);
     ce_ctx *ctx = NULL;
     CE_CHECK_STATUS(ce_ctx_new(&cfg, &ctx), CE_OK, "hidden: auto m%d", mode);
     CE_CHECK(ctx && strcmp(ce_ctx_backend(ctx), "openssl") == 0,
-             "hidden ipsec-mb: auto m%d runs on %s", mode,
+             "hidden %s: auto m%d runs on %s", bn, mode,
              ctx ? ce_ctx_backend(ctx) : "NULL");
     ce_ctx_free(ctx);
-    g_backend = CE_BACKEND_IPSECMB;
+    g_backend = b;
     cfg_for(mode, &cfg);
     ctx = (ce_ctx *)&cfg;
     CE_CHECK_STATUS(ce_config_check(&cfg), CE_ERR_NOT_SUPPORTED,
@@ -854,17 +875,25 @@ static void test_hidden_backend(void) {
                     "hidden: ctx_new m%d", mode);
     CE_CHECK(ctx == NULL, "hidden: *out not NULL");
   }
-  uint8_t key[16] = {1}, iv[12] = {2}, out[8], tag[16];
-  CE_CHECK_STATUS(ce_testing_gcm_backend_encrypt(CE_BACKEND_IPSECMB, key, 16,
-                                                 iv, 12, NULL, 0, key, 8, out,
-                                                 tag, 16),
-                  CE_ERR_NOT_SUPPORTED, "hidden: testing encrypt");
+  uint8_t key[16] = {1}, iv[12] = {2}, out[16], tag[16];
+  if (b == CE_BACKEND_IPSECMB)
+    CE_CHECK_STATUS(ce_testing_gcm_backend_encrypt(b, key, 16, iv, 12, NULL, 0,
+                                                   key, 8, out, tag, 16),
+                    CE_ERR_NOT_SUPPORTED, "hidden: testing encrypt");
+  else
+    CE_CHECK_STATUS(
+        ce_testing_ecb_backend_crypt(b, CE_BLOCK_SM4, 1, key, 16, key, 16, out),
+        CE_ERR_NOT_SUPPORTED, "hidden: testing ecb");
   ce_testing_backend_hide(0);
   g_backend = CE_BACKEND_OPENSSL;
-  CE_CHECK(ce_backend_select(CE_BACKEND_AUTO, CE_MODE_AES_128_GCM, &chosen) ==
-                   CE_OK &&
-               chosen == CE_BACKEND_IPSECMB,
-           "ipsec-mb back after unhiding");
+  CE_CHECK(ce_backend_select(CE_BACKEND_AUTO, first, &chosen) == CE_OK &&
+               chosen == b,
+           "%s back after unhiding", bn);
+}
+
+static void test_hidden_backend(void) {
+  hidden_backend(CE_BACKEND_IPSECMB, CE_MODE_AES_128_GCM, CE_MODE_AES_256_GCM);
+  hidden_backend(CE_BACKEND_SM4SIMD, CE_MODE_SM4_128_ECB, CE_MODE_SM4_128_ECB);
 }
 
 int main(void) {
@@ -875,11 +904,11 @@ int main(void) {
   }
   test_primitives();
   test_hidden_backend();
-  for (int run = 0; run < 16; run++) {
-    int mode = run / 2 + 1, chosen;
-    g_backend = run % 2 + CE_BACKEND_OPENSSL;
+  for (int run = 0; run < 24; run++) {
+    int mode = run / 3 + 1, chosen;
+    g_backend = run % 3 + CE_BACKEND_OPENSSL;
     if (ce_backend_select(g_backend, mode, &chosen) != CE_OK)
-      continue; /* ipsec-mb: GCM only, where it runs */
+      continue; /* ipsec-mb: GCM only, sm4-simd: SM4 only, where they run */
     printf("mode %s, backend %s\n", ce_mode_name(mode),
            ce_backend_name(g_backend));
     test_ctx_new(mode);

@@ -16,8 +16,9 @@
  * class, in place and out of place, success and every failure outcome)
  * and the channel pipeline (send and receive, observer pass-through and
  * repointing, drops and failures) must leave both counters unchanged.
- * The GCM modes run once per cipher backend built in and usable here
- * (OpenSSL, intel-ipsec-mb), core and channel alike. (libIPSec_MB is a
+ * The GCM modes and SM4_128_ECB run once per cipher backend built in and
+ * usable here (OpenSSL; intel-ipsec-mb for GCM, sm4-simd for SM4), core
+ * and channel alike. (libIPSec_MB is a
  * shared library, so --wrap does not see its own calls to malloc. Its
  * direct GCM API works in the caller's structures only; interposing malloc
  * process-wide, which sanitizer builds do not allow, counted 0 allocations
@@ -495,7 +496,7 @@ int main(void) {
       CE_SKIP(1);
       continue;
     }
-    for (int b = CE_BACKEND_OPENSSL; b <= CE_BACKEND_IPSECMB; b++) {
+    for (int b = CE_BACKEND_OPENSSL; b <= CE_BACKEND_SM4SIMD; b++) {
       int chosen;
       if (ce_backend_select(b, m, &chosen) != CE_OK)
         continue;
@@ -507,6 +508,9 @@ int main(void) {
       memset(cfg.salt, 0x5c, sizeof cfg.salt);
       CE_CHECK_STATUS(ce_ctx_new(&cfg, &tx[modes]), CE_OK, "ctx %d", m);
       CE_CHECK_STATUS(ce_ctx_new(&cfg, &rx[modes]), CE_OK, "ctx %d", m);
+      CE_CHECK(tx[modes] &&
+                   strcmp(ce_ctx_backend(tx[modes]), ce_backend_name(b)) == 0,
+               "ctx %d: not on %s", m, ce_backend_name(b));
       mode_of[modes] = m;
       backend_of[modes] = b;
       modes++;

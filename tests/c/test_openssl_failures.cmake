@@ -12,6 +12,3 @@ target_link_options(${name} PRIVATE
   "LINKER:--wrap=EVP_MAC_update,--wrap=EVP_MAC_final"
   "LINKER:--wrap=PKCS5_PBKDF2_HMAC,--wrap=RAND_bytes"
   "LINKER:--wrap=EVP_CIPHER_fetch,--wrap=EVP_MAC_fetch")
-# SM4_128_ECB makes no OpenSSL call per packet when a vectorized SM4 is
-# selected; the test also forces the EVP path (ref/src/sm4_fast_impl.h).
-target_include_directories(${name} PRIVATE ${PROJECT_SOURCE_DIR}/ref/src)

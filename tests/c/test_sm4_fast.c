@@ -7,10 +7,10 @@
  *    data of every block count 1..300 and some large ones, encrypt and
  *    decrypt, in place and out of place, at unaligned addresses, with guard
  *    bytes around the output (a masked store must not spill);
- *  - CE1 mode 4 through ce_ctx with the implementation forced: frames
- *    byte-identical to a context on OpenSSL's EVP path (the one new
- *    contexts take when "portable" is forced), opened both ways, and a bad
- *    padding refused;
+ *  - CE1 mode 4 through ce_ctx with the implementation forced: the
+ *    automatic backend choice (sm4-simd, or "openssl" when "portable" is
+ *    forced), frames byte-identical to a context on the "openssl" backend
+ *    (OpenSSL's EVP SM4), opened both ways, and a bad padding refused;
  * plus the automatic choice for given CPU features, the forcing controls
  * and the key schedule's optional outputs.
  */
@@ -174,6 +174,11 @@ static void test_ctx(const char *impl, ce_ctx *ref) {
   CE_CHECK_STATUS(ce_ctx_new(&cfg, &ctx), CE_OK, "%s: ctx_new", impl);
   if (ctx == NULL)
     return;
+  /* CE_BACKEND_AUTO: sm4-simd on a vectorized SM4, OpenSSL's EVP SM4 when
+     only the portable one is left. */
+  const char *runs_on = strcmp(impl, "portable") != 0 ? "sm4-simd" : "openssl";
+  CE_CHECK(strcmp(ce_ctx_backend(ctx), runs_on) == 0, "%s: auto runs on %s",
+           impl, ce_ctx_backend(ctx));
   ce_ctx *dup = NULL;
   CE_CHECK_STATUS(ce_ctx_dup(ctx, &dup), CE_OK, "%s: ctx_dup", impl);
   static const size_t sizes[] = {0,   1,    15,   16,   17,    64,   160,
@@ -272,13 +277,15 @@ int main(void) {
            "skipped\n");
   test_selection();
 
-  /* The reference context: OpenSSL's EVP path (portable forced). */
+  /* The reference context: OpenSSL's EVP SM4 (the "openssl" backend). */
   ce_ctx *ref = NULL;
   if (sm4_evp != NULL) {
     ce_config cfg;
     cfg_sm4(&cfg);
-    CE_CHECK(ce__sm4_force_impl("portable") == 0, "force portable");
+    cfg.backend = CE_BACKEND_OPENSSL;
     CE_CHECK_STATUS(ce_ctx_new(&cfg, &ref), CE_OK, "reference ctx");
+    CE_CHECK(ref && strcmp(ce_ctx_backend(ref), "openssl") == 0,
+             "reference ctx not on openssl");
   }
   for (size_t i = 0; ce__sm4_impl_at(i) != NULL; i++) {
     const char *impl = ce__sm4_impl_at(i);

@@ -18,7 +18,11 @@
  * 256-bit key; any AAD and tag length) also run through each GCM backend
  * built in and usable here (chanenc_testing.h,
  * ce_testing_gcm_backend_encrypt / _decrypt), with the same expectations;
- * the counts per backend are printed at the end.
+ * the counts per backend are printed at the end. So do the AES-128 and SM4
+ * ECB vectors through each ECB backend's block cipher (OpenSSL, sm4-simd;
+ * ce_testing_ecb_backend_crypt), except GB/T Example 2's million
+ * iterations (tests/c/test_sm4_fast.c runs it on every SM4
+ * implementation).
  */
 #include <stdint.h>
 #include <stdio.h>
@@ -191,6 +195,10 @@ static void check_result(ce_status s, const uint8_t *got, const buf *want,
            g_where, what);
 }
 
+/* SM4 and AES-128 ECB vectors run through each ECB backend's own block
+   cipher (ce_testing_ecb_backend_crypt), by CE_BACKEND_* and cipher. */
+static unsigned long g_ecb_backend_runs[4][2];
+
 static void ecb_check(ce_block_cipher bc, int enc, const buf *key,
                       const buf *in, const buf *want, const char *what) {
   uint8_t *out = out_alloc(in->n);
@@ -199,6 +207,26 @@ static void ecb_check(ce_block_cipher bc, int enc, const buf *key,
   ce_status s = ce_ecb_crypt(bc, enc, key->p, key->n, in->p, in->n, out);
   check_result(s, out, want, what);
   free(out);
+  /* The same through every ECB backend that serves the cipher here (the
+     ECB modes use 16-byte keys only). */
+  int mode = bc == CE_BLOCK_SM4 ? CE_MODE_SM4_128_ECB : CE_MODE_AES_128_ECB;
+  for (int b = CE_BACKEND_OPENSSL; b <= CE_BACKEND_SM4SIMD; b++) {
+    int chosen;
+    if (key->n != 16 || b == CE_BACKEND_IPSECMB ||
+        ce_backend_select(b, mode, &chosen) != CE_OK ||
+        ce_mode_supported(mode) != CE_OK)
+      continue;
+    out = out_alloc(in->n);
+    if (!out)
+      return;
+    char bwhat[64];
+    snprintf(bwhat, sizeof bwhat, "%s %s", ce_backend_name(b), what);
+    s = ce_testing_ecb_backend_crypt(b, bc, enc, key->p, key->n, in->p, in->n,
+                                     out);
+    check_result(s, out, want, bwhat);
+    g_ecb_backend_runs[b][bc == CE_BLOCK_SM4]++;
+    free(out);
+  }
 }
 
 static void xts_check(int enc, const buf *key, const uint8_t tweak[16],
@@ -1130,5 +1158,24 @@ int main(void) {
              g_backend_runs[CE_BACKEND_OPENSSL]);
   else
     printf("ipsec-mb backend not built in or not usable here\n");
+  printf("ECB vectors (16-byte key) through the backends' own block cipher: "
+         "AES openssl %lu; SM4 openssl %lu, sm4-simd %lu\n",
+         g_ecb_backend_runs[CE_BACKEND_OPENSSL][0],
+         g_ecb_backend_runs[CE_BACKEND_OPENSSL][1],
+         g_ecb_backend_runs[CE_BACKEND_SM4SIMD][1]);
+  CE_CHECK(g_ecb_backend_runs[CE_BACKEND_OPENSSL][0] > 0,
+           "no AES-128 ECB vector ran through the OpenSSL backend");
+  if (ce_mode_supported(CE_MODE_SM4_128_ECB) == CE_OK)
+    CE_CHECK(g_ecb_backend_runs[CE_BACKEND_OPENSSL][1] > 0,
+             "no SM4 vector ran through the OpenSSL backend");
+  if (ce_backend_select(CE_BACKEND_SM4SIMD, CE_MODE_SM4_128_ECB, &chosen) ==
+      CE_OK)
+    CE_CHECK(g_ecb_backend_runs[CE_BACKEND_SM4SIMD][1] ==
+                 g_ecb_backend_runs[CE_BACKEND_OPENSSL][1],
+             "sm4-simd ran %lu SM4 vectors, OpenSSL %lu",
+             g_ecb_backend_runs[CE_BACKEND_SM4SIMD][1],
+             g_ecb_backend_runs[CE_BACKEND_OPENSSL][1]);
+  else
+    printf("sm4-simd backend not usable here\n");
   return ce_test_finish("test_std_vectors");
 }

@@ -5,7 +5,8 @@ pieces:
 
 * :class:`Config` - mode, key, salt (the SDK's EncryptionConfig), and the
   cipher backend (:mod:`chanenc.backends`: ``"auto"``, ``"openssl"``,
-  ``"ipsec-mb"``; :attr:`Context.backend` says which one runs);
+  ``"ipsec-mb"``, ``"sm4-simd"``; :attr:`Context.backend` says which one
+  runs);
 * :class:`Context` - protect/unprotect packets (copying, into a buffer, or
   in place without copies);
 * :func:`derive` - the key schedule's outputs;
@@ -59,7 +60,8 @@ except ImportError:  # pragma: no cover - not built by CMake
 
 def version() -> str:
     """Version of the C library with its backends, e.g.
-    ``"chanenc 0.1.0 (OpenSSL 3.0.x; backends: openssl, ipsec-mb 1.3.0)"``."""
+    ``"chanenc 0.1.0 (OpenSSL 3.0.x; backends: openssl, ipsec-mb 1.3.0,
+    sm4-simd)"``."""
     return _core.ce_version()
 
 

@@ -4,8 +4,10 @@ Every backend makes and accepts exactly the same frames; only speed
 differs (chanenc.h, "Cipher backends"). ``"openssl"`` (OpenSSL 3 EVP) is
 always built in and serves every mode; ``"ipsec-mb"`` (intel-ipsec-mb)
 serves the GCM modes (5-8) when the library was built with it and the CPU
-has AES-NI. ``"auto"``, the default of a :class:`~chanenc.Config`, takes
-the fastest one that can serve the mode here.
+has AES-NI; ``"sm4-simd"`` (chanenc's vectorized SM4) serves SM4_128_ECB
+(mode 4) on x86-64 CPUs with GFNI, or AES-NI with AVX2. ``"auto"``, the
+default of a :class:`~chanenc.Config`, takes the fastest one that can serve
+the mode here.
 
 >>> backend_for("AES_128_XTS")
 'openssl'
@@ -20,12 +22,12 @@ from .modes import Mode, mode_id
 __all__ = ["BACKENDS", "backend_id", "backend_for"]
 
 #: Every backend name, in the order of their C values (CE_BACKEND_*).
-BACKENDS = ("auto", "openssl", "ipsec-mb")
+BACKENDS = ("auto", "openssl", "ipsec-mb", "sm4-simd")
 
 
 def backend_id(value) -> int:
-    """The C value (0, 1, 2) of a backend given by name (``"auto"``,
-    ``"openssl"``, ``"ipsec-mb"``) or by value. Raises InvalidArgument for
+    """The C value (0..3) of a backend given by name (``"auto"``,
+    ``"openssl"``, ``"ipsec-mb"``, ``"sm4-simd"``) or by value. Raises InvalidArgument for
     anything else. A name is valid whether or not that backend is built
     in: :func:`backend_for` and :class:`~chanenc.Context` say whether it can
     serve."""
@@ -48,12 +50,13 @@ def backend_id(value) -> int:
 
 def backend_for(mode: int | str | Mode, backend: int | str = "auto") -> str:
     """The backend a :class:`~chanenc.Context` of ``mode`` gets from the
-    choice ``backend`` on this machine: ``"openssl"`` or ``"ipsec-mb"``
-    (``"auto"`` resolved), without deriving any key.
+    choice ``backend`` on this machine: ``"openssl"``, ``"ipsec-mb"`` or
+    ``"sm4-simd"`` (``"auto"`` resolved), without deriving any key.
 
     Raises:
         InvalidArgument: not a mode or not a backend.
         NotSupported: the named backend is not built in, cannot run on
-            this CPU, or does not serve the mode (ipsec-mb: GCM only).
+            this CPU, or does not serve the mode (ipsec-mb: GCM only;
+            sm4-simd: SM4_128_ECB only).
     """
     return BACKENDS[_core.backend_select(backend_id(backend), mode_id(mode))]

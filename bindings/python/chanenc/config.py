@@ -44,7 +44,8 @@ class Config:
         datastream: protect data-stream packets on a :class:`~chanenc.Channel`
             (the SDK's ``datastreamEncryptionEnabled``).
         backend: the cipher backend, ``"auto"`` (default: the fastest that
-            can serve the mode here), ``"openssl"`` or ``"ipsec-mb"``
+            can serve the mode here), ``"openssl"``, ``"ipsec-mb"`` or
+            ``"sm4-simd"``
             (:mod:`chanenc.backends`). It never changes the frames. An
             unknown name raises :class:`~chanenc.InvalidArgument` at once; a
             backend that cannot serve the mode is refused with
@@ -140,8 +141,8 @@ class Config:
 
     @property
     def backend(self) -> str:
-        """The cipher backend asked for: ``"auto"``, ``"openssl"`` or
-        ``"ipsec-mb"`` (set by name or by C value)."""
+        """The cipher backend asked for: ``"auto"``, ``"openssl"``,
+        ``"ipsec-mb"`` or ``"sm4-simd"`` (set by name or by C value)."""
         return BACKENDS[self._backend]
 
     @backend.setter

@@ -77,8 +77,9 @@ class Context:
 
     @property
     def backend(self) -> str:
-        """The cipher backend that runs this context: ``"openssl"`` or
-        ``"ipsec-mb"`` (``Config.backend`` with ``"auto"`` resolved)."""
+        """The cipher backend that runs this context: ``"openssl"``,
+        ``"ipsec-mb"`` or ``"sm4-simd"`` (``Config.backend`` with ``"auto"``
+        resolved)."""
         return _core.ctx_backend(self._handle())
 
     @property
