@@ -291,33 +291,52 @@ void bm_ce_unprotect(benchmark::State &st, int mode, size_t n, bool ossl) {
 
 // ---- baseline -------------------------------------------------------------
 
-void bm_base_protect(benchmark::State &st, int mode, size_t n) {
-  BlPtr b = make_baseline(mode, 1);
+// Times a peer's in-place protect of an n-byte payload; ok is false when
+// the peer could not be set up. protect(buf, &len) returns true on success.
+template <class Protect>
+void time_protect(benchmark::State &st, size_t n, bool ok, Protect protect,
+                  const char *what) {
   std::vector<uint8_t> buf(stride_for(n));
   fill_payload(buf.data(), n, 1);
+  if (!ok) {
+    st.SkipWithError("setup failed");
+    return;
+  }
   for (auto _ : st) {
     size_t len = n;
-    if (bl_protect(b.get(), buf.data(), &len) != 0) {
-      st.SkipWithError("bl_protect failed");
+    if (!protect(buf.data(), &len)) {
+      st.SkipWithError(what);
       break;
     }
   }
   set_rates(st, n);
 }
 
-void bm_base_unprotect(benchmark::State &st, int mode, size_t n) {
-  BlPtr b = make_baseline(mode, 1);
+// Times a peer's in-place unprotect of chanenc's frames from the ring.
+template <class Unprotect>
+void time_unprotect(benchmark::State &st, int mode, size_t n, bool ok,
+                    Unprotect unprotect) {
   Ring ring(n, n + ce_overhead(mode, n));
-  if (!b || !fill_ring_ce(ring, tx_ctx(mode), n)) {
+  if (!ok || !fill_ring_ce(ring, tx_ctx(mode), n)) {
     st.SkipWithError("setup failed");
     return;
   }
-  run_ring(
-      st, ring, n,
-      [&](uint8_t *p, size_t *len) {
-        return bl_unprotect(b.get(), p, len) == 0;
-      },
-      [] {});
+  run_ring(st, ring, n, unprotect, [] {});
+}
+
+void bm_base_protect(benchmark::State &st, int mode, size_t n) {
+  BlPtr b = make_baseline(mode, 1);
+  time_protect(
+      st, n, b != nullptr,
+      [&](uint8_t *p, size_t *len) { return bl_protect(b.get(), p, len) == 0; },
+      "bl_protect failed");
+}
+
+void bm_base_unprotect(benchmark::State &st, int mode, size_t n) {
+  BlPtr b = make_baseline(mode, 1);
+  time_unprotect(st, mode, n, b != nullptr, [&](uint8_t *p, size_t *len) {
+    return bl_unprotect(b.get(), p, len) == 0;
+  });
 }
 
 // ---- SM4: libgcrypt peer and the raw block layer ---------------------------
@@ -342,36 +361,18 @@ GpPtr make_gcry() {
 
 void bm_gcry_protect(benchmark::State &st, size_t n) {
   GpPtr g = make_gcry();
-  std::vector<uint8_t> buf(stride_for(n));
-  fill_payload(buf.data(), n, 1);
-  if (!g) {
-    st.SkipWithError("setup failed");
-    return;
-  }
-  for (auto _ : st) {
-    size_t len = n;
-    if (gp_protect(g.get(), buf.data(), &len) != 0) {
-      st.SkipWithError("gp_protect failed");
-      break;
-    }
-  }
-  set_rates(st, n);
+  time_protect(
+      st, n, g != nullptr,
+      [&](uint8_t *p, size_t *len) { return gp_protect(g.get(), p, len) == 0; },
+      "gp_protect failed");
 }
 
 void bm_gcry_unprotect(benchmark::State &st, size_t n) {
-  const int mode = CE_MODE_SM4_128_ECB;
   GpPtr g = make_gcry();
-  Ring ring(n, n + ce_overhead(mode, n));
-  if (!g || !fill_ring_ce(ring, tx_ctx(mode), n)) {
-    st.SkipWithError("setup failed");
-    return;
-  }
-  run_ring(
-      st, ring, n,
-      [&](uint8_t *p, size_t *len) {
-        return gp_unprotect(g.get(), p, len) == 0;
-      },
-      [] {});
+  time_unprotect(st, CE_MODE_SM4_128_ECB, n, g != nullptr,
+                 [&](uint8_t *p, size_t *len) {
+                   return gp_unprotect(g.get(), p, len) == 0;
+                 });
 }
 
 struct GgDeleter {
@@ -390,35 +391,19 @@ GgPtr make_gcry_gcm(int mode, uint64_t first_pn) {
 
 void bm_gcrygcm_protect(benchmark::State &st, int mode, size_t n) {
   GgPtr g = make_gcry_gcm(mode, 1);
-  std::vector<uint8_t> buf(stride_for(n));
-  fill_payload(buf.data(), n, 1);
-  if (!g) {
-    st.SkipWithError("setup failed");
-    return;
-  }
-  for (auto _ : st) {
-    size_t len = n;
-    if (gp_gcm_protect(g.get(), buf.data(), &len) != 0) {
-      st.SkipWithError("gp_gcm_protect failed");
-      break;
-    }
-  }
-  set_rates(st, n);
+  time_protect(
+      st, n, g != nullptr,
+      [&](uint8_t *p, size_t *len) {
+        return gp_gcm_protect(g.get(), p, len) == 0;
+      },
+      "gp_gcm_protect failed");
 }
 
 void bm_gcrygcm_unprotect(benchmark::State &st, int mode, size_t n) {
   GgPtr g = make_gcry_gcm(mode, 1);
-  Ring ring(n, n + ce_overhead(mode, n));
-  if (!g || !fill_ring_ce(ring, tx_ctx(mode), n)) {
-    st.SkipWithError("setup failed");
-    return;
-  }
-  run_ring(
-      st, ring, n,
-      [&](uint8_t *p, size_t *len) {
-        return gp_gcm_unprotect(g.get(), p, len) == 0;
-      },
-      [] {});
+  time_unprotect(st, mode, n, g != nullptr, [&](uint8_t *p, size_t *len) {
+    return gp_gcm_unprotect(g.get(), p, len) == 0;
+  });
 }
 #endif
 
