@@ -477,31 +477,17 @@ BiPtr make_imb(int mode, uint64_t first_pn) {
 
 void bm_bi_protect(benchmark::State &st, int mode, size_t n) {
   BiPtr b = make_imb(mode, 1);
-  std::vector<uint8_t> buf(stride_for(n));
-  fill_payload(buf.data(), n, 1);
-  for (auto _ : st) {
-    size_t len = n;
-    if (!b || bi_protect(b.get(), buf.data(), &len) != 0) {
-      st.SkipWithError("bi_protect failed");
-      break;
-    }
-  }
-  set_rates(st, n);
+  time_protect(
+      st, n, b != nullptr,
+      [&](uint8_t *p, size_t *len) { return bi_protect(b.get(), p, len) == 0; },
+      "bi_protect failed");
 }
 
 void bm_bi_unprotect(benchmark::State &st, int mode, size_t n) {
   BiPtr b = make_imb(mode, 1);
-  Ring ring(n, n + ce_overhead(mode, n));
-  if (!b || !fill_ring_ce(ring, tx_ctx(mode), n)) {
-    st.SkipWithError("setup failed");
-    return;
-  }
-  run_ring(
-      st, ring, n,
-      [&](uint8_t *p, size_t *len) {
-        return bi_unprotect(b.get(), p, len) == 0;
-      },
-      [] {});
+  time_unprotect(st, mode, n, b != nullptr, [&](uint8_t *p, size_t *len) {
+    return bi_unprotect(b.get(), p, len) == 0;
+  });
 }
 
 // The raw call: the frame's header and payload are in place; per packet a
@@ -524,18 +510,10 @@ void bm_imb_protect(benchmark::State &st, int mode, size_t n) {
 
 void bm_imb_unprotect(benchmark::State &st, int mode, size_t n) {
   BiPtr b = make_imb(mode, 1);
-  Ring ring(n, n + ce_overhead(mode, n));
-  if (!b || !fill_ring_ce(ring, tx_ctx(mode), n)) {
-    st.SkipWithError("setup failed");
-    return;
-  }
-  run_ring(
-      st, ring, n,
-      [&](uint8_t *p, size_t *len) {
-        *len = n;
-        return bi_open_raw(b.get(), p, n) == 0;
-      },
-      [] {});
+  time_unprotect(st, mode, n, b != nullptr, [&](uint8_t *p, size_t *len) {
+    *len = n;
+    return bi_open_raw(b.get(), p, n) == 0;
+  });
 }
 #endif
 
