@@ -433,7 +433,8 @@ class Run:
                 self.diagnoses[id(fl)] = d
         # The primitive layer: what the failing vectors have in common,
         # and the frame failures of the modes that use the primitive.
-        self.primitive_findings, pdiag = diagnose_primitives(self.results)
+        self.primitive_findings, pdiag = diagnose_primitives(self.results,
+                                                             self.diagnoses)
         self.diagnoses.update(pdiag)
         for r in self.results:
             if r.failure is not None and id(r.failure) in self.diagnoses:
