@@ -1067,3 +1067,39 @@ def test_files_that_do_not_apply_fold_into_one_line(tmp_path):
     rc, out, err, _ = runner("--adapter", broken("no_sm4"), "--no-progress",
                              "--layer", "primitive", "-v")
     assert "nothing run" not in out and "pyca/" in out
+
+
+@needs_ce1
+def test_summary_line_separates_what_does_not_apply(tmp_path):
+    """Issue 14 item 13: with a frame-only --adapter, the final line said
+    "1173 passed, 0 failed, 46951 skipped": the primitive and SFrame
+    checks it does not announce drowned the real result. They are counted
+    apart ("not applicable", with the layers), the genuine skips (SM4
+    NOT_SUPPORTED, vectors the runner skips for every implementation)
+    stay "skipped"; the JSON keeps "skipped" (every check that did not
+    run) and adds "not_applicable" in the summary, each layer and row."""
+    rep = tmp_path / "a.json"
+    rc, out, err, data = runner("--adapter", broken("no_sm4"), "--no-progress",
+                                "--json", str(rep))
+    assert rc == 0, out[-3000:] + err
+    s = data["summary"]
+    na = s["not_applicable"]
+    assert na > 40000 and s["not_applicable_layers"] == ["primitive", "sframe"]
+    assert na == sum(r["not_applicable"] for r in data["rows"])
+    assert data["layers"]["frame"]["not_applicable"] == 0
+    assert data["layers"]["primitive"]["not_applicable"] > 39000
+    assert s["skipped"] == sum(r["skipped"] for r in data["rows"])  # as before
+    m = re.search(r"^conformance: (\d+) passed, 0 failed, (\d+) skipped; not "
+                  r"applicable: ([\d,]+) \(primitive and sframe operations not "
+                  r"announced\) \(exit status 0\)$", out, re.M)
+    assert m, out.splitlines()[-1]
+    assert int(m[1]) == s["passed"] and int(m[3].replace(",", "")) == na
+    assert int(m[2]) == s["skipped"] - na
+    # SM4 refused: genuine skips, not "not applicable"
+    sm4 = next(r for r in data["rows"] if r["file"] == "ce1/ce1-sm4-128-ecb.json")
+    assert sm4["skipped"] == 149 and sm4["not_applicable"] == 0
+    # an implementation that announces everything: the line is as before
+    rc, out, err, data = runner("--file", "ce1/*", "--no-progress", "--json",
+                                str(rep))
+    assert rc == 0 and data["summary"]["not_applicable"] == 0
+    assert "not applicable" not in out

@@ -268,3 +268,142 @@ def test_request_checks_are_not_comparable():
         assert "unexplained" not in rep.json()["diagnoses"] or any(
             r.op != "request" and r.diagnosis.basis == "unexplained"
             for r in rep.failed)
+
+
+# --------------------------------------------------------------------------
+# The primitive layer's catalogue (chanenc.conform.pyprim), on the same
+# engine: an implementation of the primitives with exactly one deviation
+# is diagnosed with exactly that name.
+# --------------------------------------------------------------------------
+
+from chanenc.conform.impls import Implementation, Outcome, PRIMITIVE_OPS  # noqa: E402
+from chanenc.conform.pyprim import PRIM_DEVIATIONS, PrimError, PyPrim  # noqa: E402
+
+
+class PrimDeviant(Implementation):
+    """The primitives of tools/ce1_prim.h (pyprim) with the named
+    deviations switched on, and no frame or SFrame operations: the
+    primitive counterpart of PythonCE1(bugs)."""
+
+    kind = "python"
+
+    def __init__(self, bugs=()):
+        self._p = PyPrim(bugs)
+        self.description = f"pyprim {sorted(bugs)}"
+
+    def capabilities(self):
+        return frozenset(PRIMITIVE_OPS)
+
+    def operations(self):
+        return frozenset(PRIMITIVE_OPS)
+
+    def primitive(self, op, **f):
+        try:
+            return Outcome(self._p.call(op, f))
+        except PrimError as e:
+            return Outcome(status=e.status)
+
+
+#: The files each primitive's deviations are checked on (a few of each
+#: kind, so that the test stays quick).
+PRIM_FILES = {
+    "aes_gcm": ["cryptopp/gcm.txt", "wycheproof/aes_gcm_test.json"],
+    "aes_xts": ["cryptopp/xts.txt", "wycheproof/aes_xts*"],
+    "hkdf": ["cryptopp/hkdf.txt", "pyca/KDF/*"],
+    "pbkdf2": ["std/rfc7914*"],
+    "ecb": ["cryptopp/sm4.txt", "pyca/ciphers/AES/ECB/ECBGFSbox*"],
+}
+
+
+def _prim_files(dev):
+    op = sorted(dev.ops)[0]
+    key = next(k for k in PRIM_FILES if op.startswith(k) or
+               (k == "ecb" and "_ecb_" in op))
+    return PRIM_FILES[key]
+
+
+PRIM_CATALOGUE = sorted(PRIM_DEVIATIONS)
+
+
+@needs_ce1
+@pytest.mark.parametrize("name", PRIM_CATALOGUE)
+def test_each_primitive_deviation_is_named(name):
+    rep = api.run(PrimDeviant({name}), vectors_dir=VECTORS, layers=["primitive"],
+                  files=_prim_files(PRIM_DEVIATIONS[name]))
+    assert rep.failed, f"{name} changes no answer in {_prim_files(PRIM_DEVIATIONS[name])}"
+    assert verdicts(rep) == {name: len(rep.failed)}, verdicts(rep)
+    text = rep.text()
+    n = len(rep.failed)
+    assert f"{n} failure{'s' if n != 1 else ''}: {n} explained by {name}" in text
+    lines = [ln for ln in text.splitlines() if ln.startswith("  diagnosis: ")]
+    assert lines and all(f"[{name}]" in ln for ln in lines), lines[:3]
+    assert any("equals the reference's with" in ln for ln in lines)
+    data = rep.json()
+    assert data["diagnoses"] == {name: n}
+    fds = data["primitive_diagnosis"]     # one per primitive (ECB: AES, SM4)
+    assert fds and sum(fd["failed"] for fd in fds) == n
+    for fd in fds:
+        assert fd["explained"] == {name: fd["failed"]}
+        assert f"diagnosis: {fd['failed']:,} explained by {name}" in fd["text"]
+
+
+def test_correct_primitives_get_no_diagnosis():
+    rep = api.run(PrimDeviant(), vectors_dir=VECTORS, layers=["primitive"],
+                  files=[f for fs in PRIM_FILES.values() for f in fs])
+    assert not rep.failed and rep.totals[0] > 1000
+    assert "diagnosis" not in rep.text() and rep.json()["diagnoses"] == {}
+
+
+class _PrimRec(Implementation):
+    """The reference's primitives, every call and answer recorded."""
+
+    kind = "python"
+    description = "the reference, recorded"
+
+    def __init__(self):
+        from chanenc.conform.impls import Reference
+        self._ref = Reference()
+        self.calls = []
+
+    def capabilities(self):
+        return self._ref.capabilities()
+
+    def operations(self):
+        return frozenset(self._ref.capabilities())
+
+    def primitive(self, op, **f):
+        out = self._ref.primitive(op, **f)
+        self.calls.append((op, dict(f), out))
+        return out
+
+
+@needs_ce1
+def test_no_primitive_deviation_explains_the_reference_answers():
+    """Every primitive deviation replayed over the reference's own answers
+    (the answer or refusal of each primitive call of the vector files, a
+    spread of them per operation): none reproduces one, so a correct
+    answer is never 'explained'; and each deviation changes some answer
+    (else it would be catalogued for nothing)."""
+    rec = _PrimRec()
+    rep = api.run(rec, vectors_dir=VECTORS, layers=["primitive"])
+    assert not rep.failed
+    by_op = collections.defaultdict(list)
+    for op, f, out in rec.calls:
+        if not out.transport:
+            by_op[op].append((f, out))
+    dx = D.PrimDiagnoser()
+    devs = {n: PyPrim({n}) for n in PRIM_DEVIATIONS}
+    changed = collections.Counter()
+    for op, calls in by_op.items():
+        for f, out in D._spread(calls, 400):
+            if out.ok:
+                right = ("ok", None, b"".join(out.value.values()))
+            else:
+                right = ("status", out.status)
+            obs = D.PrimObservation(op, f, right, right[-1])
+            assert dx.matches(obs) == [], (op, f)
+            assert dx.engine.matches(obs, right) == [], (op, f)
+            for n, impl in devs.items():
+                if op in PRIM_DEVIATIONS[n].ops and D._prim_outcome(impl, obs) != right:
+                    changed[n] += 1
+    assert set(changed) == set(PRIM_DEVIATIONS), set(PRIM_DEVIATIONS) - set(changed)

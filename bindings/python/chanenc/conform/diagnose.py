@@ -45,7 +45,8 @@ __all__ = ["Engine", "Observation", "Diagnosis", "NOT_APPLICABLE",
            "summary_map", "DEFAULT_SAMPLE", "CE1Diagnoser",
            "diagnose_primitives", "primitive_summary_lines",
            "PrimitiveFinding", "MODE_PRIMITIVES", "characterise",
-           "sframe_diagnosis", "sframe_summary_lines"]
+           "sframe_diagnosis", "sframe_summary_lines", "PrimDiagnoser",
+           "PrimObservation", "prim_observation", "catalogue"]
 
 DEFAULT_SAMPLE = 20
 NOT_APPLICABLE = object()
@@ -357,7 +358,143 @@ class _Ordered:
     def __init__(self, d, order) -> None:
         self.d, self.order = d, order
         self.name, self.phrase, self.section = d.name, d.phrase, d.section
-        self.modes = d.modes
+        self.modes = getattr(d, "modes", None)
+        self.ops = getattr(d, "ops", None)
+        self.cite = getattr(d, "cite", None) or f"spec section {d.section}"
+
+
+# --------------------------------------------------------------------------
+# The primitive layer's catalogue (chanenc.conform.pyprim)
+# --------------------------------------------------------------------------
+
+@dataclass
+class PrimObservation:
+    """One failed primitive call: ``op``, its request members ``fields``
+    (bytes; int for tag_len, length, iterations), ``actual`` (("ok",
+    member or None for the joined answer, bytes) or ("status", name)) and
+    the vector's ``expected`` answer as the failure has it."""
+
+    op: str
+    fields: dict
+    actual: tuple
+    expected: object = None
+
+
+def prim_observation(case, failure, requests):
+    """The :class:`PrimObservation` of a failed primitive check, or None
+    when it has no answer to compare (a transport fault, a capability
+    check) or its request cannot be read back."""
+    from .impls import INT_MEMBERS, PRIMITIVE_OPS
+    extra = failure.extra or {}
+    op = extra.get("operation")
+    if op not in PRIMITIVE_OPS or failure.kind not in (
+            "output_mismatch", "missing_error", "wrong_status",
+            "unexpected_error"):
+        return None
+    req = None
+    for line in reversed(list(requests)):
+        try:
+            obj = json.loads(line)
+        except ValueError:
+            continue
+        if isinstance(obj, dict) and obj.get("op") == op:
+            req = obj
+            break
+    if req is None:
+        return None
+    fields = {}
+    try:
+        for name in PRIMITIVE_OPS[op][0]:
+            v = req[name]
+            fields[name] = v if name in INT_MEMBERS else bytes.fromhex(v)
+    except (KeyError, ValueError, TypeError):
+        return None
+    a = failure.actual
+    if failure.kind == "output_mismatch":
+        fld = extra.get("field")
+        if not fld or not isinstance(a, (bytes, bytearray)):
+            return None
+        actual = ("ok", fld, bytes(a))
+    elif failure.kind == "missing_error":
+        if not isinstance(a, (bytes, bytearray)):
+            return None
+        actual = ("ok", None, bytes(a))
+    elif isinstance(a, str):
+        actual = ("status", a)
+    else:
+        return None
+    return PrimObservation(op, fields, actual, failure.expected)
+
+
+def _prim_outcome(impl, obs: PrimObservation):
+    from .pyprim import ANSWER_MEMBERS, PrimError
+    try:
+        ans = impl.call(obs.op, obs.fields)
+    except PrimError as e:
+        return ("status", e.status)
+    if obs.actual[0] == "ok" and obs.actual[1]:
+        return ("ok", obs.actual[1], ans.get(obs.actual[1]))
+    return ("ok", None, b"".join(ans[m] for m in ANSWER_MEMBERS[obs.op]))
+
+
+class PrimDiagnoser:
+    """The primitive catalogue (:data:`chanenc.conform.pyprim.PRIM_DEVIATIONS`)
+    on the generic engine: a failed primitive vector is replayed through
+    the runner's own primitives (:class:`~chanenc.conform.pyprim.PyPrim`)
+    with each deviation switched on. The replay is trusted only where the
+    spec model gives the vector's expected answer: else nothing is
+    explained (the model does not cover the case)."""
+
+    def __init__(self, deviations=None) -> None:
+        from .pyprim import PRIM_DEVIATIONS, PyPrim
+        devs = [d for d in PRIM_DEVIATIONS.values() if d.diagnostic] \
+            if deviations is None else [PRIM_DEVIATIONS[n] for n in deviations]
+        self._impls = {d.name: PyPrim({d.name}) for d in devs}
+        self._spec = PyPrim()
+        self.engine = Engine([_Ordered(d, i) for i, d in enumerate(devs)],
+                             self._evaluate, self._spec_outcome)
+
+    def _evaluate(self, v, obs):
+        if obs.op not in v.ops:
+            return NOT_APPLICABLE
+        return _prim_outcome(self._impls[v.name], obs)
+
+    def _spec_outcome(self, obs):
+        return _prim_outcome(self._spec, obs)
+
+    def trusted(self, obs) -> bool:
+        """Whether the spec model gives the vector's expected answer."""
+        try:
+            want = self._spec_outcome(obs)
+        except Exception:
+            return False
+        exp = obs.expected
+        if want[0] == "status":
+            return isinstance(exp, str) and (exp == want[1] or exp.startswith("any "))
+        return isinstance(exp, (bytes, bytearray)) and want[2] == bytes(exp)
+
+    def matches(self, obs) -> list:
+        if not self.trusted(obs):
+            return []
+        return self.engine.matches(obs, obs.actual)
+
+    def first(self, obs):
+        return self.engine.first(obs, obs.actual) if self.trusted(obs) else None
+
+
+def catalogue() -> dict:
+    """Every named deviation of every layer: name -> deviation (CE1's,
+    the primitives', SFrame's)."""
+    from .pyce1 import DEVIATIONS
+    from .pyprim import PRIM_DEVIATIONS
+    out = dict(DEVIATIONS)
+    out.update(PRIM_DEVIATIONS)
+    try:
+        from .pysframe import SFRAME_DEVIATIONS
+        out.update(SFRAME_DEVIATIONS)
+    except ImportError:   # pragma: no cover
+        pass
+    return out
 
 
 # --------------------------------------------------------------------------
@@ -365,6 +502,10 @@ class _Ordered:
 # --------------------------------------------------------------------------
 
 def _noun(obs) -> str:
+    if isinstance(obs, PrimObservation):
+        if obs.actual[0] == "status":
+            return f"your answer ({obs.actual[1]})"
+        return f"your {obs.actual[1]}" if obs.actual[1] else "your answer"
     if obs.actual[0] == "status":
         return f"your answer ({obs.actual[1]})"
     if obs.actual[0] == "derive":
@@ -373,9 +514,13 @@ def _noun(obs) -> str:
         obs.op, "your answer")
 
 
+def _cite(v) -> str:
+    return getattr(v, "cite", None) or f"spec section {v.section}"
+
+
 def explained_text(obs, v) -> str:
     return (f"{_noun(obs)} equals the reference's with {v.phrase} "
-            f"(spec section {v.section}) [{v.name}]")
+            f"({_cite(v)}) [{v.name}]")
 
 
 def _spread(items: list, n: int) -> list:
@@ -395,15 +540,19 @@ def diagnose_failures(failures, impl=None, sample: int = DEFAULT_SAMPLE,
         return out
     dx = diagnoser or CE1Diagnoser(impl)
     groups = collections.OrderedDict()
+    pgroups = collections.OrderedDict()
     obs_of = {}
     for i, (case, fl, reqs) in enumerate(failures):
         if getattr(case, "layer", None) == "sframe":
             out[i] = sframe_diagnosis(fl)
             continue
         if getattr(case, "primitive", False):
-            out[i] = Diagnosis("primitive", text=(
-                "a primitive vector: characterised with the others of its "
-                "primitive by diagnose_primitives (the runner's summary)"))
+            po = prim_observation(case, fl, reqs)
+            if po is None:
+                out[i] = Diagnosis("primitive", text=_PRIM_PLACEHOLDER)
+                continue
+            obs_of[i] = po
+            pgroups.setdefault((case.file, case.algo), []).append(i)
             continue
         if getattr(case, "op", None) == "request":
             # A request-handling check (conformance.md 3.2-3.4): replaying
@@ -421,15 +570,46 @@ def diagnose_failures(failures, impl=None, sample: int = DEFAULT_SAMPLE,
             continue
         obs_of[i] = o
         groups.setdefault((case.file, case.algo), []).append(i)
+    if pgroups:
+        _diagnose_groups(out, pgroups, obs_of, PrimDiagnoser(), sample,
+                         primitive=True)
+    _diagnose_groups(out, groups, obs_of, dx, sample)
+    return out
+
+
+_PRIM_PLACEHOLDER = ("a primitive vector: characterised with the others of its "
+                     "primitive by diagnose_primitives (the runner's summary)")
+
+
+def _diagnose_groups(out, groups, obs_of, dx, sample, primitive=False):
+    """Replays ``sample`` failures of each (file, algorithm) group through
+    ``dx`` and assigns a Diagnosis to every failure of the group. For the
+    primitive layer, what no named deviation explains is left to
+    :func:`diagnose_primitives` (basis "primitive")."""
+    plan = []
     for (file, algo), idx in groups.items():
         chosen = _spread(idx, max(0, sample))
-        sets = [dx.matches(obs_of[i]) for i in chosen]
+        plan.append((idx, chosen, [dx.matches(obs_of[i]) for i in chosen]))
+    if primitive:
+        # A refusal (AUTH_FAILED) is reproduced by every deviation that
+        # spoils a tag; a wrong byte by one. Where the run has byte-exact
+        # evidence for some deviations, a status is put down to those.
+        seen = {v.name for _, chosen, sets in plan
+                for i, m in zip(chosen, sets)
+                if obs_of[i].actual[0] == "ok" for v in m}
+        for _, chosen, sets in plan:
+            for k, i in enumerate(chosen):
+                if obs_of[i].actual[0] == "status":
+                    sets[k] = [v for v in sets[k] if v.name in seen] or sets[k]
+    for idx, chosen, sets in plan:
         assigned = Engine.cover(sets)
         names = {v.name for v in assigned if v is not None}
         for i, v in zip(chosen, assigned):
             o = obs_of[i]
             if v is not None:
                 out[i] = Diagnosis("exact", v.name, explained_text(o, v))
+            elif primitive:
+                out[i] = Diagnosis("primitive", text=_PRIM_PLACEHOLDER)
             else:
                 facts = dx.established(o)
                 out[i] = Diagnosis("unexplained", None,
@@ -445,9 +625,12 @@ def diagnose_failures(failures, impl=None, sample: int = DEFAULT_SAMPLE,
             for i in rest:
                 out[i] = Diagnosis(
                     "sample", v.name,
-                    f"probably {v.phrase} (spec section {v.section}) "
+                    f"probably {v.phrase} ({_cite(v)}) "
                     f"[{v.name}]: not replayed; all {len(chosen)} replayed "
                     f"failures of this file and mode are explained by it")
+        elif primitive:
+            for i in rest:
+                out[i] = Diagnosis("primitive", text=_PRIM_PLACEHOLDER)
         else:
             for i in rest:
                 out[i] = Diagnosis(
@@ -470,7 +653,7 @@ def summary_map(diagnoses) -> dict:
 
 def summary_lines(diagnoses, sample: int) -> list:
     """The text summary: one line for the run, one per root cause."""
-    from .pyce1 import DEVIATIONS
+    DEVIATIONS = catalogue()
     ds = [d for d in diagnoses if d is not None]
     if not ds:
         return []
@@ -481,7 +664,8 @@ def summary_lines(diagnoses, sample: int) -> list:
     labels = {"unexplained": "unexplained", "not_examined": "not examined",
               "not_comparable": "not comparable (no answer to compare, or a "
               "request check)",
-              "primitive": "primitive (characterised below)",
+              "primitive": "primitive, no named deviation (characterised "
+              "below)",
               "sframe": "SFrame (likely causes below)"}
     parts += [f"{other[k]} {labels[k]}" for k in labels if k in other]
     lines = [f"diagnosis (up to {sample} failures replayed per file and mode; "
@@ -493,7 +677,7 @@ def summary_lines(diagnoses, sample: int) -> list:
     for k, n in named:
         exact = sum(1 for d in ds if d.deviation == k and d.basis == "exact")
         d = DEVIATIONS[k]
-        lines.append(f"  {n:>6}  {k}: {d.phrase} (spec section {d.section}); "
+        lines.append(f"  {n:>6}  {k}: {d.phrase} ({_cite(d)}); "
                      f"{exact} reproduced exactly")
     for k in labels:
         if k in other:
@@ -587,6 +771,9 @@ class PrimitiveFinding:
     #: Modes that use the primitive there but whose frame checks did not
     #: run (not selected, or skipped: no frame operations announced).
     not_run: list = field(default_factory=list)
+    #: {named deviation of the primitive catalogue: failures it explains}
+    #: (chanenc.conform.pyprim), most first.
+    explained: dict = field(default_factory=dict)
 
     def sources(self, limit: int = 3) -> str:
         parts = []
@@ -608,12 +795,20 @@ class PrimitiveFinding:
                     "tells them from the passing ones")
         follow = [f"frame failures in {m} ({k} failed, {_payloads(lens)}) "
                   "likely follow" for m, (k, lens) in self.modes.items()]
+        if self.explained:
+            k = sum(self.explained.values())
+            named = ", ".join(f"{n:,} explained by {d}"
+                              for d, n in self.explained.items())
+            rest = self.failed - k
+            head += (f"; diagnosis: {named}" +
+                     (f", {rest:,} by no named deviation" if rest else ""))
         return head + ("; " + "; ".join(follow) if follow else "")
 
     def to_dict(self) -> dict:
         return {"primitive": self.prim, "failed": self.failed,
                 "total": self.total, "what": self.what, "param": self.param,
                 "files": {f: list(ids) for f, ids in self.files.items()},
+                "explained": dict(self.explained),
                 "frame_failures_that_follow": {
                     m: {"failed": k, "payload_lengths": lens}
                     for m, (k, lens) in self.modes.items()},
@@ -751,7 +946,7 @@ def _frame_payload_len(r):
     return None
 
 
-def diagnose_primitives(results) -> tuple:
+def diagnose_primitives(results, named=None) -> tuple:
     """([PrimitiveFinding], {id(Failure): Diagnosis}) over a run's
     :class:`~chanenc.conform.results.CaseResult` list: per primitive with
     failures, what tells its failing vectors from its passing ones, and
@@ -786,6 +981,12 @@ def diagnose_primitives(results) -> tuple:
             files.setdefault(r.file, []).append(
                 f"line {r.line}" if r.line and not r.derived else r.id)
         fd = PrimitiveFinding(prim, len(bad), len(rs), what, param, test, files)
+        named = named or {}
+        ex = collections.Counter(
+            named[id(r.failure)].deviation for r in bad
+            if r.failure is not None and id(r.failure) in named
+            and named[id(r.failure)].deviation)
+        fd.explained = dict(ex.most_common())
         for m in sorted(MODE_PRIMITIVES):
             uses = MODE_PRIMITIVES[m].get(prim)
             if not uses or not _mode_affected(uses, param, test, failing):
@@ -804,7 +1005,11 @@ def diagnose_primitives(results) -> tuple:
                    "vectors no single parameter tells apart")
                 + f" ({fd.failed} of {fd.total}; the primitive layer's summary)")
         for r in bad:
-            if r.failure is not None:
+            if r.failure is None:
+                continue
+            d = named.get(id(r.failure))
+            if d is None or not d.deviation:
+                # no named deviation: what the failing vectors share
                 diags[id(r.failure)] = Diagnosis("primitive", None, text)
     return findings, diags
 
@@ -813,8 +1018,9 @@ def primitive_summary_lines(findings) -> list:
     """The text summary of :func:`diagnose_primitives`."""
     if not findings:
         return []
-    lines = ["primitive layer (what the failing vectors have in common; a frame "
-             "failure of a mode that uses the primitive likely follows from it):"]
+    lines = ["primitive layer (what the failing vectors have in common, and the "
+             "named deviations that reproduce them; a frame failure of a mode "
+             "that uses the primitive likely follows from it):"]
     for fd in findings:
         lines.append(f"  {fd.text()}")
         if fd.unaffected and not fd.modes:

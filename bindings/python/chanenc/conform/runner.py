@@ -290,12 +290,15 @@ def _exact_case(c) -> bool:
 
 class Row:
     __slots__ = ("layer", "algo", "file", "derived", "passed", "failed",
-                 "skipped", "reasons", "order")
+                 "skipped", "reasons", "order", "not_applicable")
 
     def __init__(self, algo, file, order, layer="frame", derived=None):
         self.algo, self.file, self.order = algo, file, order
         self.layer, self.derived = layer, derived
         self.passed = self.failed = self.skipped = 0
+        #: Of ``skipped``, those whose operations the implementation does
+        #: not announce (V.Skipped.not_applicable).
+        self.not_applicable = 0
         self.reasons = collections.Counter()
 
     @property
@@ -391,6 +394,7 @@ class Run:
             self.notes.append((case, result.note))
         elif isinstance(result, V.Skipped):
             r.skipped += 1
+            r.not_applicable += bool(result.not_applicable)
             r.reasons[result.reason] += 1
         else:
             r.failed += 1
@@ -429,7 +433,8 @@ class Run:
                 self.diagnoses[id(fl)] = d
         # The primitive layer: what the failing vectors have in common,
         # and the frame failures of the modes that use the primitive.
-        self.primitive_findings, pdiag = diagnose_primitives(self.results)
+        self.primitive_findings, pdiag = diagnose_primitives(self.results,
+                                                             self.diagnoses)
         self.diagnoses.update(pdiag)
         for r in self.results:
             if r.failure is not None and id(r.failure) in self.diagnoses:
@@ -545,8 +550,28 @@ class Run:
         if self.random_label is not None:
             rnd = (f"; random pass: {self.random_cases} "
                    f"case{'s' if self.random_cases != 1 else ''}, seed {args.seed}")
-        print(f"conformance: {p} passed, {f} failed, {s} skipped{note} "
+        na, na_layers = self.not_applicable()
+        if na:
+            # what did not apply apart from the genuine skips (issue 14
+            # item 13): a frame-only adapter's 46,000 primitive and SFrame
+            # checks would drown the real result
+            note += (f"; not applicable: {na:,} ({_and(na_layers)} operations "
+                     "not announced)")
+        print(f"conformance: {p} passed, {f} failed, {s - na} skipped{note} "
               f"(exit status {status}{rnd})", file=out)
+
+    def not_applicable(self):
+        """(count, layers) of the checks skipped because the
+        implementation does not announce their operations."""
+        n, layers = 0, []
+        for r in sorted(self.rows.values(), key=lambda r: r.order):
+            if r.not_applicable:
+                n += r.not_applicable
+                if r.layer not in layers:
+                    layers.append(r.layer)
+        order = ("frame", "primitive", "sframe", "request")
+        layers.sort(key=lambda x: order.index(x) if x in order else len(order))
+        return n, layers
 
     def _print_diagnoses(self, out) -> None:
         ds = [self.diagnoses.get(id(fl)) for _, fl, _ in self.failures]
@@ -744,14 +769,21 @@ class Run:
             "duration_s": round(time.time() - self.started, 3),
             "filters": {"mode": a.mode, "file": a.file},
             "random": self._json_random(),
+            # "skipped" counts every check that did not run, as before;
+            # "not_applicable" those of them whose operations the
+            # implementation does not announce (in "not_applicable_layers").
             "summary": {"passed": p, "failed": f, "skipped": s,
+                        "not_applicable": self.not_applicable()[0],
+                        "not_applicable_layers": self.not_applicable()[1],
                         "exit_status": self.exit_status()},
-            "layers": {name: {"passed": p_, "failed": f_, "skipped": s_}
+            "layers": {name: {"passed": p_, "failed": f_, "skipped": s_,
+                              "not_applicable": self._layer_na(name)}
                        for name, (p_, f_, s_) in self.layer_totals().items()},
             "capabilities": self._json_capabilities(),
             "rows": [{"layer": r.layer, "algorithm": r.algo, "derived": r.derived,
                       "file": r.file, "passed": r.passed,
                       "failed": r.failed, "skipped": r.skipped,
+                      "not_applicable": r.not_applicable,
                       "skip_reasons": dict(r.reasons)}
                      for r in sorted(self.rows.values(), key=lambda r: r.order)],
             "failures": [self._json_failure(c, fl, rq, self.diagnoses.get(id(fl)))
@@ -764,6 +796,10 @@ class Run:
             "primitive_diagnosis": [x.to_dict() for x in self.primitive_findings],
             "ignored_files": self.ignored,
         }
+
+    def _layer_na(self, layer) -> int:
+        return sum(r.not_applicable for r in self.rows.values()
+                   if r.layer == layer)
 
     def _json_capabilities(self):
         """The primitive operations the implementation announced (null
@@ -1294,6 +1330,12 @@ def _run_vectors(run: Run, vdir: str, sets, args, modes: ModeFilter) -> None:
 _WHO = {"adapter": "the adapter", "lib": "the library"}
 
 
+def _and(words) -> str:
+    words = list(words)
+    return (" and ".join(words) if len(words) < 3
+            else ", ".join(words[:-1]) + " and " + words[-1])
+
+
 def frame_skip(impl):
     """None when ``impl`` has the frame operations (or announces nothing:
     then it is taken to have them); else the Skipped of every check that
@@ -1304,14 +1346,15 @@ def frame_skip(impl):
     from .impls import capabilities_text
     who = _WHO.get(impl.kind, "the implementation")
     return V.Skipped(f"not implemented by {who}: {', '.join(missing)} "
-                     f"({capabilities_text(impl.operations())})")
+                     f"({capabilities_text(impl.operations())})",
+                     not_applicable=True)
 
 
 def sframe_skip(impl):
     """None when ``impl`` has the SFrame operations, else the Skipped of
     every SFrame check, with the reason."""
     why = impl.sframe_missing()
-    return None if why is None else V.Skipped(why)
+    return None if why is None else V.Skipped(why, not_applicable=True)
 
 
 def missing_ops(impl, c):
@@ -1329,7 +1372,7 @@ def missing_ops(impl, c):
     note = getattr(impl, "capabilities_note", "")
     who = _WHO.get(impl.kind, "the implementation")
     return V.Skipped(f"not implemented by {who}: {', '.join(missing)}"
-                     + (f" ({note})" if note else ""))
+                     + (f" ({note})" if note else ""), not_applicable=True)
 
 
 def check_case(impl: Recorder, c, check) -> tuple:

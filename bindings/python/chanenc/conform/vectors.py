@@ -91,6 +91,10 @@ class Skipped:
 
     reason: str
     op: str | None = None
+    #: The check does not apply: it needs operations the implementation
+    #: does not announce (a frame-only adapter's primitive and SFrame
+    #: checks). Counted apart from the genuine skips in the summary line.
+    not_applicable: bool = False
 
 
 @dataclass
