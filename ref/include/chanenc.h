@@ -426,9 +426,10 @@ CE_API ce_status ce_pbkdf2_sha256(const uint8_t *pass, size_t pass_len,
                                   size_t out_len);
 
 /* Library version string with the backends built in, e.g.
-   "chanenc 0.1.0 (OpenSSL 3.0.x; backends: openssl, ipsec-mb 1.3.0,
-   sm4-simd)". A backend built in may still be unusable on this CPU
-   (ce_backend_select). */
+   "chanenc 0.1.0 (OpenSSL 3.0.19 27 Jan 2026; backends: openssl,
+   ipsec-mb 1.3.0, sm4-simd)". OpenSSL's and ipsec-mb's versions are those
+   of the libraries loaded at run time. A backend built in may still be
+   unusable on this CPU (ce_backend_select). */
 CE_API const char *ce_version(void);
 
 #ifdef __cplusplus

@@ -4,10 +4,13 @@
  */
 #include "internal.h"
 
+#include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "sm4_fast_impl.h" /* CE__SM4_X86: sm4-simd built in */
 
+#include <openssl/crypto.h>
 #include <openssl/opensslv.h>
 #ifdef CE_HAVE_IPSECMB
 #include <intel-ipsec-mb.h>
@@ -97,9 +100,34 @@ int ce_status_from_name(const char *name, int *status) {
   return 0;
 }
 
+/* Names the libraries' run-time versions: the program may run against
+   newer shared libraries than the headers it was built with. Made once;
+   the compile-time string (same layout) when formatting fails or would not
+   fit, never a truncated one. */
+static const char ce__version_built[] =
+    "chanenc " CE_VERSION_STRING " (" OPENSSL_VERSION_TEXT
+    "; backends: " CE__BACKENDS ")";
+static char ce__version_run[256];
+static const char *ce__version_str = ce__version_built;
+static pthread_once_t ce__version_once = PTHREAD_ONCE_INIT;
+
+static void ce__version_init(void) {
+#ifdef CE_HAVE_IPSECMB
+  const char *imb = imb_get_version_str();
+  const char *imb_sep = ", ipsec-mb ";
+#else
+  const char *imb = "", *imb_sep = "";
+#endif
+  int n = snprintf(ce__version_run, sizeof ce__version_run,
+                   "chanenc %s (%s; backends: openssl%s%s%s)",
+                   CE_VERSION_STRING, OpenSSL_version(OPENSSL_VERSION), imb_sep,
+                   imb != NULL ? imb : "?", CE__BACKENDS_SM4SIMD);
+  if (n > 0 && (size_t)n < sizeof ce__version_run)
+    ce__version_str = ce__version_run;
+}
+
 const char *ce_version(void) {
-  /* The backends built in (chanenc.h, "Cipher backends"). */
-  static const char v[] = "chanenc " CE_VERSION_STRING " (" OPENSSL_VERSION_TEXT
-                          "; backends: " CE__BACKENDS ")";
-  return v;
+  /* pthread_once cannot fail with a valid once control and function. */
+  (void)pthread_once(&ce__version_once, ce__version_init);
+  return ce__version_str;
 }

@@ -37,6 +37,12 @@
 
 #include <inttypes.h>
 #include <limits.h>
+#include <stdio.h>
+
+#include <openssl/crypto.h>
+#ifdef CE_TEST_HAVE_IPSECMB
+#include <intel-ipsec-mb.h>
+#endif
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -278,8 +284,14 @@ static void test_ctx_backend(void) {
 static void test_version(void) {
   const char *v = ce_version();
   CE_CHECK(strstr(v, "backends: openssl") != NULL, "version: %s", v);
+  /* The run-time versions of the libraries, not the headers'. */
+  CE_CHECK(strstr(v, OpenSSL_version(OPENSSL_VERSION)) != NULL,
+           "version %s lacks the loaded OpenSSL's %s", v,
+           OpenSSL_version(OPENSSL_VERSION));
 #ifdef CE_TEST_HAVE_IPSECMB
-  CE_CHECK(strstr(v, ", ipsec-mb ") != NULL, "version: %s", v);
+  char imb[64];
+  snprintf(imb, sizeof imb, ", ipsec-mb %s", imb_get_version_str());
+  CE_CHECK(strstr(v, imb) != NULL, "version %s lacks the loaded '%s'", v, imb);
 #else
   CE_CHECK(strstr(v, "ipsec-mb") == NULL, "version: %s", v);
   CE_CHECK(!ipsecmb_usable(), "ipsec-mb usable though not built in");
