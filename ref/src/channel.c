@@ -209,6 +209,14 @@ static void ce__commit(ce_channel *ch, ce__chan_cfg *next, int cancel_state) {
   (void)pthread_setcancelstate(cancel_state, NULL);
 }
 
+/* The calls holding or waiting for a direction (the testing interface,
+   ce_testing_channel_queue). */
+uint64_t ce__channel_queue(const ce_channel *ch, int receive) {
+  const ce__chan_dir *d = &ch->dir[receive ? CE__RECV : CE__SEND];
+  return atomic_load_explicit(&d->next, memory_order_acquire) -
+         atomic_load_explicit(&d->serving, memory_order_acquire);
+}
+
 /* ------------------------------------------------------------------ */
 /* Lifecycle                                                           */
 /* ------------------------------------------------------------------ */

@@ -189,4 +189,10 @@ ce_status ce__cipher_oneshot(const char *name, const uint8_t *key,
 void ce__err_mark(void);
 void ce__err_pop(void);
 
+/* The number of ce_channel_send (receive != 0: ce_channel_receive) or
+   ce_channel_get_counters calls holding or waiting for that direction of
+   ch (channel.c; for ce_testing_channel_queue). */
+struct ce_channel;
+uint64_t ce__channel_queue(const struct ce_channel *ch, int receive);
+
 #endif

@@ -14,6 +14,7 @@
 #define CHANENC_TESTING_H
 
 #include "chanenc.h"
+#include "chanenc_channel.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -101,6 +102,13 @@ const char *ce_testing_fault_fired(void);
    CE_ERR_NOT_SUPPORTED. Only with fault injection (elsewhere a no-op);
    not while another thread creates contexts or checks configs. */
 void ce_testing_backend_hide(unsigned mask);
+
+/* How many calls are holding or waiting for one direction of a channel
+   (receive 0: send, else receive): ce_channel_send/receive calls and
+   ce_channel_get_counters, which queue in arrival order (chanenc_channel.h,
+   "Threading"). Lets a test know that a thread has joined the queue
+   without timing. 0 when ch is NULL. */
+unsigned long ce_testing_channel_queue(const ce_channel *ch, int receive);
 
 #ifdef __cplusplus
 }

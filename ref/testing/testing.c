@@ -9,6 +9,7 @@
 #include "backend.h"
 #include "internal.h"
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -182,3 +183,10 @@ void ce_testing_backend_hide(unsigned mask) {
   (void)mask;
 }
 #endif
+
+unsigned long ce_testing_channel_queue(const ce_channel *ch, int receive) {
+  if (ch == NULL)
+    return 0;
+  uint64_t n = ce__channel_queue(ch, receive);
+  return n > ULONG_MAX ? ULONG_MAX : (unsigned long)n;
+}
