@@ -769,10 +769,11 @@ bool verify_imb(int mode) {
   const uint64_t pn = 0x1122334455667788ull;
   for (size_t n : {size_t{0}, size_t{1}, size_t{16}, size_t{64}, size_t{160},
                    size_t{1200}, size_t{16384}}) {
-    std::vector<uint8_t> payload(n), a(stride_for(n)), c(stride_for(n));
+    // One spare byte: data() of an empty vector may be NULL (memcmp).
+    std::vector<uint8_t> payload(n + 1), a(stride_for(n)), c(stride_for(n));
     fill_payload(payload.data(), n, static_cast<unsigned>(n));
-    std::copy(payload.begin(), payload.end(), a.begin());
-    std::copy(payload.begin(), payload.end(), c.begin());
+    std::copy(payload.begin(), payload.begin() + n, a.begin());
+    std::copy(payload.begin(), payload.begin() + n, c.begin());
     size_t la = n, lc = n;
     BiPtr b = make_imb(mode, pn);
     if (!b ||
@@ -782,7 +783,7 @@ bool verify_imb(int mode) {
       return false;
     // The raw call over the same header and payload gives the same frame.
     std::copy(a.begin(), a.begin() + 10, c.begin());
-    std::copy(payload.begin(), payload.end(), c.begin() + 10);
+    std::copy(payload.begin(), payload.begin() + n, c.begin() + 10);
     bi_seal_raw(b.get(), pn, c.data(), n);
     if (std::memcmp(a.data(), c.data(), la) != 0 ||
         bi_open_raw(b.get(), c.data(), n) != 0 ||
@@ -806,10 +807,11 @@ bool verify(int mode, bool ossl = false) {
     return false;
   for (size_t n : {size_t{0}, size_t{1}, size_t{15}, size_t{16}, size_t{17},
                    size_t{64}, size_t{160}, size_t{1200}, size_t{16384}}) {
-    std::vector<uint8_t> payload(n), a(stride_for(n)), c(stride_for(n));
+    // One spare byte: data() of an empty vector may be NULL (memcmp).
+    std::vector<uint8_t> payload(n + 1), a(stride_for(n)), c(stride_for(n));
     fill_payload(payload.data(), n, static_cast<unsigned>(n));
-    std::copy(payload.begin(), payload.end(), a.begin());
-    std::copy(payload.begin(), payload.end(), c.begin());
+    std::copy(payload.begin(), payload.begin() + n, a.begin());
+    std::copy(payload.begin(), payload.begin() + n, c.begin());
     size_t la = n, lc = n;
     if (ce_testing_protect_pn(ctx, pn + n, a.data(), &la, a.size()) != CE_OK)
       return false;
@@ -834,10 +836,11 @@ bool verify_gcry_gcm(int mode) {
   const uint64_t pn = 0x0fedcba987654321ull;
   for (size_t n : {size_t{0}, size_t{1}, size_t{15}, size_t{16}, size_t{17},
                    size_t{64}, size_t{160}, size_t{1200}, size_t{16384}}) {
-    std::vector<uint8_t> payload(n), a(stride_for(n)), c(stride_for(n));
+    // One spare byte: data() of an empty vector may be NULL (memcmp).
+    std::vector<uint8_t> payload(n + 1), a(stride_for(n)), c(stride_for(n));
     fill_payload(payload.data(), n, static_cast<unsigned>(n));
-    std::copy(payload.begin(), payload.end(), a.begin());
-    std::copy(payload.begin(), payload.end(), c.begin());
+    std::copy(payload.begin(), payload.begin() + n, a.begin());
+    std::copy(payload.begin(), payload.begin() + n, c.begin());
     size_t la = n, lc = n;
     GgPtr g = make_gcry_gcm(mode, pn + n);
     if (!g ||
@@ -870,10 +873,11 @@ bool verify_gcry() {
     return false;
   for (size_t n : {size_t{0}, size_t{1}, size_t{15}, size_t{16}, size_t{17},
                    size_t{64}, size_t{160}, size_t{1200}, size_t{16384}}) {
-    std::vector<uint8_t> payload(n), a(stride_for(n)), c(stride_for(n));
+    // One spare byte: data() of an empty vector may be NULL (memcmp).
+    std::vector<uint8_t> payload(n + 1), a(stride_for(n)), c(stride_for(n));
     fill_payload(payload.data(), n, static_cast<unsigned>(n));
-    std::copy(payload.begin(), payload.end(), a.begin());
-    std::copy(payload.begin(), payload.end(), c.begin());
+    std::copy(payload.begin(), payload.begin() + n, a.begin());
+    std::copy(payload.begin(), payload.begin() + n, c.begin());
     size_t la = n, lc = n;
     if (ce_protect(ctx, a.data(), &la, a.size()) != CE_OK ||
         gp_protect(g.get(), c.data(), &lc) != 0 || la != lc ||
