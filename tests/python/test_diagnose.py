@@ -545,3 +545,25 @@ def test_sframe_two_bugs_are_partly_explained():
     assert re.search(r"^  \d+ failures, partly explained: ", text, re.M), text[-2000:]
     assert "established: header right, the ciphertext differs" in text or \
         "established: header and ciphertext right, the tag differs" in text
+
+
+def test_sframe_unexplained_frame_says_what_is_established():
+    """A bug outside the catalogue (the CTR+HMAC tag taken from byte 3 of
+    the HMAC): unexplained, with where the frame differs and which slice
+    of the right HMAC the tag is (what explain_frame used to say)."""
+    from chanenc.conform import pysframe as PS
+
+    class _TagAt3:
+        def tag_of(self, mac, nt):
+            return mac[3:3 + nt]
+    s = type("Bad", (_TagAt3, PS._Base), {})()
+    good = PySFrame()
+    args = (1, 300, 70000, b"base key", b"meta", b"payload bytes")
+    want, got = good.protect(*args), s.protect(*args)
+    assert want != got
+    fl = V.Failure("frame_mismatch", "", want, got, extra={"_call": ("protect", args)})
+    case = V.Case("f", "SFrame suite 1", "c", "", "protect", layer="sframe")
+    (d,) = D.diagnose_failures([(case, fl, [])])
+    assert d.basis == "unexplained" and d.deviation is None, d.text
+    assert "header and ciphertext right, the tag differs" in d.text
+    assert "the tag is bytes 3.. of the right HMAC" in d.text
