@@ -567,3 +567,10 @@ def test_sframe_unexplained_frame_says_what_is_established():
     assert d.basis == "unexplained" and d.deviation is None, d.text
     assert "header and ciphertext right, the tag differs" in d.text
     assert "the tag is bytes 3.. of the right HMAC" in d.text
+
+
+def test_deviation_names_are_unique_across_catalogues():
+    """One summary and one JSON map hold every layer's names."""
+    names = [*DEVIATIONS, *PRIM_DEVIATIONS, *SFRAME_DEVIATIONS]
+    assert len(names) == len(set(names))
+    assert set(D.catalogue()) == set(names)
