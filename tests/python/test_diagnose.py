@@ -407,3 +407,170 @@ def test_no_primitive_deviation_explains_the_reference_answers():
                 if op in PRIM_DEVIATIONS[n].ops and D._prim_outcome(impl, obs) != right:
                     changed[n] += 1
     assert set(changed) == set(PRIM_DEVIATIONS), set(PRIM_DEVIATIONS) - set(changed)
+
+
+# --------------------------------------------------------------------------
+# SFrame's catalogue (chanenc.conform.pysframe), on the same engine: an
+# SFrame implementation with exactly one deviation is diagnosed with
+# exactly that name.
+# --------------------------------------------------------------------------
+
+from chanenc.conform.impls import SFRAME_OPS  # noqa: E402
+from chanenc.conform.pysframe import (SFRAME_DEVIATIONS, PySFrame,  # noqa: E402
+                                      SFrameError)
+
+SFRAME_CATALOGUE = sorted(SFRAME_DEVIATIONS)
+needs_sframe = pytest.mark.skipif(
+    not (VECTORS and os.path.isdir(os.path.join(VECTORS, "sframe"))),
+    reason="vectors/sframe not found")
+
+
+class SFrameDeviant(Implementation):
+    """SFrame (pysframe) with the named deviations switched on, and no
+    frame or primitive operations: the SFrame counterpart of
+    PythonCE1(bugs)."""
+
+    kind = "python"
+
+    def __init__(self, bugs=()):
+        self._s = PySFrame(bugs)
+        self.description = f"pysframe {sorted(bugs)}"
+
+    def operations(self):
+        return frozenset(SFRAME_OPS)
+
+    def sframe_protect(self, *a):
+        try:
+            return Outcome(self._s.protect(*a))
+        except SFrameError as e:
+            return Outcome(status=e.status)
+
+    def sframe_unprotect(self, *a):
+        try:
+            return Outcome(self._s.unprotect(*a))
+        except SFrameError as e:
+            return Outcome(status=e.status)
+
+
+@needs_sframe
+@pytest.mark.parametrize("name", SFRAME_CATALOGUE)
+def test_each_sframe_deviation_is_named(name):
+    rep = api.run(SFrameDeviant({name}), vectors_dir=VECTORS, layers=["sframe"])
+    assert rep.failed, f"{name} changes no answer of the SFrame files"
+    assert verdicts(rep) == {name: len(rep.failed)}, verdicts(rep)
+    text = rep.text()
+    n = len(rep.failed)
+    assert f"{n} failure{'s' if n != 1 else ''}: {n} explained by {name}" in text
+    lines = [ln for ln in text.splitlines() if ln.startswith("  diagnosis: ")]
+    assert lines and all(f"[{name}]" in ln for ln in lines), lines[:3]
+    assert any("equals the reference's with" in ln for ln in lines)
+    assert rep.json()["diagnoses"] == {name: n}
+    # every deviation cites the section of RFC 9605 it departs from
+    assert SFRAME_DEVIATIONS[name].section.startswith("RFC 9605 4.")
+
+
+@needs_sframe
+def test_correct_sframe_gets_no_diagnosis():
+    rep = api.run(SFrameDeviant(), vectors_dir=VECTORS, layers=["sframe"])
+    assert not rep.failed and rep.totals[0] > 4000
+    assert "diagnosis" not in rep.text() and rep.json()["diagnoses"] == {}
+
+
+class _SFrameRec(Implementation):
+    """The reference's SFrame, every call and answer recorded."""
+
+    kind = "python"
+    description = "the reference, recorded"
+
+    def __init__(self):
+        from chanenc.conform.impls import Reference
+        self._ref = Reference()
+        self.calls = []
+
+    def operations(self):
+        return frozenset(SFRAME_OPS)
+
+    def sframe_protect(self, *a):
+        out = self._ref.sframe_protect(*a)
+        self.calls.append(("protect", a, out))
+        return out
+
+    def sframe_unprotect(self, *a):
+        out = self._ref.sframe_unprotect(*a)
+        self.calls.append(("unprotect", a, out))
+        return out
+
+
+@needs_sframe
+def test_no_sframe_deviation_explains_the_reference_answers():
+    """The whole SFrame catalogue replayed over the reference's own
+    answers (every frame, payload and refusal of the SFrame files): none
+    reproduces one, so a correct answer is never 'explained'; and each
+    deviation changes some answer (else it would be catalogued for
+    nothing)."""
+    rec = _SFrameRec()
+    rep = api.run(rec, vectors_dir=VECTORS, layers=["sframe"])
+    assert not rep.failed and len(rec.calls) > 4000
+    dx = D.SFrameDiagnoser()
+    devs = {n: PySFrame({n}) for n in SFRAME_DEVIATIONS}
+    changed = collections.Counter()
+    for op, args, out in rec.calls:
+        if out.transport:
+            continue
+        if out.ok:
+            right = ("ok", out.value if op == "protect" else out.value[0])
+        else:
+            right = ("status", out.status)
+        obs = D.SFrameObservation(op, args, right, right[1])
+        assert dx.trusted(obs), (op, args)
+        assert dx.matches(obs) == [], (op, args)
+        assert dx.engine.matches(obs, right) == [], (op, args)
+        for n, impl in devs.items():
+            d = SFRAME_DEVIATIONS[n]
+            if op in d.ops and args[0] in d.suites and \
+                    D._sframe_outcome(impl, obs) != right:
+                changed[n] += 1
+    assert set(changed) == set(SFRAME_DEVIATIONS), set(SFRAME_DEVIATIONS) - set(changed)
+
+
+def test_sframe_two_bugs_are_partly_explained():
+    """Two bugs at once: the frames that show both are unexplained, and
+    say where they differ."""
+    rep = api.run(SFrameDeviant({"ctr_little_endian", "aad_no_metadata"}),
+                  vectors_dir=VECTORS, layers=["sframe"],
+                  files=["sframe/sframe-aes-128-gcm-sha256-128.json"])
+    v = verdicts(rep)
+    assert v["unexplained"] > 0, v
+    text = rep.text()
+    assert re.search(r"^  \d+ failures, partly explained: ", text, re.M), text[-2000:]
+    assert "established: header right, the ciphertext differs" in text or \
+        "established: header and ciphertext right, the tag differs" in text
+
+
+def test_sframe_unexplained_frame_says_what_is_established():
+    """A bug outside the catalogue (the CTR+HMAC tag taken from byte 3 of
+    the HMAC): unexplained, with where the frame differs and which slice
+    of the right HMAC the tag is (what explain_frame used to say)."""
+    from chanenc.conform import pysframe as PS
+
+    class _TagAt3:
+        def tag_of(self, mac, nt):
+            return mac[3:3 + nt]
+    s = type("Bad", (_TagAt3, PS._Base), {})()
+    good = PySFrame()
+    args = (1, 300, 70000, b"base key", b"meta", b"payload bytes")
+    want, got = good.protect(*args), s.protect(*args)
+    assert want != got
+    fl = V.Failure("frame_mismatch", "", want, got, extra={"_call": ("protect", args)})
+    case = V.Case("f", "SFrame suite 1", "c", "", "protect", layer="sframe")
+    (d,) = D.diagnose_failures([(case, fl, [])])
+    assert d.basis == "unexplained" and d.deviation is None, d.text
+    assert "header and ciphertext right, the tag differs" in d.text
+    assert "the tag is bytes 3.. of the right HMAC" in d.text
+
+
+def test_deviation_names_are_unique_across_catalogues():
+    """One summary and one JSON map hold every layer's names."""
+    names = [*DEVIATIONS, *PRIM_DEVIATIONS, *SFRAME_DEVIATIONS]
+    assert len(names) == len(set(names))
+    assert set(D.catalogue()) == set(names)

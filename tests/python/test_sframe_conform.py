@@ -99,12 +99,12 @@ def test_independent_python_sframe_passes(tmp_path):
                           f"{sys.executable} {BROKEN}/sframe_correct.py"))
 
 
-# adapter -> (a phrase of the diagnosis, suites whose files must pass)
+# adapter -> (the named deviation of the diagnosis, suites whose files must pass)
 BROKEN_CASES = {
-    "sframe_ctr_little_endian.py": ("nonce XORs the CTR into the salt little-endian", ()),
-    "sframe_aad_no_metadata.py": ("metadata is not authenticated", ()),
-    "sframe_nonminimal_header.py": ("not in the shortest form", ()),
-    "sframe_tag_last_bytes.py": ("last Nt bytes of the HMAC",
+    "sframe_ctr_little_endian.py": ("ctr_little_endian", ()),
+    "sframe_aad_no_metadata.py": ("aad_no_metadata", ()),
+    "sframe_nonminimal_header.py": ("header_fixed_width", ()),
+    "sframe_tag_last_bytes.py": ("tag_last_bytes",
                                  ("sframe/sframe-aes-128-gcm-sha256-128.json",
                                   "sframe/sframe-aes-256-gcm-sha512-128.json")),
 }
@@ -112,19 +112,21 @@ BROKEN_CASES = {
 
 @pytest.mark.parametrize("script", sorted(BROKEN_CASES))
 def test_broken_adapter_fails_with_its_cause(tmp_path, script):
-    phrase, passing = BROKEN_CASES[script]
+    name, passing = BROKEN_CASES[script]
     p, report = run(tmp_path, "--adapter", f"{sys.executable} {BROKEN}/{script}")
     assert p.returncode == 1, p.stdout[-3000:] + p.stderr
     s = report["summary"]
     assert s["failed"] > 0 and s["exit_status"] == 1
     assert p.stdout.strip().splitlines()[-1].endswith("(exit status 1)")
-    # Every diagnosed wrong frame is put down to the adapter's one mistake,
-    # and the text report's "likely causes" names it first.
-    causes = [c for fl in report["failures"] for c in fl["causes"]]
-    assert causes, "no failure was diagnosed"
-    assert all(phrase in c for c in causes), set(causes)
-    likely = p.stdout.split("likely causes", 1)[1].splitlines()[1]
-    assert phrase in likely
+    # Every failure (wrong frames, and the refusals of right frames) is
+    # put down to the adapter's one mistake, by name, and the diagnosis
+    # summary has one line for it.
+    n = s["failed"]
+    assert report["diagnoses"] == {name: n}, report["diagnoses"]
+    assert all(fl["diagnosis"]["deviation"] == name for fl in report["failures"])
+    assert any(fl["diagnosis"]["basis"] == "exact" for fl in report["failures"])
+    assert f"  {n} failures: {n} explained by {name}" in p.stdout
+    assert f"[{name}]" in p.stdout.split("FAILURES", 1)[1]
     # Each failure names the case, its vector comment and the request.
     fl = report["failures"][0]
     assert fl["request"].startswith('{"op":"sframe_')

@@ -45,8 +45,9 @@ __all__ = ["Engine", "Observation", "Diagnosis", "NOT_APPLICABLE",
            "summary_map", "DEFAULT_SAMPLE", "CE1Diagnoser",
            "diagnose_primitives", "primitive_summary_lines",
            "PrimitiveFinding", "MODE_PRIMITIVES", "characterise",
-           "sframe_diagnosis", "sframe_summary_lines", "PrimDiagnoser",
-           "PrimObservation", "prim_observation", "catalogue"]
+           "PrimDiagnoser", "PrimObservation", "prim_observation",
+           "catalogue", "SFrameDiagnoser", "SFrameObservation",
+           "sframe_observation", "diagnose_sframe"]
 
 DEFAULT_SAMPLE = 20
 NOT_APPLICABLE = object()
@@ -360,6 +361,7 @@ class _Ordered:
         self.name, self.phrase, self.section = d.name, d.phrase, d.section
         self.modes = getattr(d, "modes", None)
         self.ops = getattr(d, "ops", None)
+        self.suites = getattr(d, "suites", None)
         self.cite = getattr(d, "cite", None) or f"spec section {d.section}"
 
 
@@ -498,6 +500,154 @@ def catalogue() -> dict:
 
 
 # --------------------------------------------------------------------------
+# SFrame's catalogue (chanenc.conform.pysframe)
+# --------------------------------------------------------------------------
+
+#: Failure kinds of the SFrame layer with an answer to compare.
+_SFRAME_COMPARABLE = {"frame_mismatch", "payload_mismatch", "wrong_status",
+                      "missing_error", "unexpected_error"}
+
+
+@dataclass
+class SFrameObservation:
+    """One failed SFrame check: ``op`` ("protect" or "unprotect"), its
+    arguments ``args`` as the SFrame cases have them (protect: suite, kid,
+    ctr, base_key, metadata, payload; unprotect: suite, keys, window,
+    accepted, metadata, frame), ``actual`` (("ok", frame or payload) or
+    ("status", name)) and the case's ``expected`` answer (bytes or a
+    status name)."""
+
+    op: str
+    args: tuple
+    actual: tuple
+    expected: object = None
+
+    @property
+    def suite(self):
+        return self.args[0]
+
+
+def sframe_observation(failure, op=None, args=None):
+    """The :class:`SFrameObservation` of a failed SFrame check, or None
+    when it has no answer to compare (a transport fault, a KID or CTR
+    that differs with the payload right). ``op``/``args``: the check's
+    call; by default the failure's extra "_call" (set by
+    sframe_runner.sframe_result)."""
+    if op is None:
+        call = (failure.extra or {}).get("_call")
+        if not call:
+            return None
+        op, args = call
+    if failure.kind not in _SFRAME_COMPARABLE or op not in ("protect", "unprotect"):
+        return None
+    a = failure.actual
+    if isinstance(a, (bytes, bytearray)):
+        actual = ("ok", bytes(a))
+    elif isinstance(a, str):
+        actual = ("status", a)
+    else:
+        return None
+    e = failure.expected
+    return SFrameObservation(op, tuple(args), actual,
+                             bytes(e) if isinstance(e, (bytes, bytearray)) else e)
+
+
+def _sframe_outcome(impl, obs: SFrameObservation):
+    from .pysframe import SFrameError
+    try:
+        if obs.op == "protect":
+            return ("ok", impl.protect(*obs.args))
+        return ("ok", impl.unprotect(*obs.args)[0])
+    except SFrameError as e:
+        return ("status", e.status)
+
+
+class SFrameDiagnoser:
+    """SFrame's catalogue (:data:`chanenc.conform.pysframe.SFRAME_DEVIATIONS`)
+    on the generic engine: a failed SFrame check is replayed through the
+    runner's own SFrame (:func:`~chanenc.conform.pysframe.PySFrame`) with
+    each deviation switched on. As for the primitives, the replay is
+    trusted only where the model without deviation gives the case's
+    expected answer."""
+
+    def __init__(self, deviations=None) -> None:
+        from .pysframe import SFRAME_DEVIATIONS, PySFrame
+        devs = [d for d in SFRAME_DEVIATIONS.values() if d.diagnostic] \
+            if deviations is None else [SFRAME_DEVIATIONS[n] for n in deviations]
+        self._impls = {d.name: PySFrame({d.name}) for d in devs}
+        self._spec = PySFrame()
+        self.engine = Engine([_Ordered(d, i) for i, d in enumerate(devs)],
+                             self._evaluate, self._spec_outcome)
+
+    def _evaluate(self, v, obs):
+        if obs.op not in v.ops or obs.suite not in v.suites:
+            return NOT_APPLICABLE
+        return _sframe_outcome(self._impls[v.name], obs)
+
+    def _spec_outcome(self, obs):
+        return _sframe_outcome(self._spec, obs)
+
+    def trusted(self, obs) -> bool:
+        """Whether the model without deviation gives the expected answer."""
+        try:
+            want = self._spec_outcome(obs)
+        except Exception:
+            return False
+        exp = obs.expected
+        if want[0] == "status":
+            return want[1] == exp
+        return isinstance(exp, bytes) and want[1] == exp
+
+    def matches(self, obs) -> list:
+        if not self.trusted(obs):
+            return []
+        return self.engine.matches(obs, obs.actual)
+
+    def first(self, obs):
+        return self.engine.first(obs, obs.actual) if self.trusted(obs) else None
+
+    def established(self, obs) -> list:
+        """What can be said when no deviation reproduces the answer."""
+        if not self.trusted(obs):
+            return ["the runner's own SFrame does not give this case's expected "
+                    "answer, so nothing was replayed"]
+        spec, act = self._spec_outcome(obs), obs.actual
+        if act[0] == "status" and spec[0] == "status":
+            return [f"the expected status is {spec[1]}, yours {act[1]}; no "
+                    f"catalogued deviation reports {act[1]} here"]
+        if act[0] != spec[0]:
+            what = spec[1] if spec[0] == "status" else "success"
+            yours = act[1] if act[0] == "status" else "success"
+            return [f"the expected answer is {what}, you answered {yours}"]
+        if obs.op == "unprotect":
+            e, a = spec[1], act[1]
+            return ["payload length identical" if len(e) == len(a)
+                    else f"payload length {len(a)}, expected {len(e)}"]
+        from .pysframe import frame_facts
+        return frame_facts(obs.args, spec[1], act[1])
+
+
+def diagnose_sframe(items, sample: int = DEFAULT_SAMPLE) -> list:
+    """A :class:`Diagnosis` for each of ``items`` ((group key,
+    :class:`SFrameObservation` or None)), replaying at most ``sample`` per
+    group: the SFrame runner's (sframe_runner) counterpart of
+    :func:`diagnose_failures`."""
+    out = [None] * len(items)
+    groups, obs_of = collections.OrderedDict(), {}
+    for i, (key, o) in enumerate(items):
+        if o is None:
+            out[i] = Diagnosis("not_comparable", text="no diagnosis: nothing "
+                               "to compare")
+            continue
+        obs_of[i] = o
+        groups.setdefault(key, []).append(i)
+    if groups:
+        _diagnose_groups(out, groups, obs_of, SFrameDiagnoser(), sample,
+                         evidence=True)
+    return out
+
+
+# --------------------------------------------------------------------------
 # A run's failures
 # --------------------------------------------------------------------------
 
@@ -541,10 +691,17 @@ def diagnose_failures(failures, impl=None, sample: int = DEFAULT_SAMPLE,
     dx = diagnoser or CE1Diagnoser(impl)
     groups = collections.OrderedDict()
     pgroups = collections.OrderedDict()
+    sgroups = collections.OrderedDict()
     obs_of = {}
     for i, (case, fl, reqs) in enumerate(failures):
         if getattr(case, "layer", None) == "sframe":
-            out[i] = sframe_diagnosis(fl)
+            so = sframe_observation(fl)
+            if so is None:
+                out[i] = Diagnosis("not_comparable", text=(
+                    "no diagnosis: nothing to compare (" + str(fl.kind) + ")"))
+                continue
+            obs_of[i] = so
+            sgroups.setdefault((case.file, case.algo), []).append(i)
             continue
         if getattr(case, "primitive", False):
             po = prim_observation(case, fl, reqs)
@@ -573,6 +730,9 @@ def diagnose_failures(failures, impl=None, sample: int = DEFAULT_SAMPLE,
     if pgroups:
         _diagnose_groups(out, pgroups, obs_of, PrimDiagnoser(), sample,
                          primitive=True)
+    if sgroups:
+        _diagnose_groups(out, sgroups, obs_of, SFrameDiagnoser(), sample,
+                         evidence=True)
     _diagnose_groups(out, groups, obs_of, dx, sample)
     return out
 
@@ -581,16 +741,21 @@ _PRIM_PLACEHOLDER = ("a primitive vector: characterised with the others of its "
                      "primitive by diagnose_primitives (the runner's summary)")
 
 
-def _diagnose_groups(out, groups, obs_of, dx, sample, primitive=False):
+def _diagnose_groups(out, groups, obs_of, dx, sample, primitive=False,
+                     evidence=None):
     """Replays ``sample`` failures of each (file, algorithm) group through
     ``dx`` and assigns a Diagnosis to every failure of the group. For the
     primitive layer, what no named deviation explains is left to
-    :func:`diagnose_primitives` (basis "primitive")."""
+    :func:`diagnose_primitives` (basis "primitive"). ``evidence`` (default:
+    ``primitive``): a refusal is put down to the deviations with byte-exact
+    evidence elsewhere among ``groups`` when there are any."""
+    if evidence is None:
+        evidence = primitive
     plan = []
-    for (file, algo), idx in groups.items():
+    for _key, idx in groups.items():
         chosen = _spread(idx, max(0, sample))
         plan.append((idx, chosen, [dx.matches(obs_of[i]) for i in chosen]))
-    if primitive:
+    if evidence:
         # A refusal (AUTH_FAILED) is reproduced by every deviation that
         # spoils a tag; a wrong byte by one. Where the run has byte-exact
         # evidence for some deviations, a status is put down to those.
@@ -665,8 +830,7 @@ def summary_lines(diagnoses, sample: int) -> list:
               "not_comparable": "not comparable (no answer to compare, or a "
               "request check)",
               "primitive": "primitive, no named deviation (characterised "
-              "below)",
-              "sframe": "SFrame (likely causes below)"}
+              "below)"}
     parts += [f"{other[k]} {labels[k]}" for k in labels if k in other]
     lines = [f"diagnosis (up to {sample} failures replayed per file and mode; "
              "--no-diagnose turns it off):",
@@ -1029,39 +1193,4 @@ def primitive_summary_lines(findings) -> list:
         if fd.not_run and not fd.modes:
             lines.append(f"    (used by {', '.join(fd.not_run)}, whose frame "
                          "checks did not run)")
-    return lines
-
-
-# --------------------------------------------------------------------------
-# SFrame: the usual mistakes that reproduce a wrong frame
-# --------------------------------------------------------------------------
-
-def sframe_diagnosis(fl) -> Diagnosis:
-    """The diagnosis of an SFrame failure: the usual mistakes that
-    reproduce a wrong frame exactly (computed with the reference's
-    primitives when the check ran: sframe_runner.explain_frame, kept in
-    the failure's extra "_causes"), or what else is known."""
-    causes = (fl.extra or {}).get("_causes") or []
-    if causes:
-        return Diagnosis("sframe", None, "; ".join(causes), list(causes))
-    if fl.kind == "frame_mismatch":
-        where = (fl.extra or {}).get("where")
-        return Diagnosis("sframe", None, "no usual SFrame mistake reproduces "
-                         "this frame" + (f"; {where}" if where else ""))
-    return Diagnosis("sframe", None, "")
-
-
-def sframe_summary_lines(failures) -> list:
-    """The likely causes of the SFrame failures ((case, Failure, requests)
-    as the runner keeps them), most frequent first."""
-    fs = [fl for c, fl, _ in failures if getattr(c, "layer", None) == "sframe"]
-    causes = collections.Counter(c for fl in fs
-                                 for c in (fl.extra or {}).get("_causes") or [])
-    if not causes:
-        return []
-    n = sum(1 for fl in fs if fl.kind == "frame_mismatch")
-    lines = [f"sframe layer, likely causes (reproduced exactly by the reference "
-             f"with one mistake, over {n} wrong frame{'s' if n != 1 else ''}):"]
-    for c, k in causes.most_common(5):
-        lines.append(f"  {k:>6}  {c}")
     return lines

@@ -13,7 +13,7 @@ import time
 
 from . import vectors as V
 from .diagnose import (DEFAULT_SAMPLE, diagnose_failures, diagnose_primitives,
-                       primitive_summary_lines, sframe_summary_lines,
+                       primitive_summary_lines,
                        summary_lines, summary_map)
 from .differential import run_random
 from .impls import (AdapterCannotStart, InProcessLib, ProcessAdapter,
@@ -578,7 +578,6 @@ class Run:
         lines = summary_lines([d for d in ds if d is not None],
                               getattr(self.args, "diagnose_sample", DEFAULT_SAMPLE))
         lines += primitive_summary_lines(self.primitive_findings)
-        lines += sframe_summary_lines(self.failures)
         if lines:
             for line in lines:
                 print(line, file=out)

@@ -50,8 +50,6 @@ import argparse
 import collections
 import ctypes
 import glob
-import hashlib
-import hmac as _hmac
 import json
 import os
 import random
@@ -63,7 +61,7 @@ from .impls import (AdapterCannotStart, Outcome, ProcessAdapter, parse_hex,
                     sframe_protect_line, sframe_unprotect_line)
 
 __all__ = ["SFrameReference", "SFrameAdapter", "SFrameLib", "main",
-           "protect_request", "unprotect_request", "explain_frame",
+           "protect_request", "unprotect_request",
            "SFRAME_LAYER", "layer_files", "layer_file_cases", "sframe_result",
            "rfc_location"]
 
@@ -282,92 +280,19 @@ class SFrameLib(SFrameImpl):
 
 
 # --------------------------------------------------------------------------
-# Diagnosis of a wrong frame: where it differs, and which known mistake
-# reproduces it (computed with the reference's primitives).
+# Diagnosis: where a wrong frame differs (pysframe.frame_where); which
+# named deviation of RFC 9605 reproduces a wrong answer is found by the
+# generic engine (diagnose.SFrameDiagnoser over pysframe.SFRAME_DEVIATIONS),
+# for this runner and the main runner's SFrame layer alike.
 # --------------------------------------------------------------------------
 
-def _lenient_header(buf: bytes):
-    """(kid, ctr, length) of a header in any form, minimal or not; None
-    when truncated."""
-    if not buf:
-        return None
-    cfg, pos = buf[0], 1
-    vals = []
-    for ext, v3 in ((cfg & 0x80, (cfg >> 4) & 7), (cfg & 0x08, cfg & 7)):
-        if not ext:
-            vals.append(v3)
-            continue
-        n = v3 + 1
-        if pos + n > len(buf):
-            return None
-        vals.append(int.from_bytes(buf[pos:pos + n], "big"))
-        pos += n
-    return vals[0], vals[1], pos
-
-
-def explain_frame(suite, kid, ctr, base_key, metadata, payload,
-                  expected: bytes, actual: bytes):
-    """(where, causes): a sentence saying where ``actual`` differs from
-    ``expected`` (header, ciphertext or tag), and the list of the usual
-    mistakes that reproduce ``actual`` exactly (each a short sentence
-    citing RFC 9605)."""
-    from .. import sframe as sf
-    if suite not in SUITES:
-        return "", []
-    name, hname, nka, nk, nt, gcm = SUITES[suite]
-    hdr = sf.header_encode(kid, ctr)
-    hl = len(hdr)
-    if actual[:hl] != hdr:
-        h = _lenient_header(actual)
-        if h is not None and h[:2] == (kid, ctr):
-            return (f"the header {actual[:h[2]].hex()} encodes KID {kid} and "
-                    f"CTR {ctr} but is not {hdr.hex()}",
-                    ["the header is not in the shortest form: RFC 9605 4.3 "
-                     "puts values 0..7 in the config byte and larger ones "
-                     "in the fewest big-endian bytes"])
-        return (f"the header differs: got {actual[:hl + 2].hex()}..., want "
-                f"{hdr.hex()} (KID {kid}, CTR {ctr}; RFC 9605 4.3)", [])
-    if len(actual) != len(expected):
-        return (f"header right; frame is {len(actual)} bytes, want "
-                f"{len(expected)} (payload {len(payload)} + header {hl} + "
-                f"tag Nt = {nt} of {name})", [])
-    ct_e, ct_a = expected[hl:-nt], actual[hl:-nt]
-    d = sf.derive(suite, kid, base_key)
-    nonce = sf.nonce(d.salt, ctr)
-    causes = []
-    if ct_e == ct_a:
-        where = "header and ciphertext right, the tag differs"
-    else:
-        i = next(j for j in range(len(ct_e)) if ct_e[j] != ct_a[j])
-        where = f"header right, the ciphertext differs from its byte {i}"
-    body = actual[hl:]
-    le = bytes(a ^ b for a, b in zip(d.salt, bytes(4) + ctr.to_bytes(8, "little")))
-    if sf.aead_encrypt(suite, d.key, le, payload, hdr + metadata) == body:
-        causes.append("the nonce XORs the CTR into the salt little-endian; "
-                      "RFC 9605 4.4.3: sframe_salt XOR BE(CTR) in Nn bytes")
-    if ctr and sf.aead_encrypt(suite, d.key, d.salt, payload, hdr + metadata) == body:
-        causes.append("the nonce is the salt alone, the CTR is not XORed in "
-                      "(RFC 9605 4.4.3)")
-    if metadata and sf.aead_encrypt(suite, d.key, nonce, payload, hdr) == body:
-        causes.append("the AAD is the header alone: the metadata is not "
-                      "authenticated (RFC 9605 4.4.3: AAD = header || metadata)")
-    if metadata and sf.aead_encrypt(suite, d.key, nonce, payload, metadata + hdr) == body:
-        causes.append("the AAD is metadata || header; RFC 9605 4.4.3: "
-                      "header || metadata")
-    if not gcm and ct_e == ct_a:
-        aad = hdr + metadata
-        mac = _hmac.new(d.key[nka:], len(aad).to_bytes(8, "big")
-                        + len(ct_e).to_bytes(8, "big")
-                        + nt.to_bytes(8, "big") + nonce + aad + ct_e,
-                        hname).digest()
-        tag = actual[-nt:]
-        if tag == mac[-nt:]:
-            causes.append("the CTR+HMAC tag is the last Nt bytes of the HMAC; "
-                          "RFC 9605 4.5.1 truncates to the first Nt")
-        elif tag in mac:
-            causes.append(f"the CTR+HMAC tag is bytes {mac.index(tag)}.. of "
-                          "the HMAC; RFC 9605 4.5.1 takes the first Nt")
-    return where, causes
+def _where(case, expected: bytes, actual: bytes) -> str:
+    from .pysframe import frame_where
+    suite, kid, ctr, _, _, payload = case.args
+    try:
+        return frame_where(suite, kid, ctr, len(payload), expected, actual)
+    except Exception as e:  # a diagnosis must never stop the run
+        return f"(no diagnosis: {e})"
 
 
 # --------------------------------------------------------------------------
@@ -397,6 +322,23 @@ def _describe(out: Outcome, op: str) -> str:
     return f"payload {p.hex() or '(empty)'}, KID {k}, CTR {c}"
 
 
+def observation(case: Case, out: Outcome):
+    """The diagnose.SFrameObservation of a failed check, or None when
+    there is no answer to compare (a transport fault, or a KID or CTR that
+    differs with the payload right)."""
+    from .diagnose import SFrameObservation
+    if out.transport:
+        return None
+    exp = case.expect
+    want = exp.status if exp.status else _frame_parts(exp.value, case.op)
+    got = out.status if out.status else _frame_parts(out.value, case.op)
+    if got == want or got is None:
+        return None
+    return SFrameObservation(case.op, tuple(case.args),
+                             ("status", got) if out.status else ("ok", bytes(got)),
+                             want)
+
+
 def judge(case: Case, out: Outcome):
     """("pass"|"fail"|"skip", message)."""
     exp = case.expect
@@ -415,15 +357,9 @@ def judge(case: Case, out: Outcome):
         return "pass", ""
     msg = f"expected {_describe(exp, case.op)}\n    got      {_describe(out, case.op)}"
     if case.op == "protect":
-        try:
-            where, causes = explain_frame(*case.args, exp.value, out.value)
-        except Exception as e:  # a diagnosis must never stop the run
-            where, causes = f"(no diagnosis: {e})", []
+        where = _where(case, exp.value, out.value)
         if where:
             msg += f"\n    where:     {where}"
-        for c in causes:
-            msg += f"\n    diagnosis: {c}"
-        return "fail", msg, causes
     else:
         p, k, c = out.value
         ep, ek, ec = exp.value
@@ -448,6 +384,8 @@ class Run:
         self.max_failures = max_failures
         self.random = None
         self.notes = []
+        self.diagnoses = []
+        self.sample = 0
 
     def row(self, file, algo) -> Row:
         if file not in self.rows:
@@ -464,8 +402,7 @@ class Run:
             self.skip(case, algo, impl.unsupported)
             return None
         out = getattr(impl, case.op)(*case.args)
-        verdict, msg, *rest = judge(case, out)
-        causes = rest[0] if rest else []
+        verdict, msg = judge(case, out)
         r = self.row(case.file, algo)
         if verdict == "pass":
             r.passed += 1
@@ -475,9 +412,26 @@ class Run:
             r.failed += 1
             self.failures.append({"file": case.file, "case": case.name,
                                   "op": case.op, "comment": case.comment,
-                                  "message": msg, "causes": causes,
-                                  "request": case.request()})
+                                  "message": msg, "diagnosis": None,
+                                  "request": case.request(),
+                                  "_obs": observation(case, out)})
         return out
+
+    def diagnose(self, sample: int) -> None:
+        """The diagnosis of every failure (diagnose.diagnose_sframe: the
+        named deviations of pysframe's catalogue, at most ``sample``
+        replayed per file), added to its message and its "diagnosis"."""
+        from .diagnose import diagnose_sframe
+        if not self.failures:
+            return
+        self.sample = sample
+        ds = diagnose_sframe([(fl["file"], fl["_obs"]) for fl in self.failures],
+                             sample)
+        self.diagnoses = ds
+        for fl, d in zip(self.failures, ds):
+            fl["diagnosis"] = d.to_dict()
+            if d.text:
+                fl["message"] += f"\n    diagnosis: {d.text}"
 
     @property
     def totals(self):
@@ -538,20 +492,17 @@ class Run:
                 print(f"\n... {len(self.failures) - self.max_failures} more "
                       "failures not shown (--max-failures, --json)", file=out)
             print(file=out)
-            causes = collections.Counter(
-                c for fl in self.failures for c in fl["causes"])
-            if causes:
-                n_wrong = sum(1 for fl in self.failures if fl["op"] == "protect")
-                print(f"likely causes (reproduced exactly by the reference "
-                      f"with one mistake, over {n_wrong} failed protect "
-                      "cases):", file=out)
-                for c, n in causes.most_common(5):
-                    print(f"  {n:>6}  {c}", file=out)
+            if self.diagnoses:
+                from .diagnose import summary_lines
+                for line in summary_lines(self.diagnoses, self.sample):
+                    print(line.replace("per file and mode", "per file"),
+                          file=out)
                 print(file=out)
         print(f"sframe conformance: {p} passed, {f} failed, {s} skipped "
               f"(exit status {self.exit_status()})", file=out)
 
     def json_report(self) -> dict:
+        from .diagnose import summary_map
         p, f, s = self.totals
         return {
             "format": "sframe-conformance-report/1",
@@ -565,7 +516,9 @@ class Run:
             "skipped": [{"reason": reason, "file": file, "count": n}
                         for (reason, file), n in sorted(self.skips.items())],
             "random": self.random,
-            "failures": self.failures,
+            "failures": [{k: v for k, v in fl.items() if not k.startswith("_")}
+                         for fl in self.failures],
+            "diagnoses": summary_map(self.diagnoses),
         }
 
 
@@ -834,10 +787,11 @@ def _frame_parts(value, op):
 def sframe_result(case: Case, out: Outcome):
     """The main runner's verdict on one SFrame check: None (passed),
     V.Skipped or V.Failure, with the expected and actual bytes, where a
-    wrong frame differs, and the usual mistakes that reproduce it
-    (Failure.extra "_causes", for the diagnosis)."""
+    wrong frame differs, and the call (Failure.extra "_call": (op, args),
+    which diagnose.sframe_observation replays through the catalogue)."""
     exp = case.expect
     op = case.op
+    call = (op, case.args)
     want = exp.status if exp.status else _frame_parts(exp.value, op)
     if out.transport:
         return V.Failure(out.transport, out.detail, expected=want)
@@ -854,23 +808,22 @@ def sframe_result(case: Case, out: Outcome):
         if out.status is None:
             return V.Failure("missing_error", f"sframe_{op}: expected "
                              f"{exp.status}, got success", expected=exp.status,
-                             actual=_frame_parts(out.value, op))
+                             actual=_frame_parts(out.value, op),
+                             extra={"_call": call})
         return V.Failure("wrong_status", f"sframe_{op}: expected {exp.status}, "
                          f"got {out.status}", expected=exp.status,
-                         actual=out.status)
+                         actual=out.status, extra={"_call": call})
     if out.status is not None:
         return V.Failure("unexpected_error", f"sframe_{op}: expected success, "
-                         f"got {out.status}", expected=want, actual=out.status)
+                         f"got {out.status}", expected=want, actual=out.status,
+                         extra={"_call": call})
     if out.value == exp.value:
         return None
     if op == "protect":
-        try:
-            where, causes = explain_frame(*case.args, exp.value, out.value)
-        except Exception as e:   # a diagnosis must never stop the run
-            where, causes = f"(no diagnosis: {e})", []
+        where = _where(case, exp.value, out.value)
         return V.Failure("frame_mismatch", "sframe_protect: frame differs",
                          expected=exp.value, actual=out.value,
-                         extra={"where": where or None, "_causes": causes})
+                         extra={"where": where or None, "_call": call})
     p, k, c = out.value
     ep, ek, ec = exp.value
     what = [w for w, a, b in (("payload", p, ep), ("KID", k, ek), ("CTR", c, ec))
@@ -880,6 +833,8 @@ def sframe_result(case: Case, out: Outcome):
         extra["kid"] = f"expected {ek}, got {k}"
     if c != ec:
         extra["ctr"] = f"expected {ec}, got {c}"
+    if p != ep:
+        extra["_call"] = call
     return V.Failure("payload_mismatch" if p != ep else "output_mismatch",
                      f"sframe_unprotect: {', '.join(what)} differ"
                      + ("s" if len(what) == 1 else ""), expected=ep, actual=p,
@@ -982,6 +937,11 @@ def build_parser(prog=None) -> argparse.ArgumentParser:
     p.add_argument("--json", metavar="FILE", help="write a JSON report")
     p.add_argument("--quiet", "-q", action="store_true",
                    help="only the summary line")
+    p.add_argument("--diagnose-sample", type=int, default=20, metavar="N",
+                   help="diagnosis: replay at most N failures per file through "
+                        "the catalogue of named deviations (default 20)")
+    p.add_argument("--no-diagnose", action="store_true",
+                   help="no diagnosis lines or summary")
     return p
 
 
@@ -1086,6 +1046,8 @@ def main(argv=None, prog=None) -> int:
         print(f"{prog}: interrupted; partial results follow", file=sys.stderr)
     finally:
         impl.close()
+    if not args.no_diagnose and (not args.quiet or args.json):
+        run.diagnose(max(0, args.diagnose_sample))
     elapsed = time.monotonic() - t0
     out = sys.stdout
     if not args.quiet:
