@@ -457,3 +457,64 @@ def test_status_outside_the_documented_set_fails(tmp_path):
     assert rc == 1, out[-3000:] + err
     assert {f["kind"] for f in data["failures"]} == {"bad_answer"}
     assert "\"error\" 'OK' is not a status of docs/conformance.md" in out
+
+
+# --------------------------------------------------------------------------
+# False passes found by review: an operation announced without its partner
+# (no check can exercise it), an adapter that computes nothing
+# --------------------------------------------------------------------------
+
+@pytest.mark.parametrize("name,op,missing,files", [
+    ("prim_seal_only_wrong", "aes_gcm_seal", "aes_gcm_open",
+     ["--layer", "primitive", "--file", "cryptopp/gcm.txt",
+      "--file", "pyca/ciphers/AES/GCM/gcmEncryptExtIV128.rsp"]),
+    ("sframe_protect_only_wrong", "sframe_protect", "sframe_unprotect",
+     ["--layer", "primitive,sframe", "--file", "sframe/*"]),
+])
+def test_announced_operation_no_check_could_exercise_fails(tmp_path, name, op,
+                                                           missing, files):
+    """An adapter that announces aes_gcm_seal without aes_gcm_open (or
+    sframe_protect without sframe_unprotect), whose announced operation
+    is garbage, and a correct ECB: every check of the announced operation
+    also needs the missing one, so none ran. That used to be counted "not
+    applicable (... not announced)" and the run exited 0 on the ECB
+    passes. Now those checks are genuine skips and the announced operation
+    fails once, naming the operation it lacks."""
+    rep = tmp_path / "one.json"
+    rc, out, err, data = runner(
+        "--adapter", broken(name), *files,
+        "--file", "pyca/ciphers/AES/ECB/ECBGFSbox128.rsp", "--json", str(rep))
+    assert rc == 1, out[-3000:] + err
+    fails = [f for f in data["failures"] if f["kind"] == "not_exercised"]
+    assert [f["id"] for f in fails] == [op], data["failures"][:3]
+    assert fails[0]["file"] == "(capabilities)"
+    assert f"{op}: announced in the capabilities, but no check could " \
+        f"exercise it" in fails[0]["message"]
+    assert f"also need {missing}" in fails[0]["message"] or \
+        f"also needs {missing}" in fails[0]["message"]
+    # those checks are no "not applicable" ones: they are genuine skips
+    assert data["summary"]["skipped"] > data["summary"]["not_applicable"]
+    assert data["summary"]["passed"] >= 14
+    assert "(exit status 1" in out
+
+
+@needs_ce1
+def test_adapter_that_computes_nothing_fails(tmp_path):
+    """{"ops":[]}, INVALID_ARGUMENT for malformed requests and
+    UNSUPPORTED_OP for everything else: only request checks pass, on
+    refusals alone. They used to count as exact passes (exit status 0);
+    now the run exits 1 and the summary line says why."""
+    rep = tmp_path / "nothing.json"
+    rc, out, err, data = runner(
+        "--adapter", broken("announces_nothing_computes_nothing"),
+        "--layer", "frame,request", "--file", "ce1/ce1-aes-128-gcm.json",
+        "--file", "requests", "--json", str(rep))
+    s = data["summary"]
+    assert s["failed"] == 0 and s["passed"] > 0, out[-3000:] + err
+    assert {r["layer"] for r in data["rows"] if r["passed"]} == {"request"}
+    assert rc == 1 and s["exit_status"] == 1, out[-3000:]
+    assert "no check of an operation of the implementation passed with " \
+        "exact bytes" in s["exit_reason"]
+    last = out.strip().splitlines()[-1]
+    assert "(exit status 1: no check of an operation of the implementation " \
+        "passed with exact bytes" in last, last
