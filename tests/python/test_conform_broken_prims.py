@@ -612,3 +612,41 @@ def test_primitive_failures_beyond_the_sample_are_not_examined(tmp_path):
     (fd,) = data["primitive_diagnosis"]
     assert fd["not_explained"].get("not_examined") == len(ne)
     assert f"{len(ne):,} not examined" in fd["text"]
+
+
+# --------------------------------------------------------------------------
+# Wording (review item 5)
+# --------------------------------------------------------------------------
+
+def test_summary_wording_of_what_did_not_apply(tmp_path):
+    """The folded row of a layer where nothing ran says "1 file", not
+    "1 files", for the rows of one file; request checks skipped for want
+    of protect and unprotect are said to lack the frame operations, not
+    "request operations"; a malformed capabilities answer ({"ops":"all"})
+    announces nothing, so what it skips is no "not applicable" check."""
+    # a frame-only adapter (UNSUPPORTED_OP to capabilities) over one GCM
+    # file: several rows of one file, folded
+    rc, out, err, _ = runner("--adapter", broken("sframe_absent"), "--layer",
+                             "primitive", "--file", "cryptopp/gcm.txt")
+    line = next(l for l in out.splitlines() if "(nothing run)" in l)
+    assert "1 file, nothing run" in line, line
+    assert "1 files" not in out
+    # an adapter of nothing: its request checks that need protect are not
+    # applicable because the frame operations are not announced
+    rc, out, err, data = runner(
+        "--adapter", broken("announces_nothing_computes_nothing"),
+        "--layer", "frame,request", "--file", "ce1/ce1-aes-128-gcm.json",
+        "--file", "requests", "--json", str(tmp_path / "n.json"))
+    last = out.strip().splitlines()[-1]
+    assert "request operations" not in last, last
+    assert "(frame operations not announced)" in last, last
+    assert "request" in data["summary"]["not_applicable_layers"]
+    # malformed capabilities: the run fails, and nothing is "not applicable"
+    rc, out, err, data = runner("--adapter", broken("caps_ops_not_array"),
+                                "--layer", "primitive", "--file",
+                                "cryptopp/gcm.txt", "--json",
+                                str(tmp_path / "m.json"))
+    assert rc == 1, out[-3000:] + err
+    assert "bad_capabilities" in {f["kind"] for f in data["failures"]}
+    assert data["summary"]["not_applicable"] == 0, data["summary"]
+    assert "not applicable" not in out.strip().splitlines()[-1]

@@ -107,8 +107,11 @@ the JSON report, as the JSON lines an adapter reads), the notes of cases
 that passed one of two allowed ways, the diagnosis (a frame failure that a
 primitive failure explains is said to follow from it), and a summary
 line, which names the random pass's seed. The exit status is 0
-only when nothing failed and at least one case passed; 1 otherwise; 2 for
-usage errors and for an adapter that cannot start.
+only when nothing failed and at least one check of an operation of the
+implementation passed with exact bytes (refusals, tag cuts and request
+checks alone do not: the summary line then says why); 1 otherwise; 2 for
+usage errors and for an adapter that cannot start. An announced operation
+that no check could exercise (aes_gcm_seal without aes_gcm_open) fails.
 
 Process adapter protocol: docs/conformance.md section 3 (one JSON object
 per line on stdin/stdout). A request that gets no answer within --timeout
@@ -640,7 +643,14 @@ class Run:
             # what did not apply apart from the genuine skips (issue 14
             # item 13): a frame-only adapter's 46,000 primitive and SFrame
             # checks would drown the real result
-            note += (f"; not applicable: {na:,} ({_and(na_layers)} operations "
+            # a request check is not applicable when it needs protect or
+            # unprotect: the frame operations are the ones not announced
+            words = []
+            for x in na_layers:
+                x = "frame" if x == "request" else x
+                if x not in words:
+                    words.append(x)
+            note += (f"; not applicable: {na:,} ({_and(words)} operations "
                      "not announced)")
         why = self.exit_reason()
         why = f": {why}" if why and (p or f) else ""
@@ -778,8 +788,8 @@ class Run:
             elif r.layer not in done:
                 done.add(r.layer)
                 n = len({x.file for x in group})
-                f = Row("(nothing run)", f"{n} files, nothing run: see "
-                        "skipped cases", r.order, r.layer)
+                f = Row("(nothing run)", f"{n} file{'s' if n != 1 else ''}, "
+                        "nothing run: see skipped cases", r.order, r.layer)
                 f.skipped = sum(x.skipped for x in group)
                 out.append(f)
         return out
@@ -1468,9 +1478,13 @@ def missing_ops(impl, c):
     # check that needs one announced operation and one that is not (a GCM
     # vector: seal and open) is a genuine skip, and the announced one is
     # failed by Run.check_announced when nothing else exercised it.
+    # A malformed capabilities answer announces nothing either way: its
+    # checks are skipped (the run fails by bad_capabilities), not "not
+    # applicable".
     return V.Skipped(f"not implemented by {who}: {', '.join(missing)}"
                      + (f" ({note})" if note else ""),
-                     not_applicable=len(missing) == len(c.ops))
+                     not_applicable=(len(missing) == len(c.ops) and not
+                                     getattr(impl, "capabilities_bad", False)))
 
 
 def check_case(impl: Recorder, c, check) -> tuple:
