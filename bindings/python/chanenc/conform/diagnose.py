@@ -82,16 +82,24 @@ class Diagnosis:
     of a file and mode that is not explained by one deviation),
     "not_comparable" (no answer to compare: a timeout, a request check),
     "primitive" (a primitive vector's failure, characterised with the
-    others of its primitive: :func:`diagnose_primitives`)."""
+    others of its primitive: :func:`diagnose_primitives`), "consistent"
+    (a refusal, a status, that named deviations also give: ``candidates``
+    names them; a status alone does not tell a deviation from any other
+    fault that refuses, so it is never "exact" and no deviation is
+    credited with it)."""
 
     basis: str
     deviation: str | None = None
     text: str = ""
     established: list = field(default_factory=list)
+    candidates: list = field(default_factory=list)
 
     def to_dict(self) -> dict:
-        return {"deviation": self.deviation, "basis": self.basis,
-                "text": self.text, "established": list(self.established)}
+        d = {"deviation": self.deviation, "basis": self.basis,
+             "text": self.text, "established": list(self.established)}
+        if self.candidates:
+            d["candidates"] = list(self.candidates)
+        return d
 
 
 # --------------------------------------------------------------------------
@@ -141,10 +149,13 @@ class Engine:
         return None
 
     @staticmethod
-    def cover(match_sets: list) -> list:
+    def cover(match_sets: list, weight=None) -> list:
         """Greedy cover: for each index, the variant assigned (or None).
         The variant explaining most still-unassigned items is taken first;
-        ties go to the earlier (catalogue order)."""
+        ties go to the one with the higher ``weight`` (a dict: name ->
+        number, e.g. the wrong answers it reproduces elsewhere in the run),
+        then to the earlier (catalogue order)."""
+        weight = weight or {}
         assigned = [None] * len(match_sets)
         left = {i for i, m in enumerate(match_sets) if m}
         while left:
@@ -156,7 +167,8 @@ class Engine:
                     order.setdefault(v.name, (rank, v))
             if not count:
                 break
-            best = max(count, key=lambda n: (count[n], -_rank(n, match_sets)))
+            best = max(count, key=lambda n: (count[n], weight.get(n, 0),
+                                             -_rank(n, match_sets)))
             for i in list(left):
                 for v in match_sets[i]:
                     if v.name == best:
@@ -640,7 +652,7 @@ def diagnose_sframe(items, sample: int = DEFAULT_SAMPLE) -> list:
                                "to compare")
             continue
         obs_of[i] = o
-        groups.setdefault(key, []).append(i)
+        groups.setdefault((key, o.op), []).append(i)
     if groups:
         _diagnose_groups(out, groups, obs_of, SFrameDiagnoser(), sample,
                          evidence=True)
@@ -701,7 +713,7 @@ def diagnose_failures(failures, impl=None, sample: int = DEFAULT_SAMPLE,
                     "no diagnosis: nothing to compare (" + str(fl.kind) + ")"))
                 continue
             obs_of[i] = so
-            sgroups.setdefault((case.file, case.algo), []).append(i)
+            sgroups.setdefault((case.file, case.algo, so.op), []).append(i)
             continue
         if getattr(case, "primitive", False):
             po = prim_observation(case, fl, reqs)
@@ -709,7 +721,7 @@ def diagnose_failures(failures, impl=None, sample: int = DEFAULT_SAMPLE,
                 out[i] = Diagnosis("primitive", text=_PRIM_PLACEHOLDER)
                 continue
             obs_of[i] = po
-            pgroups.setdefault((case.file, case.algo), []).append(i)
+            pgroups.setdefault((case.file, case.algo, po.op), []).append(i)
             continue
         if getattr(case, "op", None) == "request":
             # A request-handling check (conformance.md 3.2-3.4): replaying
@@ -741,14 +753,45 @@ _PRIM_PLACEHOLDER = ("a primitive vector: characterised with the others of its "
                      "primitive by diagnose_primitives (the runner's summary)")
 
 
+def _names(vs, limit: int = 4) -> str:
+    names = [v.name for v in vs]
+    if len(names) > limit:
+        return ", ".join(names[:limit]) + f" (and {len(names) - limit} more)"
+    return ", ".join(names)
+
+
+def consistent_text(obs, vs) -> str:
+    """The diagnosis text of a status that the deviations ``vs`` give
+    too."""
+    return (f"consistent with {_names(vs)}: {_noun(obs)} is what "
+            f"{'it gives' if len(vs) == 1 else 'each of them gives'} here, "
+            "but a status alone does not tell a deviation from any other "
+            "fault that gives it (not reproduced exactly)")
+
+
+def _refusal(dx, obs) -> bool:
+    """Whether ``obs`` is a status (a refusal, or another status than the
+    spec's): every deviation that spoils a tag, a key or a header gives
+    the same AUTH_FAILED (or MALFORMED...) there, so a deviation that
+    does is only consistent with it, never reproduces it exactly."""
+    return obs.actual[0] == "status"
+
+
 def _diagnose_groups(out, groups, obs_of, dx, sample, primitive=False,
                      evidence=None):
-    """Replays ``sample`` failures of each (file, algorithm) group through
-    ``dx`` and assigns a Diagnosis to every failure of the group. For the
-    primitive layer, what no named deviation explains is left to
-    :func:`diagnose_primitives` (basis "primitive"). ``evidence`` (default:
-    ``primitive``): a refusal is put down to the deviations with byte-exact
-    evidence elsewhere among ``groups`` when there are any."""
+    """Replays ``sample`` failures of each group (file and algorithm; for
+    the primitive and SFrame layers, file, algorithm and operation: two
+    code paths may have two bugs) through ``dx`` and assigns a Diagnosis to every failure of the
+    group. A wrong answer (bytes) that a deviation reproduces is "exact";
+    a refusal (a status) that deviations give too is only "consistent"
+    with them, and credited to none. For the primitive layer, what was
+    replayed and no named deviation explains is left to
+    :func:`diagnose_primitives` (basis "primitive"). The failures beyond
+    the sample are "sample" when every replayed failure of the group was
+    reproduced exactly by one deviation, else "not examined".
+    ``evidence`` (default: ``primitive``): the deviations a refusal is
+    consistent with are narrowed to those with byte-exact evidence in the
+    same operation (seal for seal, open for open), when there are any."""
     if evidence is None:
         evidence = primitive
     plan = []
@@ -756,23 +799,49 @@ def _diagnose_groups(out, groups, obs_of, dx, sample, primitive=False,
         chosen = _spread(idx, max(0, sample))
         plan.append((idx, chosen, [dx.matches(obs_of[i]) for i in chosen]))
     if evidence:
-        # A refusal (AUTH_FAILED) is reproduced by every deviation that
-        # spoils a tag; a wrong byte by one. Where the run has byte-exact
-        # evidence for some deviations, a status is put down to those.
-        seen = {v.name for _, chosen, sets in plan
-                for i, m in zip(chosen, sets)
-                if obs_of[i].actual[0] == "ok" for v in m}
+        # A refusal (AUTH_FAILED) is given by every deviation that spoils a
+        # tag; a wrong byte by one. Where the run has byte-exact evidence
+        # for some deviations in the same operation, a status is said to
+        # be consistent with those. Evidence from another operation (the
+        # seal's bug for the open's refusals) says nothing: two code paths
+        # may have two bugs.
+        seen = collections.defaultdict(set)
+        for _, chosen, sets in plan:
+            for i, m in zip(chosen, sets):
+                if obs_of[i].actual[0] == "ok":
+                    seen[obs_of[i].op].update(v.name for v in m)
         for _, chosen, sets in plan:
             for k, i in enumerate(chosen):
                 if obs_of[i].actual[0] == "status":
-                    sets[k] = [v for v in sets[k] if v.name in seen] or sets[k]
+                    own = seen.get(obs_of[i].op, set())
+                    sets[k] = [v for v in sets[k] if v.name in own] or sets[k]
+    # The wrong answers (not statuses) each deviation reproduces over the
+    # whole run: a tie within a group (two deviations giving the same
+    # bytes) goes to the one reproducing more elsewhere, and a status's
+    # candidates are listed in that order.
+    weight = collections.Counter()
+    for _, chosen, sets in plan:
+        for i, m in zip(chosen, sets):
+            if not _refusal(dx, obs_of[i]):
+                weight.update(v.name for v in m)
+
+    def by_weight(m):
+        return sorted(m, key=lambda v: -weight.get(v.name, 0))
     for idx, chosen, sets in plan:
-        assigned = Engine.cover(sets)
-        names = {v.name for v in assigned if v is not None}
-        for i, v in zip(chosen, assigned):
+        refusal = {i: _refusal(dx, obs_of[i]) for i in chosen}
+        byte_sets = [m if not refusal[i] else []
+                     for i, m in zip(chosen, sets)]
+        assigned = Engine.cover(byte_sets, weight)
+        exact_names = set()
+        for i, v, m in zip(chosen, assigned, sets):
             o = obs_of[i]
             if v is not None:
                 out[i] = Diagnosis("exact", v.name, explained_text(o, v))
+                exact_names.add(v.name)
+            elif m and refusal[i]:
+                m = by_weight(m)
+                out[i] = Diagnosis("consistent", None, consistent_text(o, m),
+                                   candidates=[x.name for x in m])
             elif primitive:
                 out[i] = Diagnosis("primitive", text=_PRIM_PLACEHOLDER)
             else:
@@ -784,24 +853,32 @@ def _diagnose_groups(out, groups, obs_of, dx, sample, primitive=False,
         rest = [i for i in idx if out[i] is None]
         if not rest:
             continue
-        whole = (len(names) == 1 and all(v is not None for v in assigned))
+        whole = (len(exact_names) == 1 and
+                 all(v is not None for i, v in zip(chosen, assigned)
+                     if not refusal[i]))
         if whole:
             v = next(v for v in assigned if v is not None)
             for i in rest:
+                if _refusal(dx, obs_of[i]):
+                    # a refusal: no deviation is credited with one unreplayed
+                    out[i] = Diagnosis(
+                        "not_examined", None,
+                        f"not examined (a refusal beyond --diagnose-sample "
+                        f"{sample} of its group)")
+                    continue
                 out[i] = Diagnosis(
                     "sample", v.name,
                     f"probably {v.phrase} ({_cite(v)}) "
-                    f"[{v.name}]: not replayed; all {len(chosen)} replayed "
-                    f"failures of this file and mode are explained by it")
-        elif primitive:
-            for i in rest:
-                out[i] = Diagnosis("primitive", text=_PRIM_PLACEHOLDER)
+                    f"[{v.name}]: not replayed; every replayed wrong answer "
+                    f"of its group ({len(chosen)} replayed) is explained "
+                    "by it")
         else:
             for i in rest:
                 out[i] = Diagnosis(
                     "not_examined", None,
                     f"not examined (beyond --diagnose-sample {sample} of "
-                    "this file and mode, whose sample has no single cause)")
+                    "its group, whose sample has no single cause reproduced "
+                    "exactly)")
     return out
 
 
@@ -826,17 +903,21 @@ def summary_lines(diagnoses, sample: int) -> list:
     named = [(k, n) for k, n in m.items() if k in DEVIATIONS]
     other = {k: n for k, n in m.items() if k not in DEVIATIONS}
     parts = [f"{n} explained by {k}" for k, n in named]
-    labels = {"unexplained": "unexplained", "not_examined": "not examined",
+    labels = {"consistent": "consistent with a named deviation (statuses: "
+              "not reproduced exactly, credited to none)",
+              "unexplained": "unexplained", "not_examined": "not examined",
               "not_comparable": "not comparable (no answer to compare, or a "
               "request check)",
               "primitive": "primitive, no named deviation (characterised "
               "below)"}
     parts += [f"{other[k]} {labels[k]}" for k in labels if k in other]
-    lines = [f"diagnosis (up to {sample} failures replayed per file and mode; "
-             "--no-diagnose turns it off):",
+    lines = [f"diagnosis (up to {sample} failures replayed per file and mode, "
+             "and operation for primitives and SFrame; --no-diagnose turns it "
+             "off):",
              f"  {len(ds)} failure{'s' if len(ds) != 1 else ''}"
              + (", partly explained" if named and any(
-                 k in other for k in ("unexplained", "not_examined")) else "")
+                 k in other for k in ("unexplained", "not_examined",
+                                      "primitive", "consistent")) else "")
              + ": " + ", ".join(parts)]
     for k, n in named:
         exact = sum(1 for d in ds if d.deviation == k and d.basis == "exact")
@@ -846,6 +927,14 @@ def summary_lines(diagnoses, sample: int) -> list:
     for k in labels:
         if k in other:
             lines.append(f"  {other[k]:>6}  {labels[k]}")
+            if k == "consistent":
+                sets = collections.Counter(
+                    ", ".join(d.candidates[:4]) + (
+                        f" (and {len(d.candidates) - 4} more)"
+                        if len(d.candidates) > 4 else "")
+                    for d in ds if d.basis == "consistent")
+                for names, c in sets.most_common(5):
+                    lines.append(f"  {'':>6}  {c:>6}  consistent with {names}")
     return lines
 
 
@@ -938,6 +1027,8 @@ class PrimitiveFinding:
     #: {named deviation of the primitive catalogue: failures it explains}
     #: (chanenc.conform.pyprim), most first.
     explained: dict = field(default_factory=dict)
+    #: {"consistent" / "not_examined": failures} of those not explained.
+    other: dict = field(default_factory=dict)
 
     def sources(self, limit: int = 3) -> str:
         parts = []
@@ -959,12 +1050,14 @@ class PrimitiveFinding:
                     "tells them from the passing ones")
         follow = [f"frame failures in {m} ({k} failed, {_payloads(lens)}) "
                   "likely follow" for m, (k, lens) in self.modes.items()]
-        if self.explained:
-            k = sum(self.explained.values())
-            named = ", ".join(f"{n:,} explained by {d}"
-                              for d, n in self.explained.items())
+        if self.explained or self.other:
+            k = sum(self.explained.values()) + sum(self.other.values())
+            words = {"consistent": "consistent with a named deviation "
+                     "(statuses)", "not_examined": "not examined"}
+            parts = [f"{n:,} explained by {d}" for d, n in self.explained.items()]
+            parts += [f"{n:,} {words[b]}" for b, n in self.other.items()]
             rest = self.failed - k
-            head += (f"; diagnosis: {named}" +
+            head += (f"; diagnosis: {', '.join(parts)}" +
                      (f", {rest:,} by no named deviation" if rest else ""))
         return head + ("; " + "; ".join(follow) if follow else "")
 
@@ -973,6 +1066,7 @@ class PrimitiveFinding:
                 "total": self.total, "what": self.what, "param": self.param,
                 "files": {f: list(ids) for f, ids in self.files.items()},
                 "explained": dict(self.explained),
+                "not_explained": dict(self.other),
                 "frame_failures_that_follow": {
                     m: {"failed": k, "payload_lengths": lens}
                     for m, (k, lens) in self.modes.items()},
@@ -1151,6 +1245,11 @@ def diagnose_primitives(results, named=None) -> tuple:
             if r.failure is not None and id(r.failure) in named
             and named[id(r.failure)].deviation)
         fd.explained = dict(ex.most_common())
+        fd.other = dict(collections.Counter(
+            named[id(r.failure)].basis for r in bad
+            if r.failure is not None and id(r.failure) in named
+            and named[id(r.failure)].basis in ("consistent", "not_examined")
+        ).most_common())
         for m in sorted(MODE_PRIMITIVES):
             uses = MODE_PRIMITIVES[m].get(prim)
             if not uses or not _mode_affected(uses, param, test, failing):
@@ -1172,7 +1271,7 @@ def diagnose_primitives(results, named=None) -> tuple:
             if r.failure is None:
                 continue
             d = named.get(id(r.failure))
-            if d is None or not d.deviation:
+            if d is None or d.basis == "primitive":
                 # no named deviation: what the failing vectors share
                 diags[id(r.failure)] = Diagnosis("primitive", None, text)
     return findings, diags

@@ -267,6 +267,11 @@ class Implementation:
     #: when there is none.
     describe_text = None
 
+    #: The answer to {"op":"capabilities"} was malformed (not
+    #: UNSUPPORTED_OP, not {"ops":[...]}): nothing is taken as announced
+    #: or as not announced.
+    capabilities_bad = False
+
     def prepare(self) -> None:
         """Learns what the implementation announces before the first case
         (a process adapter is asked {"op":"capabilities"}); the runner
@@ -1245,12 +1250,14 @@ class ProcessAdapter(Implementation):
             # library's ce1_impl_describe() through libserve.py)
             self.describe_text = d.strip().splitlines()[0][:200]
             self.description = f"{self._label} [{self.describe_text}]"
+        self.capabilities_bad = False
         if "error" in ans:
             st = ans["error"]
             if st == "UNSUPPORTED_OP":
                 self.capabilities_note = ("capabilities: UNSUPPORTED_OP, frame "
                                           "operations only")
                 return frozenset()
+            self.capabilities_bad = True
             self.capabilities_note = f"capabilities answered {text}"
             self._note("capabilities", (
                 f'{{"op":"capabilities"}} was answered {text}: an adapter '
@@ -1262,6 +1269,7 @@ class ProcessAdapter(Implementation):
         if not isinstance(ops, list) or not all(isinstance(o, str) for o in ops):
             what = ('has no "ops" member' if "ops" not in ans else
                     '"ops" is not an array of strings')
+            self.capabilities_bad = True
             self.capabilities_note = f"capabilities answer malformed: {what}"
             self._note("capabilities", (
                 f'the answer to {{"op":"capabilities"}}, {text}, {what} '

@@ -107,8 +107,11 @@ the JSON report, as the JSON lines an adapter reads), the notes of cases
 that passed one of two allowed ways, the diagnosis (a frame failure that a
 primitive failure explains is said to follow from it), and a summary
 line, which names the random pass's seed. The exit status is 0
-only when nothing failed and at least one case passed; 1 otherwise; 2 for
-usage errors and for an adapter that cannot start.
+only when nothing failed and at least one check of an operation of the
+implementation passed with exact bytes (refusals, tag cuts and request
+checks alone do not: the summary line then says why); 1 otherwise; 2 for
+usage errors and for an adapter that cannot start. An announced operation
+that no check could exercise (aes_gcm_seal without aes_gcm_open) fails.
 
 Process adapter protocol: docs/conformance.md section 3 (one JSON object
 per line on stdin/stdout). A request that gets no answer within --timeout
@@ -279,8 +282,13 @@ _CAPS_FILE = "(capabilities)"
 
 
 def _exact_case(c) -> bool:
-    """A check that passes only with exact bytes (or a frame): not a
-    refusal, a derived tag cut, or XTS with Key1 == Key2."""
+    """A check that passes only with exact bytes (or a frame) of an
+    operation of the implementation: not a refusal, a derived tag cut, XTS
+    with Key1 == Key2, nor a request check or an adapter's output (a
+    request check passes with INVALID_ARGUMENT or UNSUPPORTED_OP alone,
+    so an adapter that computes nothing passes them)."""
+    if layer_of(c) == "request":
+        return False
     if not c.primitive:
         return True
     p = c.params or {}
@@ -499,29 +507,90 @@ class Run:
         p, f, _ = self.totals
         return 0 if f == 0 and p > 0 and self.exact_passes() > 0 else 1
 
+    def exit_reason(self) -> str | None:
+        """Why the exit status is 1 though nothing failed (None when it
+        is 0, or when something failed)."""
+        p, f, _ = self.totals
+        if f or self.exit_status() == 0:
+            return None
+        if not p:
+            return "nothing passed"
+        return ("no check of an operation of the implementation passed with "
+                "exact bytes: refusals, derived tag cuts and request checks "
+                "alone do not make a conforming implementation")
+
     def exact_passes(self) -> int:
         return sum(1 for r in self.results
                    if r.passed and r.case is not None and _exact_case(r.case))
 
+    def announced_ops(self) -> frozenset:
+        """Every operation the implementation announced (frame, SFrame and
+        primitive names; the frame operations for one that announces
+        nothing, which is taken to have them)."""
+        from .impls import FRAME_OPS
+        impl = self.impl
+        ops = impl.operations()
+        out = set(FRAME_OPS) if ops is None else set(ops)
+        # what was learnt during the run: asking again would restart a
+        # closed adapter
+        known = getattr(impl, "announced", None)
+        if known is None and impl.kind not in ("adapter", "lib"):
+            known = impl.capabilities()     # in process: nothing to restart
+        return frozenset(out | set(known or ()))
+
     def check_announced(self) -> None:
-        """Once the cases ran: an announced primitive operation that had
-        checks of exact bytes but answered none of them (every one
-        NOT_SUPPORTED, none failed) fails once, in a row of its own."""
+        """Once the cases ran, an announced operation fails once, in a
+        row of its own (file ``(capabilities)``), when the run had checks
+        of it and none exercised it with exact bytes, nor failed:
+
+        - every check of exact bytes of it was answered NOT_SUPPORTED
+          (kind ``not_supported_required``);
+        - or every such check also needs an operation that is not
+          announced (``aes_gcm_seal`` without ``aes_gcm_open``,
+          ``sframe_protect`` without ``sframe_unprotect``, ``protect``
+          without ``unprotect``), so that none could run (kind
+          ``not_exercised``): an announced operation is one the
+          implementation says it answers, and a run that never checked
+          its bytes must not pass for it."""
+        from .impls import FRAME_OPS, SFRAME_OPS
+        announced = self.announced_ops()
         had, exact, failed = set(), set(), set()
+        blocked = collections.OrderedDict()   # op -> [count, {missing}]
         for r in self.results:
             c = r.case
-            if c is None or not c.primitive or not c.ops:
+            if c is None:
+                continue
+            if c.primitive and c.ops:
+                need = tuple(c.ops)
+            elif layer_of(c) == "sframe" and c.run is not None:
+                need = SFRAME_OPS
+            elif c.frame_ops and layer_of(c) == "frame":
+                need = FRAME_OPS
+            else:
                 continue
             if r.failed:
-                failed.update(c.ops)
+                failed.update(need)
+                continue
+            if r.passed:
+                if _exact_case(c):
+                    exact.update(need)
+                continue
+            if r.skipped and r.message.startswith("not implemented by"):
+                missing = [o for o in need if o not in announced]
+                there = [o for o in need if o in announced]
+                if missing and there and _exact_case(c):
+                    for o in there:
+                        b = blocked.setdefault(o, [0, set()])
+                        b[0] += 1
+                        b[1].update(missing)
+                continue
+            if not c.primitive:
                 continue
             if r.skipped and not r.message.startswith(V.PRIM_NOT_SUPPORTED):
                 continue        # not announced, or skipped by the runner
             if not _exact_case(c):
                 continue
             had.update(c.ops)
-            if r.passed:
-                exact.update(c.ops)
         for op in sorted(had - exact - failed):
             case = V.Case(_CAPS_FILE, "capabilities", op,
                           f"announced {op} but answered none of its vectors "
@@ -531,6 +600,25 @@ class Run:
                            f"{op}: announced in the capabilities, but every "
                            "vector of it was answered NOT_SUPPORTED (none with "
                            "exact bytes)", extra={"operation": op})
+            self.record(case, fl)
+        for op, (n, missing) in blocked.items():
+            if op in exact or op in failed or op in had:
+                continue
+            miss = ", ".join(sorted(missing))
+            case = V.Case(_CAPS_FILE, "capabilities", op,
+                          f"announced {op} but no check could exercise it",
+                          "capabilities", primitive=op not in FRAME_OPS + SFRAME_OPS,
+                          params={"prim": op},
+                          layer=("sframe" if op in SFRAME_OPS else "frame"
+                                 if op in FRAME_OPS else None))
+            fl = V.Failure("not_exercised",
+                           f"{op}: announced in the capabilities, but no check "
+                           f"could exercise it: its {n:,} check"
+                           f"{'s' if n != 1 else ''} of exact bytes also "
+                           f"need{'s' if n == 1 else ''} {miss}, which "
+                           f"{'is' if len(missing) == 1 else 'are'} not "
+                           "announced; announce both or neither",
+                           extra={"operation": op, "missing": miss})
             self.record(case, fl)
 
     def text_report(self, out) -> None:
@@ -555,10 +643,19 @@ class Run:
             # what did not apply apart from the genuine skips (issue 14
             # item 13): a frame-only adapter's 46,000 primitive and SFrame
             # checks would drown the real result
-            note += (f"; not applicable: {na:,} ({_and(na_layers)} operations "
+            # a request check is not applicable when it needs protect or
+            # unprotect: the frame operations are the ones not announced
+            words = []
+            for x in na_layers:
+                x = "frame" if x == "request" else x
+                if x not in words:
+                    words.append(x)
+            note += (f"; not applicable: {na:,} ({_and(words)} operations "
                      "not announced)")
+        why = self.exit_reason()
+        why = f": {why}" if why and (p or f) else ""
         print(f"conformance: {p} passed, {f} failed, {s - na} skipped{note} "
-              f"(exit status {status}{rnd})", file=out)
+              f"(exit status {status}{why}{rnd})", file=out)
 
     def not_applicable(self):
         """(count, layers) of the checks skipped because the
@@ -691,8 +788,8 @@ class Run:
             elif r.layer not in done:
                 done.add(r.layer)
                 n = len({x.file for x in group})
-                f = Row("(nothing run)", f"{n} files, nothing run: see "
-                        "skipped cases", r.order, r.layer)
+                f = Row("(nothing run)", f"{n} file{'s' if n != 1 else ''}, "
+                        "nothing run: see skipped cases", r.order, r.layer)
                 f.skipped = sum(x.skipped for x in group)
                 out.append(f)
         return out
@@ -774,7 +871,8 @@ class Run:
             "summary": {"passed": p, "failed": f, "skipped": s,
                         "not_applicable": self.not_applicable()[0],
                         "not_applicable_layers": self.not_applicable()[1],
-                        "exit_status": self.exit_status()},
+                        "exit_status": self.exit_status(),
+                        "exit_reason": self.exit_reason()},
             "layers": {name: {"passed": p_, "failed": f_, "skipped": s_,
                               "not_applicable": self._layer_na(name)}
                        for name, (p_, f_, s_) in self.layer_totals().items()},
@@ -1342,18 +1440,24 @@ def frame_skip(impl):
     missing = impl.missing_frame_ops()
     if not missing:
         return None
-    from .impls import capabilities_text
+    from .impls import FRAME_OPS, capabilities_text
     who = _WHO.get(impl.kind, "the implementation")
     return V.Skipped(f"not implemented by {who}: {', '.join(missing)} "
                      f"({capabilities_text(impl.operations())})",
-                     not_applicable=True)
+                     not_applicable=len(missing) == len(FRAME_OPS))
 
 
 def sframe_skip(impl):
     """None when ``impl`` has the SFrame operations, else the Skipped of
     every SFrame check, with the reason."""
     why = impl.sframe_missing()
-    return None if why is None else V.Skipped(why, not_applicable=True)
+    if why is None:
+        return None
+    from .impls import SFRAME_OPS
+    ops = impl.operations() or ()
+    # one of the two announced: a genuine skip (check_announced fails the
+    # announced one, which nothing could exercise)
+    return V.Skipped(why, not_applicable=not any(o in ops for o in SFRAME_OPS))
 
 
 def missing_ops(impl, c):
@@ -1370,8 +1474,17 @@ def missing_ops(impl, c):
                          f'asking {{"op":"capabilities"}}: {fail.detail}')
     note = getattr(impl, "capabilities_note", "")
     who = _WHO.get(impl.kind, "the implementation")
+    # Not applicable only when none of its operations is announced; a
+    # check that needs one announced operation and one that is not (a GCM
+    # vector: seal and open) is a genuine skip, and the announced one is
+    # failed by Run.check_announced when nothing else exercised it.
+    # A malformed capabilities answer announces nothing either way: its
+    # checks are skipped (the run fails by bad_capabilities), not "not
+    # applicable".
     return V.Skipped(f"not implemented by {who}: {', '.join(missing)}"
-                     + (f" ({note})" if note else ""), not_applicable=True)
+                     + (f" ({note})" if note else ""),
+                     not_applicable=(len(missing) == len(c.ops) and not
+                                     getattr(impl, "capabilities_bad", False)))
 
 
 def check_case(impl: Recorder, c, check) -> tuple:
