@@ -176,8 +176,9 @@ def test_plugin_good_adapter(tmp_path):
                    "--ce1-file", "ce1/*", "--junitxml", str(xml), "-q")
     assert p.returncode == 0, p.stdout[-3000:] + p.stderr
     suite, cases = junit(xml)
-    # every check of the ce1 files, plus the adapter-output item
-    assert len(cases) == ce1_count() + 1
+    # every check of the ce1 files, plus the adapter-output item and the
+    # announced-operations item
+    assert len(cases) == ce1_count() + 2
     assert suite.get("failures") == "0" and suite.get("errors") == "0"
     assert f"{len(cases)} passed" in p.stdout
     names = {(c.get("classname"), c.get("name")) for c in cases}
@@ -320,3 +321,31 @@ def test_installed_prefix_autoloads(tmp_path):
     p = pytest_run(work, *PLUGIN, "--ce1-adapter", ADAPTER, "-q", "-k",
                    "ce1-aes-128-gcm.json and g0-derive", env=env)
     assert p.returncode == 0 and "1 passed" in p.stdout, p.stdout + p.stderr
+
+
+def test_plugin_fails_an_announced_operation_no_item_exercised(tmp_path):
+    """The command-line runner's end-of-run check of the announced
+    operations runs in the plugin too (its last item): an adapter that
+    announces aes_gcm_seal without aes_gcm_open, with a garbage seal, used
+    to pass every item it ran (the seal checks need open, so they were
+    skipped) and pytest exited 0."""
+    p = pytest_run(tmp_path, *PLUGIN, "--ce1-adapter",
+                   broken("prim_seal_only_wrong"), "--ce1-layer", "primitive",
+                   "--ce1-file", "cryptopp/gcm.txt",
+                   "--ce1-file", "pyca/ciphers/AES/ECB/ECBGFSbox128.rsp")
+    assert p.returncode == 1, p.stdout[-3000:] + p.stderr
+    assert re.search(r"FAILED .*capabilities.*::announced::operations", p.stdout), \
+        p.stdout[-3000:]
+    assert "not_exercised" in p.stdout
+    assert "aes_gcm_seal: announced in the capabilities, but no check " \
+        "could exercise it" in p.stdout
+
+
+def test_api_run_fails_an_announced_operation_no_check_exercised():
+    """api.run does the same end-of-run check as the command line."""
+    with api.open_implementation(adapter=broken("prim_seal_only_wrong")) as impl:
+        rep = api.run(impl, layers=["primitive"],
+                      files=["cryptopp/gcm.txt",
+                             "pyca/ciphers/AES/ECB/ECBGFSbox128.rsp"])
+    kinds = [r.kind for r in rep.results if r.failed]
+    assert "not_exercised" in kinds, kinds[:5]

@@ -214,7 +214,9 @@ def test_pytest_plugin_items_for_the_sframe_layer(tmp_path):
                        capture_output=True, text=True, timeout=600)
     assert p.returncode == 0, p.stdout[-3000:] + p.stderr
     ids = [l for l in p.stdout.splitlines() if "::" in l]
-    assert len(ids) == 590, len(ids)
+    # 590 SFrame checks and the announced-operations item, which runs last
+    assert len(ids) == 591, len(ids)
+    assert ids[-1].endswith("::announced::operations"), ids[-1]
     assert "sframe-aes-128-gcm-sha256-128.json::SFrame_AES_128_GCM_SHA256_128::g1-t3" in ids
     xml = tmp_path / "p.xml"
     p = subprocess.run(base + ["-q", "-m", "ce1_sframe", "--junitxml", str(xml)],

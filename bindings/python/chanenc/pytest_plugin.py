@@ -126,6 +126,7 @@ class _State:
         self.in_process, self.timeout = o.ce1_in_process, o.ce1_timeout
         self._impl = None
         self._reference = None
+        self.results: list = []   # every item's CaseResults, in run order
         self._oracle = None
 
     @property
@@ -289,6 +290,7 @@ class CE1Item(pytest.Item):
     def runtest(self) -> None:
         st = self.config.stash[_KEY]
         results = self._run(st)
+        st.results.extend(results)
         failed = [r for r in results if r.failed]
         if failed:
             _diagnose(st, failed)
@@ -397,6 +399,27 @@ def _protocol_item(st) -> list:
              "request")]
 
 
+def _capabilities_item(st) -> list:
+    """Runs last: the runner's end-of-run check of the announced
+    operations over the items that ran before it (an operation announced
+    but answered NOT_SUPPORTED everywhere, or that no check could exercise
+    because its partner is not announced, fails here once, as in the
+    command-line runner)."""
+    from .conform import runner as R
+    from .conform.results import file_label
+
+    def run(st):
+        r = R.Run(R.build_parser().parse_args(["--no-progress", "-q"]),
+                  st.impl, None)
+        r.results = list(st.results)
+        before = len(r.results)
+        r.check_announced()
+        new = r.results[before:]
+        return new
+    return [(file_label(R._CAPS_FILE), "announced", "operations",
+             "every announced operation was exercised", run, "primitive")]
+
+
 @pytest.hookimpl(tryfirst=True)
 def pytest_collection_modifyitems(session, config, items):
     st = config.stash.get(_KEY, None)
@@ -409,6 +432,7 @@ def pytest_collection_modifyitems(session, config, items):
         specs += _random_items(st, st.selection["modes"])
     if st.impl.kind == "adapter" and (not chosen or "request" in chosen):
         specs += _protocol_item(st)
+    specs += _capabilities_item(st)
     files: dict = {}
     new = []
     for flabel, mode, name, title, run, layer in specs:

@@ -238,6 +238,7 @@ def run(impl: Implementation | None = None, *, diagnose: bool = True,
         events = getattr(impl, "protocol_events", None)
         if events is not None:
             r.record_protocol(events())
+        r.check_announced()     # as the command-line runner does
         r.progress_done()
         return Report(r)
     finally:
