@@ -30,10 +30,13 @@ and ``sframe-test-vectors.json::SFrame_headers_-suite_4-::header7-protect``,
 the request checks of a process adapter as
 ``requests::JSON_lines::r12``, random cases as
 ``random-seed-7::random::case-12``, and the adapter's output problems (a
-banner, extra lines) as the last item ``adapter-output::JSON_lines::
-protocol``. Each item carries its layer as a marker (``-m
-ce1_primitive``, ``ce1_frame``, ``ce1_sframe``, ``ce1_request``) and as a
-JUnit property (``layer``); ``--ce1-layer`` collects some layers only.
+banner, extra lines) as the item ``adapter-output::JSON_lines::
+protocol``; the last item, ``capabilities::announced::operations``, checks
+that every operation the implementation announced was exercised (as the
+command-line runner does at the end of a run). Each item carries its layer
+as a marker (``-m ce1_primitive``, ``ce1_frame``, ``ce1_sframe``,
+``ce1_request``, ``ce1_capabilities``) and as a JUnit property
+(``layer``); ``--ce1-layer`` collects some layers only.
 Checks of the frame operations are skipped, with the reason, for an
 implementation whose capabilities do not list protect and unprotect (a
 primitive-only adapter or library). A failure shows the runner's text: expected and actual,
@@ -183,7 +186,9 @@ def pytest_configure(config):
                                       "(tools/ce1_prim.h operations)"),
                         ("sframe", "SFrame (RFC 9605) vectors "
                                    "(docs/conformance.md 7)"),
-                        ("request", "request checks and the adapter's output")):
+                        ("request", "request checks and the adapter's output"),
+                        ("capabilities", "the end-of-run check of the "
+                                         "announced operations")):
         config.addinivalue_line(
             "markers", f"ce1_{layer}: a CE1 conformance check of the {layer} "
                        f"layer: {what}")
@@ -417,7 +422,7 @@ def _capabilities_item(st) -> list:
         new = r.results[before:]
         return new
     return [(file_label(R._CAPS_FILE), "announced", "operations",
-             "every announced operation was exercised", run, "primitive")]
+             "every announced operation was exercised", run, "capabilities")]
 
 
 @pytest.hookimpl(tryfirst=True)
