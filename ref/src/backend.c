@@ -52,6 +52,12 @@ void ce__backend_hide(unsigned mask) {
 int ce__backend_hidden(int id) {
   return (atomic_load(&ce__hidden_mask) >> id) & 1u;
 }
+
+void ce__backend_reset(void) {
+#ifdef CE_HAVE_IPSECMB
+  ce__ipsecmb_reset();
+#endif
+}
 #endif
 
 int ce__gcm_backend_usable(int id) {

@@ -130,6 +130,12 @@ int ce__gcm_backend_usable(int id);
 #ifdef CE_FAULT_INJECTION
 void ce__backend_hide(unsigned mask);
 int ce__backend_hidden(int id);
+/* Forgets the process-wide state of the backends (ipsec-mb's manager) so
+   that the next context sets it up again (ce_testing_backend_reset). */
+void ce__backend_reset(void);
+#ifdef CE_HAVE_IPSECMB
+void ce__ipsecmb_reset(void);
+#endif
 #else
 #define ce__backend_hidden(id) 0
 #endif

@@ -2,15 +2,25 @@
  * backend_ipsecmb_gcm.c - the GCM family on intel-ipsec-mb (backend.h).
  * Compiled only when CMake found the library (CE_HAVE_IPSECMB).
  *
- * Per context, in key_new (never per packet): an IMB_MGR from
- * alloc_mb_mgr, set up by init_mb_mgr_auto, which detects the CPU at run
- * time (the AVX-512 + VAES code on this project's machines, SSE, AVX or
- * AVX2 code elsewhere); the key expanded once by the manager's GCM key
- * setup (IMB_AES128_GCM_PRE / IMB_AES256_GCM_PRE) into a struct
- * gcm_key_data that the state owns; and the manager's one-shot encrypt and
- * decrypt functions for the key length (what IMB_AES128_GCM_ENC / _DEC
- * and their 256-bit pair call), taken from the manager once. Per packet:
- * one call, nothing allocated, nothing locked.
+ * One manager for the process: an IMB_MGR from alloc_mb_mgr, set up by
+ * init_mb_mgr_auto, which detects the CPU at run time (the AVX-512 + VAES
+ * code on this project's machines, SSE, AVX or AVX2 code elsewhere). It
+ * is made by the first key_new that needs it and never written again: the
+ * GCM key setup (IMB_AES128_GCM_PRE / IMB_AES256_GCM_PRE) and the one-shot
+ * encrypt and decrypt functions for the key length (what
+ * IMB_AES128_GCM_ENC / _DEC and their 256-bit pair call) are function
+ * pointers read from it, and the direct GCM API never touches the manager
+ * (only the job API, which chanenc does not use, keeps state there). A
+ * manager per context used to cost about 200 KiB and 80 us per ce_ctx_new
+ * (bench/README.md). Two threads that both find none each make one; the
+ * first to publish it (compare-and-swap) wins and the other frees its own,
+ * so there is no lock to hold across fork() and a failed setup is simply
+ * tried again by the next key_new. The manager lives until the process
+ * ends (still reachable, not a leak).
+ *
+ * Per context, in key_new (never per packet): the key expanded once into
+ * a struct gcm_key_data that the state owns, and the two function
+ * pointers. Per packet: one call, nothing allocated, nothing locked.
  *
  * Directions. The direct API keeps its per-operation state in a struct
  * gcm_context_data that the caller passes in. Seal and open each have
@@ -37,6 +47,7 @@
 #include "internal.h"
 
 #include <stdalign.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -49,7 +60,6 @@
 
 typedef struct ce__imb_gcm {
   alignas(CE__IMB_ALIGN) struct gcm_key_data key; /* read-only after new */
-  IMB_MGR *mgr;                                   /* owned; read-only    */
   aes_gcm_enc_dec_t enc, dec; /* the manager's functions for the key */
   alignas(CE__IMB_ALIGN) struct gcm_context_data seal_ctx; /* protect   */
   alignas(CE__IMB_ALIGN) struct gcm_context_data open_ctx; /* unprotect */
@@ -61,22 +71,72 @@ typedef struct ce__imb_gcm {
   (IMB_FEATURE_AESNI | IMB_FEATURE_PCLMULQDQ | IMB_FEATURE_SSE4_2 |            \
    IMB_FEATURE_CMOV)
 
+/* imb_get_feature_flags runs CPUID every time, and under a hypervisor
+   each CPUID traps: 16 us a call on this project's VM, paid twice by every
+   ce_ctx_new (ce_config_check and the choice of backend). The CPU does not
+   change while the process runs, so the answer is kept: 0 not yet known,
+   1 usable, 2 not. Threads that race here compute the same answer. */
+static atomic_int ce__imb_usable_known;
+
 static ce_status ce__imb_usable(void) {
-  return (imb_get_feature_flags() & CE__IMB_NEEDS) == CE__IMB_NEEDS
-             ? CE_OK
-             : CE_ERR_NOT_SUPPORTED;
+  int known = atomic_load_explicit(&ce__imb_usable_known, memory_order_relaxed);
+  if (known == 0) {
+    known = (imb_get_feature_flags() & CE__IMB_NEEDS) == CE__IMB_NEEDS ? 1 : 2;
+    atomic_store_explicit(&ce__imb_usable_known, known, memory_order_relaxed);
+  }
+  return known == 1 ? CE_OK : CE_ERR_NOT_SUPPORTED;
 }
+
+/* The process's manager (see the top of this file); NULL until the first
+   key_new sets one up. Published with release, read with acquire, so a
+   reader sees the manager's setup complete. */
+static _Atomic(IMB_MGR *) ce__imb_shared;
+
+static ce_status ce__imb_mgr(IMB_MGR **out) {
+  IMB_MGR *m = atomic_load_explicit(&ce__imb_shared, memory_order_acquire);
+  if (m != NULL) {
+    *out = m;
+    return CE_OK;
+  }
+  IMB_ARCH arch = IMB_ARCH_NONE;
+  m = CE__FAULT("ipsecmb.mgr_alloc") ? NULL : alloc_mb_mgr(0);
+  if (m != NULL)
+    init_mb_mgr_auto(m, &arch);
+  /* The SSE code at least: ce__imb_usable said the CPU has it. */
+  if (m == NULL || CE__FAULT("ipsecmb.mgr_init") || imb_get_errno(m) != 0 ||
+      arch < IMB_ARCH_SSE) {
+    free_mb_mgr(m); /* NULL-safe */
+    return CE_ERR_INTERNAL;
+  }
+  IMB_MGR *first = NULL;
+  if (!atomic_compare_exchange_strong_explicit(&ce__imb_shared, &first, m,
+                                               memory_order_acq_rel,
+                                               memory_order_acquire)) {
+    free_mb_mgr(m); /* another thread published one first: use that */
+    m = first;
+  }
+  *out = m;
+  return CE_OK;
+}
+
+#ifdef CE_FAULT_INJECTION
+/* Testing interface (ce_testing_backend_reset): forget the manager, so the
+   next key_new sets one up and reaches its fault sites again. Contexts
+   keep working: they hold no pointer into the manager. */
+void ce__ipsecmb_reset(void) {
+  free_mb_mgr(atomic_exchange(&ce__imb_shared, NULL));
+}
+#endif
 
 static void ce__imb_free(void *k) {
   ce__imb_gcm *s = k;
   if (s == NULL)
     return;
-  free_mb_mgr(s->mgr); /* NULL-safe */
   OPENSSL_cleanse(s, sizeof *s);
   free(s);
 }
 
-/* A zeroed state with its own manager, set up for this CPU. */
+/* A zeroed state. */
 static ce_status ce__imb_alloc(ce__imb_gcm **out) {
   ce__imb_gcm *s = CE__FAULT("ipsecmb.alloc")
                        ? NULL
@@ -84,37 +144,30 @@ static ce_status ce__imb_alloc(ce__imb_gcm **out) {
   if (s == NULL)
     return CE_ERR_INTERNAL;
   memset(s, 0, sizeof *s);
-  IMB_ARCH arch = IMB_ARCH_NONE;
-  s->mgr = CE__FAULT("ipsecmb.mgr_alloc") ? NULL : alloc_mb_mgr(0);
-  if (s->mgr != NULL)
-    init_mb_mgr_auto(s->mgr, &arch);
-  /* The SSE code at least: ce__imb_usable said the CPU has it. */
-  if (s->mgr == NULL || CE__FAULT("ipsecmb.mgr_init") ||
-      imb_get_errno(s->mgr) != 0 || arch < IMB_ARCH_SSE) {
-    ce__imb_free(s);
-    return CE_ERR_INTERNAL;
-  }
   *out = s;
   return CE_OK;
 }
 
 static ce_status ce__imb_new(const uint8_t *key, size_t key_len, void **out) {
+  IMB_MGR *m = NULL;
   ce__imb_gcm *s = NULL;
-  ce_status st = ce__imb_alloc(&s);
+  ce_status st = ce__imb_mgr(&m);
+  if (st == CE_OK)
+    st = ce__imb_alloc(&s);
   if (st != CE_OK)
     return st;
   if (key_len == 16) {
-    IMB_AES128_GCM_PRE(s->mgr, key, &s->key);
-    s->enc = s->mgr->gcm128_enc;
-    s->dec = s->mgr->gcm128_dec;
+    IMB_AES128_GCM_PRE(m, key, &s->key);
+    s->enc = m->gcm128_enc;
+    s->dec = m->gcm128_dec;
   } else {
-    IMB_AES256_GCM_PRE(s->mgr, key, &s->key);
-    s->enc = s->mgr->gcm256_enc;
-    s->dec = s->mgr->gcm256_dec;
+    IMB_AES256_GCM_PRE(m, key, &s->key);
+    s->enc = m->gcm256_enc;
+    s->dec = m->gcm256_dec;
   }
   /* imb_errno is process-wide and only reset by SAFE_PARAM builds. */
   if (CE__FAULT("ipsecmb.pre") ||
-      ((s->mgr->features & IMB_FEATURE_SAFE_PARAM) && imb_get_errno(NULL))) {
+      ((m->features & IMB_FEATURE_SAFE_PARAM) && imb_get_errno(NULL))) {
     ce__imb_free(s);
     return CE_ERR_INTERNAL;
   }
@@ -122,8 +175,7 @@ static ce_status ce__imb_new(const uint8_t *key, size_t key_len, void **out) {
   return CE_OK;
 }
 
-/* The key data is self-contained: a copy serves as it is, with a manager
-   of its own (managers are not shared between contexts). */
+/* The key data is self-contained: a copy serves as it is. */
 static ce_status ce__imb_dup(const void *k, void **out) {
   const ce__imb_gcm *src = k;
   ce__imb_gcm *s = NULL;

@@ -166,6 +166,9 @@ const char *ce_testing_fault_fired(void) {
 void ce_testing_backend_hide(unsigned mask) {
   ce__backend_hide(mask);
 }
+void ce_testing_backend_reset(void) {
+  ce__backend_reset();
+}
 #else
 int ce_testing_fault_available(void) {
   return 0;
@@ -182,6 +185,7 @@ const char *ce_testing_fault_fired(void) {
 void ce_testing_backend_hide(unsigned mask) {
   (void)mask;
 }
+void ce_testing_backend_reset(void) {}
 #endif
 
 unsigned long ce_testing_channel_queue(const ce_channel *ch, int receive) {

@@ -13,12 +13,20 @@
  * context that never saw a forged frame. Every mode runs once per cipher
  * backend built in and usable here for it (OpenSSL; intel-ipsec-mb for
  * GCM; sm4-simd for SM4_128_ECB): each keeps its state per direction.
+ *
+ * First, before anything else in the process uses intel-ipsec-mb, several
+ * threads create their first ipsec-mb contexts at once: the backend sets
+ * up one IMB_MGR per process, on first use, and publishes it without a
+ * lock (backend_ipsecmb_gcm.c), so every thread must see a manager whose
+ * setup is complete, and every context must make the same frames.
  */
 #include "ce_test.h"
 
 #include "chanenc.h"
+#include "chanenc_testing.h"
 
 #include <pthread.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -68,8 +76,69 @@ static void *unprotector(void *arg) {
   return NULL;
 }
 
+enum { FIRST_THREADS = 4 };
+static pthread_barrier_t first_barrier;
+static uint8_t first_frames[FIRST_THREADS][LEN + CE_MAX_OVERHEAD];
+static ce_status first_status[FIRST_THREADS];
+
+static void *first_context(void *arg) {
+  int t = (int)(intptr_t)arg;
+  ce_config cfg;
+  ce_config_init(&cfg);
+  cfg.mode = CE_MODE_AES_256_GCM;
+  cfg.backend = CE_BACKEND_IPSECMB;
+  ce_config_set_key_str(&cfg, "first");
+  ce_ctx *ctx = NULL;
+  pthread_barrier_wait(&first_barrier);
+  first_status[t] = ce_ctx_new(&cfg, &ctx);
+  size_t len = LEN;
+  payload_of(t, first_frames[t]);
+  if (first_status[t] == CE_OK)
+    first_status[t] = ce_testing_protect_pn(ctx, 77, first_frames[t], &len,
+                                            sizeof first_frames[t]);
+  ce_ctx_free(ctx);
+  return NULL;
+}
+
+static void test_first_contexts_at_once(void) {
+  int chosen;
+  if (ce_backend_select(CE_BACKEND_IPSECMB, CE_MODE_AES_256_GCM, &chosen) !=
+      CE_OK) {
+    printf("ipsec-mb not usable here: first-contexts test not run\n");
+    return;
+  }
+  pthread_t th[FIRST_THREADS];
+  pthread_barrier_init(&first_barrier, NULL, FIRST_THREADS);
+  for (int t = 0; t < FIRST_THREADS; t++)
+    pthread_create(&th[t], NULL, first_context, (void *)(intptr_t)t);
+  for (int t = 0; t < FIRST_THREADS; t++)
+    pthread_join(th[t], NULL);
+  pthread_barrier_destroy(&first_barrier);
+  /* Each thread protected payload t with packet number 77 under one key:
+     thread t's frame must be what the reference backend makes. */
+  ce_config cfg;
+  ce_config_init(&cfg);
+  cfg.mode = CE_MODE_AES_256_GCM;
+  cfg.backend = CE_BACKEND_OPENSSL;
+  ce_config_set_key_str(&cfg, "first");
+  ce_ctx *ref = NULL;
+  CE_CHECK_STATUS(ce_ctx_new(&cfg, &ref), CE_OK, "first: reference");
+  for (int t = 0; t < FIRST_THREADS; t++) {
+    uint8_t want[LEN + CE_MAX_OVERHEAD];
+    size_t len = LEN;
+    payload_of(t, want);
+    CE_CHECK_STATUS(first_status[t], CE_OK, "first: thread %d", t);
+    CE_CHECK_STATUS(ce_testing_protect_pn(ref, 77, want, &len, sizeof want),
+                    CE_OK, "first: reference frame");
+    CE_CHECK(memcmp(first_frames[t], want, len) == 0,
+             "first: thread %d's frame differs from OpenSSL's", t);
+  }
+  ce_ctx_free(ref);
+}
+
 int main(void) {
   static shared s;
+  test_first_contexts_at_once();
   /* Every mode with every named backend; the pairs a backend cannot serve
      here are skipped below. */
   enum { NBACKENDS = CE_BACKEND_SM4SIMD - CE_BACKEND_OPENSSL + 1 };
