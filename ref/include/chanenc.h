@@ -221,6 +221,11 @@ CE_API ce_status ce_backend_select(int backend, int mode, int *out);
 /* Configuration (spec 3)                                              */
 /* ------------------------------------------------------------------ */
 
+/* The caller allocates ce_config, so its size is part of the ABI: fields
+   are only ever appended, always through ce_config_init, and a release
+   that appends one changes the library's SONAME (README.md, "Versions and
+   ABI"; backend arrived in 0.2, libchanenc.so.0.2). Always start from
+   ce_config_init, never from a zeroed or partly written struct. */
 typedef struct ce_config {
   int mode;                  /* 1..8, see ce_mode */
   const uint8_t *key;        /* raw key bytes; borrowed, copied by ce_ctx_new */
@@ -426,7 +431,7 @@ CE_API ce_status ce_pbkdf2_sha256(const uint8_t *pass, size_t pass_len,
                                   size_t out_len);
 
 /* Library version string with the backends built in, e.g.
-   "chanenc 0.1.0 (OpenSSL 3.0.19 27 Jan 2026; backends: openssl,
+   "chanenc 0.2.0 (OpenSSL 3.0.19 27 Jan 2026; backends: openssl,
    ipsec-mb 1.3.0, sm4-simd)". OpenSSL's and ipsec-mb's versions are those
    of the libraries loaded at run time. A backend built in may still be
    unusable on this CPU (ce_backend_select). */

@@ -6,10 +6,12 @@
 #      CMake package and pkg-config files, nothing referring to the source
 #      or build tree, and libchanenc.so exporting only ce_ symbols (none
 #      with protect_pn or testing in its name);
-#   2. configure tests/consumer (find_package(chanenc 0.1 CONFIG REQUIRED))
+#   2. configure tests/consumer (find_package(chanenc 0.2 CONFIG REQUIRED))
 #      against that prefix with CMAKE_PREFIX_PATH, build it with Ninja, and
 #      run consumer_shared (chanenc::chanenc) and consumer_static
-#      (chanenc::chanenc_static); a request for chanenc 1.0 must fail;
+#      (chanenc::chanenc_static); a request for chanenc 1.0, or for the
+#      previous 0.x minor, must fail, and the SONAME must be major.minor
+#      while the version is 0.x;
 #   3. build consumer.c with pkg-config (PKG_CONFIG_PATH=<prefix>/lib/
 #      pkgconfig), shared and static (--static), and run both.
 # Environment: CC (compiler, default cc), CFLAGS/LDFLAGS (e.g. sanitizer
@@ -22,7 +24,7 @@ here="$(cd "$(dirname "$0")" && pwd)"
 src="$(cd "$here/../.." && pwd)"
 
 if [ $# -ne 1 ] || [ "$1" = "-h" ] || [ "$1" = "--help" ]; then
-  sed -n '2,18p' "$0" | sed 's/^# \{0,1\}//'
+  sed -n '2,20p' "$0" | sed 's/^# \{0,1\}//'
   [ $# -eq 1 ] && exit 0
   exit 2
 fi
@@ -119,6 +121,21 @@ asyms="$(awk 'NF >= 3 { print $3 }' "$tmp/nm_a.txt" | sort -u)"
   fail "libchanenc.a's global symbols differ from libchanenc.so's: $(words "$(comm -3 <(echo "$asyms") <(echo "$syms"))")"
 say "ok: libchanenc.a defines the same $(wc -l <<<"$asyms") global symbols, nothing internal"
 
+# The SONAME (README.md, "Versions and ABI"): major.minor while the
+# version is 0.x, the major alone from 1.0 on.
+step="SONAME"
+version="$(sed -n 's/^CMAKE_PROJECT_VERSION:STATIC=//p' "$build/CMakeCache.txt")"
+[ -n "$version" ] || fail "no CMAKE_PROJECT_VERSION in $build/CMakeCache.txt"
+major="${version%%.*}"
+minor="${version#*.}"
+minor="${minor%%.*}"
+if [ "$major" = 0 ]; then want_soname="libchanenc.so.0.$minor"; else want_soname="libchanenc.so.$major"; fi
+soname="$(readelf -d "$prefix/lib/libchanenc.so" | sed -n 's/.*(SONAME).*\[\(.*\)\]/\1/p')"
+[ "$soname" = "$want_soname" ] ||
+  fail "libchanenc.so's SONAME is '$soname', not $want_soname (version $version)"
+[ -e "$prefix/lib/$soname" ] || fail "$prefix/lib/$soname is not installed"
+say "ok: SONAME $soname for version $version"
+
 # ---- 2. find_package(chanenc CONFIG) -------------------------------------
 step="CMake consumer: configure"
 cbuild="$tmp/cmake-build"
@@ -129,7 +146,7 @@ logged cmake-configure.log env CC="$cc" cmake -S "$here" -B "$cbuild" -G Ninja \
 cdir="$(sed -n 's/^chanenc_DIR:PATH=//p' "$cbuild/CMakeCache.txt")"
 [ "$cdir" = "$prefix/lib/cmake/chanenc" ] ||
   fail "find_package found chanenc in '$cdir', not in $prefix/lib/cmake/chanenc"
-say "ok: find_package(chanenc 0.1 CONFIG REQUIRED) found $cdir"
+say "ok: find_package(chanenc 0.2 CONFIG REQUIRED) found $cdir"
 
 step="CMake consumer: build"
 logged cmake-build.log cmake --build "$cbuild"
@@ -168,19 +185,28 @@ run_consumer "$cbuild/consumer_static" static
 say "ok: consumer_static (chanenc::chanenc_static)"
 
 step="CMake consumer: version check"
-# SameMajorVersion: 0.1.x must not satisfy a request for 1.0.
-mkdir -p "$tmp/version-check"
-cat >"$tmp/version-check/CMakeLists.txt" <<'CMAKE'
+# README.md, "Versions and ABI": while the version is 0.x, each minor
+# release may change the ABI, so the package accepts only its own minor
+# (0.1 must not be satisfied by 0.2) and never 1.0.
+refuse_version() {
+  local want="$1" d="$tmp/version-check-$1"
+  mkdir -p "$d"
+  cat >"$d/CMakeLists.txt" <<CMAKE
 cmake_minimum_required(VERSION 3.16)
 project(chanenc_version_check LANGUAGES NONE)
-find_package(chanenc 1.0 CONFIG QUIET)
+find_package(chanenc $want CONFIG QUIET)
 if(chanenc_FOUND)
-  message(FATAL_ERROR "chanenc ${chanenc_VERSION} accepted for a request of 1.0")
+  message(FATAL_ERROR "chanenc \${chanenc_VERSION} accepted for a request of $want")
 endif()
 CMAKE
-logged version-check.log cmake -S "$tmp/version-check" -B "$tmp/version-check/build" \
-  -G Ninja -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF
-say "ok: find_package(chanenc 1.0) refuses chanenc 0.x"
+  logged "version-check-$want.log" cmake -S "$d" -B "$d/build" \
+    -G Ninja -DCMAKE_PREFIX_PATH="$prefix" -DCMAKE_FIND_USE_PACKAGE_REGISTRY=OFF
+  say "ok: find_package(chanenc $want) refuses chanenc $version"
+}
+refuse_version 1.0
+if [ "$major" = 0 ] && [ "$minor" -gt 0 ]; then
+  refuse_version "0.$((minor - 1))"
+fi
 
 # ---- 3. pkg-config ----------------------------------------------------------
 step="pkg-config"

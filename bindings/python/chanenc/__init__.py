@@ -60,7 +60,7 @@ except ImportError:  # pragma: no cover - not built by CMake
 
 def version() -> str:
     """Version of the C library with its backends, e.g.
-    ``"chanenc 0.1.0 (OpenSSL 3.0.x; backends: openssl, ipsec-mb 1.3.0,
+    ``"chanenc 0.2.0 (OpenSSL 3.0.x; backends: openssl, ipsec-mb 1.3.0,
     sm4-simd)"``."""
     return _core.ce_version()
 
