@@ -81,13 +81,17 @@ static pthread_barrier_t first_barrier;
 static uint8_t first_frames[FIRST_THREADS][LEN + CE_MAX_OVERHEAD];
 static ce_status first_status[FIRST_THREADS];
 
+static void first_config(ce_config *cfg, int backend) {
+  ce_config_init(cfg);
+  cfg->mode = CE_MODE_AES_256_GCM;
+  cfg->backend = backend;
+  ce_config_set_key_str(cfg, "first");
+}
+
 static void *first_context(void *arg) {
   int t = (int)(intptr_t)arg;
   ce_config cfg;
-  ce_config_init(&cfg);
-  cfg.mode = CE_MODE_AES_256_GCM;
-  cfg.backend = CE_BACKEND_IPSECMB;
-  ce_config_set_key_str(&cfg, "first");
+  first_config(&cfg, CE_BACKEND_IPSECMB);
   ce_ctx *ctx = NULL;
   pthread_barrier_wait(&first_barrier);
   first_status[t] = ce_ctx_new(&cfg, &ctx);
@@ -117,10 +121,7 @@ static void test_first_contexts_at_once(void) {
   /* Each thread protected payload t with packet number 77 under one key:
      thread t's frame must be what the reference backend makes. */
   ce_config cfg;
-  ce_config_init(&cfg);
-  cfg.mode = CE_MODE_AES_256_GCM;
-  cfg.backend = CE_BACKEND_OPENSSL;
-  ce_config_set_key_str(&cfg, "first");
+  first_config(&cfg, CE_BACKEND_OPENSSL);
   ce_ctx *ref = NULL;
   CE_CHECK_STATUS(ce_ctx_new(&cfg, &ref), CE_OK, "first: reference");
   for (int t = 0; t < FIRST_THREADS; t++) {
