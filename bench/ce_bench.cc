@@ -1043,8 +1043,8 @@ void register_all() {
         bm_setup, mode, CE_BACKEND_AUTO)
         ->Unit(benchmark::kMicrosecond);
     // The OpenSSL backend's setup where auto chose another (GCM2 is all
-    // PBKDF2, so only the unsalted GCM modes).
-    if ((mode == 5 || mode == 6) && !auto_is_openssl(mode))
+    // PBKDF2, so only the unsalted GCM modes; and SM4_128_ECB).
+    if ((mode == 5 || mode == 6 || mode == 4) && !auto_is_openssl(mode))
       benchmark::RegisterBenchmark(
           ("setup/ce_ctx_new_openssl/" + std::string(ce_mode_name(mode)))
               .c_str(),

@@ -317,10 +317,14 @@ def main(argv):
     rows = []
     for name in sorted(k for k in med if k.startswith("setup/")):
         _, what, m = name.split("/")
-        rows.append([m, what, f"{g(name) / 1e3:,.1f}"])
+        if what == "ce_ctx_new":
+            be = ctx.get(f"backend_{m}", "openssl")
+        else:
+            be = "openssl" if what == "ce_ctx_new_openssl" else "libsrtp"
+        rows.append([m, what, be, f"{g(name) / 1e3:,.1f}"])
     if rows:
         print("Key setup (context creation, key schedule included)")
-        print_table(["mode", "call", "us"], rows, "llr")
+        print_table(["mode", "call", "backend", "us"], rows, "lllr")
         print()
 
     if errors:
