@@ -221,11 +221,12 @@ CE_API ce_status ce_backend_select(int backend, int mode, int *out);
 /* Configuration (spec 3)                                              */
 /* ------------------------------------------------------------------ */
 
-/* The caller allocates ce_config, so its size is part of the ABI: fields
-   are only ever appended, always through ce_config_init, and a release
-   that appends one changes the library's SONAME (README.md, "Versions and
-   ABI"; backend arrived in 0.2, libchanenc.so.0.2). Always start from
-   ce_config_init, never from a zeroed or partly written struct. */
+/* The caller allocates ce_config, so its layout is part of the ABI:
+   fields are only ever appended, each with a ce_config_init value that
+   keeps the old behaviour, and while the version is 0.x a release that
+   appends one changes the library's SONAME (README.md, "Versions and
+   ABI": backend came during 0.1, so 0.2 is libchanenc.so.0.2). Always
+   start from ce_config_init, never from a struct filled by hand. */
 typedef struct ce_config {
   int mode;                  /* 1..8, see ce_mode */
   const uint8_t *key;        /* raw key bytes; borrowed, copied by ce_ctx_new */

@@ -2,21 +2,22 @@
  * backend_ipsecmb_gcm.c - the GCM family on intel-ipsec-mb (backend.h).
  * Compiled only when CMake found the library (CE_HAVE_IPSECMB).
  *
- * One manager for the process: an IMB_MGR from alloc_mb_mgr, set up by
- * init_mb_mgr_auto, which detects the CPU at run time (the AVX-512 + VAES
- * code on this project's machines, SSE, AVX or AVX2 code elsewhere). It
- * is made by the first key_new that needs it and never written again: the
- * GCM key setup (IMB_AES128_GCM_PRE / IMB_AES256_GCM_PRE) and the one-shot
- * encrypt and decrypt functions for the key length (what
- * IMB_AES128_GCM_ENC / _DEC and their 256-bit pair call) are function
- * pointers read from it, and the direct GCM API never touches the manager
- * (only the job API, which chanenc does not use, keeps state there). A
- * manager per context used to cost about 200 KiB and 80 us per ce_ctx_new
- * (bench/README.md). Two threads that both find none each make one; the
- * first to publish it (compare-and-swap) wins and the other frees its own,
- * so there is no lock to hold across fork() and a failed setup is simply
- * tried again by the next key_new. The manager lives until the process
- * ends (still reachable, not a leak).
+ * One manager's functions for the process. An IMB_MGR (alloc_mb_mgr,
+ * init_mb_mgr_auto, which detects the CPU at run time: the AVX-512 + VAES
+ * code on this project's machines, SSE, AVX or AVX2 code elsewhere) is
+ * only a table of function pointers into the library's code plus the
+ * job API's state, which chanenc does not use; the GCM key setup
+ * (what IMB_AES128_GCM_PRE / IMB_AES256_GCM_PRE call) and the one-shot
+ * encrypt and decrypt functions (what IMB_AES128_GCM_ENC / _DEC and their
+ * 256-bit pair call) take no manager. So the first key_new sets up a
+ * manager, copies those pointers and the feature flags into static
+ * storage, and frees it. A manager per context used to cost about 200 KiB
+ * and 80 us per ce_ctx_new (bench/README.md); keeping the manager itself
+ * for the process would strand its 200 KiB whenever the library is
+ * unloaded (dlclose; tests/c/test_dlclose.c). Publication is lock-free
+ * (a state word: 0 none, 1 being written, 2 kept), so there is no lock to
+ * hold across fork(), and a failed setup is simply tried again by the next
+ * key_new.
  *
  * Per context, in key_new (never per packet): the key expanded once into
  * a struct gcm_key_data that the state owns, and the two function
@@ -87,19 +88,26 @@ static ce_status ce__imb_usable(void) {
   return known == 1 ? CE_OK : CE_ERR_NOT_SUPPORTED;
 }
 
-/* The process's manager (see the top of this file); NULL until the first
-   key_new sets one up. Published with release, read with acquire, so a
-   reader sees the manager's setup complete. */
-static _Atomic(IMB_MGR *) ce__imb_shared;
+/* What key_new needs from a manager: the GCM functions for both key
+   lengths and the library's feature flags (see the top of this file). */
+typedef struct ce__imb_fns {
+  aes_gcm_pre_t pre128, pre256;
+  aes_gcm_enc_dec_t enc128, dec128, enc256, dec256;
+  uint64_t features;
+} ce__imb_fns;
 
-static ce_status ce__imb_mgr(IMB_MGR **out) {
-  IMB_MGR *m = atomic_load_explicit(&ce__imb_shared, memory_order_acquire);
-  if (m != NULL) {
-    *out = m;
+/* The process's copy: written once by the thread that moves the state
+   from 0 to 1, read by anyone who sees 2 (acquire), never freed. */
+static ce__imb_fns ce__imb_kept;
+static atomic_int ce__imb_kept_state; /* 0 none, 1 being written, 2 kept */
+
+static ce_status ce__imb_fns_get(ce__imb_fns *out) {
+  if (atomic_load_explicit(&ce__imb_kept_state, memory_order_acquire) == 2) {
+    *out = ce__imb_kept;
     return CE_OK;
   }
   IMB_ARCH arch = IMB_ARCH_NONE;
-  m = CE__FAULT("ipsecmb.mgr_alloc") ? NULL : alloc_mb_mgr(0);
+  IMB_MGR *m = CE__FAULT("ipsecmb.mgr_alloc") ? NULL : alloc_mb_mgr(0);
   if (m != NULL)
     init_mb_mgr_auto(m, &arch);
   /* The SSE code at least: ce__imb_usable said the CPU has it. */
@@ -108,23 +116,29 @@ static ce_status ce__imb_mgr(IMB_MGR **out) {
     free_mb_mgr(m); /* NULL-safe */
     return CE_ERR_INTERNAL;
   }
-  IMB_MGR *first = NULL;
-  if (!atomic_compare_exchange_strong_explicit(&ce__imb_shared, &first, m,
-                                               memory_order_acq_rel,
-                                               memory_order_acquire)) {
-    free_mb_mgr(m); /* another thread published one first: use that */
-    m = first;
+  *out =
+      (ce__imb_fns){m->gcm128_pre, m->gcm256_pre, m->gcm128_enc, m->gcm128_dec,
+                    m->gcm256_enc, m->gcm256_dec, m->features};
+  free_mb_mgr(m); /* its functions are the library's code, not its own */
+  /* The first thread here keeps them for everyone. Another that finds the
+     state at 1 (being written, or, in a child after fork(), written by a
+     thread that no longer exists) simply uses its own copy. */
+  int none = 0;
+  if (atomic_compare_exchange_strong_explicit(&ce__imb_kept_state, &none, 1,
+                                              memory_order_acquire,
+                                              memory_order_relaxed)) {
+    ce__imb_kept = *out;
+    atomic_store_explicit(&ce__imb_kept_state, 2, memory_order_release);
   }
-  *out = m;
   return CE_OK;
 }
 
 #ifdef CE_FAULT_INJECTION
-/* Testing interface (ce_testing_backend_reset): forget the manager, so the
-   next key_new sets one up and reaches its fault sites again. Contexts
-   keep working: they hold no pointer into the manager. */
+/* Testing interface (ce_testing_backend_reset): forget what was kept, so
+   the next key_new sets up a manager again and reaches its fault sites.
+   Contexts keep working: they hold their own function pointers. */
 void ce__ipsecmb_reset(void) {
-  free_mb_mgr(atomic_exchange(&ce__imb_shared, NULL));
+  atomic_store(&ce__imb_kept_state, 0);
 }
 #endif
 
@@ -149,25 +163,25 @@ static ce_status ce__imb_alloc(ce__imb_gcm **out) {
 }
 
 static ce_status ce__imb_new(const uint8_t *key, size_t key_len, void **out) {
-  IMB_MGR *m = NULL;
+  ce__imb_fns f;
   ce__imb_gcm *s = NULL;
-  ce_status st = ce__imb_mgr(&m);
+  ce_status st = ce__imb_fns_get(&f);
   if (st == CE_OK)
     st = ce__imb_alloc(&s);
   if (st != CE_OK)
     return st;
   if (key_len == 16) {
-    IMB_AES128_GCM_PRE(m, key, &s->key);
-    s->enc = m->gcm128_enc;
-    s->dec = m->gcm128_dec;
+    f.pre128(key, &s->key);
+    s->enc = f.enc128;
+    s->dec = f.dec128;
   } else {
-    IMB_AES256_GCM_PRE(m, key, &s->key);
-    s->enc = m->gcm256_enc;
-    s->dec = m->gcm256_dec;
+    f.pre256(key, &s->key);
+    s->enc = f.enc256;
+    s->dec = f.dec256;
   }
   /* imb_errno is process-wide and only reset by SAFE_PARAM builds. */
   if (CE__FAULT("ipsecmb.pre") ||
-      ((m->features & IMB_FEATURE_SAFE_PARAM) && imb_get_errno(NULL))) {
+      ((f.features & IMB_FEATURE_SAFE_PARAM) && imb_get_errno(NULL))) {
     ce__imb_free(s);
     return CE_ERR_INTERNAL;
   }

@@ -102,10 +102,10 @@ const char *ce_testing_fault_fired(void);
    CE_ERR_NOT_SUPPORTED. Only with fault injection (elsewhere a no-op);
    not while another thread creates contexts or checks configs. */
 void ce_testing_backend_hide(unsigned mask);
-/* Forgets what the backends set up once per process (intel-ipsec-mb's
-   IMB_MGR, made by the first context that needs it), so that the next
-   context sets it up again and reaches those fault sites, as the first
-   context of a process does. Existing contexts keep working. Only with
+/* Forgets what the backends set up once per process (the function
+   pointers of intel-ipsec-mb's IMB_MGR, which the first context that
+   needs them sets up), so that the next context sets a manager up again
+   and reaches those fault sites, as the first context of a process does. Existing contexts keep working. Only with
    fault injection (elsewhere a no-op); not while another thread creates
    contexts. */
 void ce_testing_backend_reset(void);

@@ -16,9 +16,9 @@
  *
  * First, before anything else in the process uses intel-ipsec-mb, several
  * threads create their first ipsec-mb contexts at once: the backend sets
- * up one IMB_MGR per process, on first use, and publishes it without a
- * lock (backend_ipsecmb_gcm.c), so every thread must see a manager whose
- * setup is complete, and every context must make the same frames.
+ * up an IMB_MGR on first use and publishes its function pointers for the
+ * process without a lock (backend_ipsecmb_gcm.c), so every thread must see
+ * them complete, and every context must make the same frames.
  */
 #include "ce_test.h"
 

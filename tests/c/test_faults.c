@@ -895,11 +895,11 @@ static void hidden_backend(int b, int first, int last) {
 }
 
 /* intel-ipsec-mb's IMB_MGR is set up once per process, not per context
-   (backend_ipsecmb_gcm.c; each context used to have its own, about
-   200 KiB and 80 us of ce_ctx_new). The first context after a reset
-   reaches the manager's sites; no site of a later ce_ctx_new or
-   ce_ctx_dup is the manager's; and a context keeps working when the
-   manager it was keyed with is gone. */
+   (backend_ipsecmb_gcm.c keeps its function pointers; each context used
+   to have a manager of its own, about 200 KiB and 80 us of ce_ctx_new).
+   The first context after a reset reaches the manager's sites; no site of
+   a later ce_ctx_new or ce_ctx_dup is the manager's; and a context keeps
+   working after the backend forgot what it kept. */
 static int fires_manager_site(const ce_config *cfg, const ce_ctx *of) {
   int seen = 0;
   for (unsigned long k = 1;; k++) {
@@ -937,7 +937,7 @@ static void test_ipsecmb_manager_once(void) {
            "manager: a second ce_ctx_new sets up a manager of its own");
   CE_CHECK(!fires_manager_site(&cfg, first),
            "manager: ce_ctx_dup sets up a manager of its own");
-  ce_testing_backend_reset(); /* first's manager is gone */
+  ce_testing_backend_reset(); /* what first was keyed from is forgotten */
   CE_CHECK_STATUS(ce_ctx_new(&cfg, &ref), CE_OK, "manager: ref");
   check_still_exact(first, ref, CE_MODE_AES_256_GCM, "manager reset");
   ce_ctx_free(ref);
