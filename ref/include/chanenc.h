@@ -225,8 +225,9 @@ CE_API ce_status ce_backend_select(int backend, int mode, int *out);
    fields are only ever appended, each with a ce_config_init value that
    keeps the old behaviour, and while the version is 0.x a release that
    appends one changes the library's SONAME (README.md, "Versions and
-   ABI": backend came during 0.1, so 0.2 is libchanenc.so.0.2). Always
-   start from ce_config_init, never from a struct filled by hand. */
+   ABI": backend came during 0.1, so 0.2 is libchanenc.so.0.2); from 1.0
+   on, appending one takes a new major version. Always start from
+   ce_config_init, never from a struct filled by hand. */
 typedef struct ce_config {
   int mode;                  /* 1..8, see ce_mode */
   const uint8_t *key;        /* raw key bytes; borrowed, copied by ce_ctx_new */

@@ -25,8 +25,9 @@
  *
  * Directions. The direct API keeps its per-operation state in a struct
  * gcm_context_data that the caller passes in. Seal and open each have
- * their own, on separate cache lines; the manager and the key data are
- * only read after key_new. So one thread may seal while another opens.
+ * their own, on separate cache lines; the key data and the function
+ * pointers are only read after key_new. So one thread may seal while
+ * another opens.
  *
  * Errors. init_mb_mgr_auto reports through the manager (imb_get_errno
  * (mgr)). The direct API reports only bad arguments (NULL pointers, lengths

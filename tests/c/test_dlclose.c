@@ -1,7 +1,9 @@
 /*
  * test_dlclose.c - a program that loads libchanenc.so with dlopen, uses
  * it and unloads it with dlclose, again and again (a plugin host does
- * this), gets all its memory back.
+ * this), gets its memory back: all but the 4 KiB page of fork detection
+ * (fork.c maps it once per load, with MADV_WIPEONFORK, and nothing unmaps
+ * it; as in 0.1).
  *
  * The intel-ipsec-mb backend sets up what it needs once per process
  * (backend_ipsecmb_gcm.c). A first version kept a whole IMB_MGR for the
@@ -9,9 +11,12 @@
  * to it any more, and every load/unload cycle lost 204 KiB (a reviewer's
  * reproducer). Now the manager is freed as soon as its function pointers
  * are copied. Each cycle here creates a context for SM4_128_ECB and the
- * unsalted GCM modes on every backend that serves them, protects and unprotects
- * a packet, and unloads the library; the resident set must not grow by more
- * than 64 KiB per cycle over 100 cycles. (Under ASan or TSan the RSS says
+ * unsalted GCM modes on every backend that serves them, protects and
+ * unprotects a packet, and unloads the library, which must then be gone
+ * (dlopen with RTLD_NOLOAD finds nothing: a library pinned in memory would
+ * keep its statics, and this test would prove nothing); the resident set
+ * must not grow by more than 16 KiB per cycle over 100 cycles (4.9 KiB
+ * measured here). (Under ASan or TSan the RSS says
  * nothing, as freed memory is quarantined; there LeakSanitizer, in the
  * ASan stage, reports what a cycle leaks at exit.)
  *
@@ -39,7 +44,7 @@
 
 #define CYCLES 110
 #define WARMUP 10
-#define MAX_KIB_PER_CYCLE 64.0
+#define MAX_KIB_PER_CYCLE 16.0
 
 typedef struct api {
   void (*config_init)(ce_config *);
@@ -135,6 +140,11 @@ int main(void) {
       fprintf(stderr, "test_dlclose: dlclose: %s\n", dlerror());
       return 2;
     }
+    void *still = dlopen(path, RTLD_NOW | RTLD_NOLOAD);
+    CE_CHECK(still == NULL, "cycle %d: %s is still loaded after dlclose", i,
+             path);
+    if (still != NULL)
+      (void)dlclose(still);
     if (i == WARMUP - 1)
       before = rss_kib();
   }
@@ -144,7 +154,8 @@ int main(void) {
          "%ld KiB after %d: %.1f KiB per cycle%s\n",
          CYCLES, contexts, before, WARMUP, after, CYCLES, per,
          SANITIZED ? " (not checked under a sanitizer)" : "");
-  CE_CHECK(contexts >= 4, "only %d contexts per cycle", contexts);
+  /* SM4_128_ECB and both GCM modes on OpenSSL at least. */
+  CE_CHECK(contexts >= 3, "only %d contexts per cycle", contexts);
   if (!SANITIZED)
     CE_CHECK(before > 0 && per <= MAX_KIB_PER_CYCLE,
              "each load/unload cycle keeps %.1f KiB (limit %.0f)", per,
