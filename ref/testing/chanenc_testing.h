@@ -105,9 +105,9 @@ void ce_testing_backend_hide(unsigned mask);
 /* Forgets what the backends set up once per process (the function
    pointers of intel-ipsec-mb's IMB_MGR, which the first context that
    needs them sets up), so that the next context sets a manager up again
-   and reaches those fault sites, as the first context of a process does. Existing contexts keep working. Only with
-   fault injection (elsewhere a no-op); not while another thread creates
-   contexts. */
+   and reaches those fault sites, as the first context of a process does.
+   Existing contexts keep working. Only with fault injection (elsewhere a
+   no-op); not while another thread creates contexts. */
 void ce_testing_backend_reset(void);
 
 /* How many calls are holding or waiting for one direction of a channel
