@@ -6,13 +6,16 @@
 #      fuzz corpus replay, benchmark smoke run;
 #   2. ASan + UBSan build (gcc): C tests, corpus replay, pytest suites,
 #      the benchmark smoke run;
-#   3. fault-injection build (ASan+UBSan, LeakSanitizer): every OpenSSL
+#   3. OpenSSL-only build (-DCE_WITH_IPSECMB=OFF): every CTest test, as
+#      on a machine without intel-ipsec-mb (OpenSSL is then the only GCM
+#      backend, and CE_BACKEND_AUTO chooses it);
+#   4. fault-injection build (ASan+UBSan, LeakSanitizer): every OpenSSL
 #      call, allocation and lock initialisation of ref/ made to fail in
 #      turn (tests/c/test_faults.c, label faults);
-#   4. ThreadSanitizer build: the threading tests (label tsan);
-#   5. libFuzzer build (clang): short bounded runs (CE1 differential vs.
+#   5. ThreadSanitizer build: the threading tests (label tsan);
+#   6. libFuzzer build (clang): short bounded runs (CE1 differential vs.
 #      libce1impl_mbedtls.so) and catching the broken library (fuzz-short);
-#   6. coverage (gcc --coverage, scripts/coverage.sh): line and branch
+#   7. coverage (gcc --coverage, scripts/coverage.sh): line and branch
 #      coverage of ref/ from the C tests and fuzz corpora, at least 98% of
 #      lines and 95% of branches.
 # Usage: scripts/test.sh [--quick]   (--quick: stage 1 only)
@@ -73,6 +76,9 @@ stage "release build: all tests" "$root/release" -- \
 if [ "$quick" = 0 ]; then
   stage "ASan+UBSan build: C tests, corpus replay, Python suites, bench smoke" \
     "$root/asan" -- -DCE_SANITIZE=ON -DCE_BUILD_PYTHON=ON -DCE_BUILD_BENCH=ON
+  stage "OpenSSL-only build (-DCE_WITH_IPSECMB=OFF): all tests" \
+    "$root/openssl-only" -- -DCE_WITH_IPSECMB=OFF -DCE_BUILD_FUZZ_REPLAY=ON \
+    -DCE_BUILD_BENCH=ON -DCE_BUILD_PYTHON=ON
   stage "fault-injection build (ASan+UBSan+LSan): every failure path" \
     "$root/faults" -L faults -- -DCE_FAULT_INJECTION=ON -DCE_SANITIZE=ON \
     -DCE_BUILD_PYTHON=OFF -DCE_BUILD_BENCH=OFF -DCE_BUILD_FUZZ_REPLAY=OFF
