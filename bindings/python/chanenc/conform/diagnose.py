@@ -451,41 +451,39 @@ def _prim_outcome(impl, obs: PrimObservation):
     return ("ok", None, b"".join(ans[m] for m in ANSWER_MEMBERS[obs.op]))
 
 
-class PrimDiagnoser:
-    """The primitive catalogue (:data:`chanenc.conform.pyprim.PRIM_DEVIATIONS`)
-    on the generic engine: a failed primitive vector is replayed through
-    the runner's own primitives (:class:`~chanenc.conform.pyprim.PyPrim`)
-    with each deviation switched on. The replay is trusted only where the
-    spec model gives the vector's expected answer: else nothing is
-    explained (the model does not cover the case)."""
+class _ModelDiagnoser:
+    """A catalogue on the generic engine, through one of the runner's own
+    implementations (a *model*): a failed check is replayed with each
+    deviation switched on, and the replay is trusted only where the model
+    without deviation gives the check's expected answer (else the model
+    does not cover the case and nothing is explained). Subclasses give
+    the catalogue, the model, how to replay an observation
+    (``_outcome``), where a deviation applies (``_applies``) and when the
+    model's answer is the expected one (``_gives_expected``)."""
 
-    def __init__(self, deviations=None) -> None:
-        from .pyprim import PRIM_DEVIATIONS, PyPrim
-        devs = [d for d in PRIM_DEVIATIONS.values() if d.diagnostic] \
-            if deviations is None else [PRIM_DEVIATIONS[n] for n in deviations]
-        self._impls = {d.name: PyPrim({d.name}) for d in devs}
-        self._spec = PyPrim()
+    def __init__(self, catalogue: dict, model, deviations=None) -> None:
+        devs = [d for d in catalogue.values() if d.diagnostic] \
+            if deviations is None else [catalogue[n] for n in deviations]
+        self._impls = {d.name: model({d.name}) for d in devs}
+        self._spec = model()
         self.engine = Engine([_Ordered(d, i) for i, d in enumerate(devs)],
                              self._evaluate, self._spec_outcome)
 
     def _evaluate(self, v, obs):
-        if obs.op not in v.ops:
+        if not self._applies(v, obs):
             return NOT_APPLICABLE
-        return _prim_outcome(self._impls[v.name], obs)
+        return self._outcome(self._impls[v.name], obs)
 
     def _spec_outcome(self, obs):
-        return _prim_outcome(self._spec, obs)
+        return self._outcome(self._spec, obs)
 
     def trusted(self, obs) -> bool:
-        """Whether the spec model gives the vector's expected answer."""
+        """Whether the model without deviation gives the expected answer."""
         try:
             want = self._spec_outcome(obs)
         except Exception:
             return False
-        exp = obs.expected
-        if want[0] == "status":
-            return isinstance(exp, str) and (exp == want[1] or exp.startswith("any "))
-        return isinstance(exp, (bytes, bytearray)) and want[2] == bytes(exp)
+        return self._gives_expected(want, obs.expected)
 
     def matches(self, obs) -> list:
         if not self.trusted(obs):
@@ -494,6 +492,30 @@ class PrimDiagnoser:
 
     def first(self, obs):
         return self.engine.first(obs, obs.actual) if self.trusted(obs) else None
+
+
+class PrimDiagnoser(_ModelDiagnoser):
+    """The primitive catalogue (:data:`chanenc.conform.pyprim.PRIM_DEVIATIONS`)
+    replayed through the runner's own primitives
+    (:class:`~chanenc.conform.pyprim.PyPrim`)."""
+
+    def __init__(self, deviations=None) -> None:
+        from .pyprim import PRIM_DEVIATIONS, PyPrim
+        super().__init__(PRIM_DEVIATIONS, PyPrim, deviations)
+
+    @staticmethod
+    def _applies(v, obs) -> bool:
+        return obs.op in v.ops
+
+    @staticmethod
+    def _outcome(impl, obs):
+        return _prim_outcome(impl, obs)
+
+    @staticmethod
+    def _gives_expected(want, exp) -> bool:
+        if want[0] == "status":
+            return isinstance(exp, str) and (exp == want[1] or exp.startswith("any "))
+        return isinstance(exp, (bytes, bytearray)) and want[2] == bytes(exp)
 
 
 def catalogue() -> dict:
@@ -574,49 +596,28 @@ def _sframe_outcome(impl, obs: SFrameObservation):
         return ("status", e.status)
 
 
-class SFrameDiagnoser:
+class SFrameDiagnoser(_ModelDiagnoser):
     """SFrame's catalogue (:data:`chanenc.conform.pysframe.SFRAME_DEVIATIONS`)
-    on the generic engine: a failed SFrame check is replayed through the
-    runner's own SFrame (:func:`~chanenc.conform.pysframe.PySFrame`) with
-    each deviation switched on. As for the primitives, the replay is
-    trusted only where the model without deviation gives the case's
-    expected answer."""
+    replayed through the runner's own SFrame
+    (:func:`~chanenc.conform.pysframe.PySFrame`)."""
 
     def __init__(self, deviations=None) -> None:
         from .pysframe import SFRAME_DEVIATIONS, PySFrame
-        devs = [d for d in SFRAME_DEVIATIONS.values() if d.diagnostic] \
-            if deviations is None else [SFRAME_DEVIATIONS[n] for n in deviations]
-        self._impls = {d.name: PySFrame({d.name}) for d in devs}
-        self._spec = PySFrame()
-        self.engine = Engine([_Ordered(d, i) for i, d in enumerate(devs)],
-                             self._evaluate, self._spec_outcome)
+        super().__init__(SFRAME_DEVIATIONS, PySFrame, deviations)
 
-    def _evaluate(self, v, obs):
-        if obs.op not in v.ops or obs.suite not in v.suites:
-            return NOT_APPLICABLE
-        return _sframe_outcome(self._impls[v.name], obs)
+    @staticmethod
+    def _applies(v, obs) -> bool:
+        return obs.op in v.ops and obs.suite in v.suites
 
-    def _spec_outcome(self, obs):
-        return _sframe_outcome(self._spec, obs)
+    @staticmethod
+    def _outcome(impl, obs):
+        return _sframe_outcome(impl, obs)
 
-    def trusted(self, obs) -> bool:
-        """Whether the model without deviation gives the expected answer."""
-        try:
-            want = self._spec_outcome(obs)
-        except Exception:
-            return False
-        exp = obs.expected
+    @staticmethod
+    def _gives_expected(want, exp) -> bool:
         if want[0] == "status":
             return want[1] == exp
         return isinstance(exp, bytes) and want[1] == exp
-
-    def matches(self, obs) -> list:
-        if not self.trusted(obs):
-            return []
-        return self.engine.matches(obs, obs.actual)
-
-    def first(self, obs):
-        return self.engine.first(obs, obs.actual) if self.trusted(obs) else None
 
     def established(self, obs) -> list:
         """What can be said when no deviation reproduces the answer."""
